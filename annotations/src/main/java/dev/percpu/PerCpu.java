@@ -1,0 +1,73 @@
+package dev.percpu;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Declares a static per-CPU variable: the Java form of the kernel's
+ * {@code DEFINE_PER_CPU(type, name)}.
+ *
+ * <pre>{@code
+ * final class NetStats {
+ *     @PerCpu static long rxPackets;                       // DEFINE_PER_CPU(long, rxPackets)
+ *     @PerCpu(length = 16) static int[] rxBySize;          // DEFINE_PER_CPU(int[16], rxBySize)
+ *     @PerCpu(section = Section.READ_MOSTLY) static int mtu = 1500;
+ * }
+ *
+ * NetStats_PerCpu.rxPackets.increment();                   // this_cpu_inc(rxPackets)
+ * long total = NetStats_PerCpu.rxPackets.sum();            // for_each_possible_cpu: per_cpu(...)
+ * }</pre>
+ *
+ * <p>The annotated field is a <em>prototype</em>, not storage. The annotation processor gathers
+ * every {@code @PerCpu} field of the compilation unit into a generated per-CPU section, and
+ * generates, for each class that declares such fields (the <em>holder</em>), an accessor class
+ * {@code Holder_PerCpu} (nested classes: {@code Outer_Inner_PerCpu}) with one typed handle per
+ * field, named as the field. At run time every CPU gets its own copy of the section, initialized
+ * from the field's initial value; all reads and writes go through the handle. The field itself is
+ * never read or written by the library.
+ *
+ * <p>Rules (each is a compile-time error with a stable tag, see the README):
+ * <ul>
+ *   <li>the field is {@code static} and not {@code final};
+ *   <li>its type is a primitive, a one-dimensional primitive array with {@link #length()} &gt; 0,
+ *       or a reference type; {@link #length()} is given for arrays and only for arrays;
+ *   <li>an initial value, if any, is a compile-time constant expression (for arrays an array
+ *       initializer of constants, at most {@code length} elements, the rest zero): it is copied
+ *       into every CPU's unit before any class is initialized, as the kernel copies
+ *       {@code .data..percpu} into every unit;
+ *   <li>a reference-typed field has no initializer (one instance would be shared by every CPU);
+ *       each CPU gets its own instance from {@link #factory()} or, if none is named, from the
+ *       type's accessible no-argument constructor;
+ *   <li>the holder is a top-level or member class, enum or record (not an interface, annotation,
+ *       local or anonymous class).
+ * </ul>
+ * A {@code private} field is allowed; its handle is package-private (the closest the generated
+ * accessor class, a separate class in the same package, can come to {@code private}).
+ */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.FIELD)
+public @interface PerCpu {
+
+    /** The section group that places the variable; {@link Section#DEFAULT} unless given. */
+    Section section() default Section.DEFAULT;
+
+    /**
+     * Number of elements of a per-CPU array ({@code DEFINE_PER_CPU(int[3], x)} is
+     * {@code @PerCpu(length = 3) static int[] x;}). Required, and greater than zero, for array
+     * fields; must be left out for every other type.
+     */
+    int length() default 0;
+
+    /**
+     * For a reference-typed field: the name of a static, non-private, no-argument method of the
+     * holder that returns a new instance of the field's type. It is called once per possible CPU
+     * when the holder's accessor class is initialized, so every CPU gets its own instance. Left
+     * empty, the field type's accessible no-argument constructor is used. Must be left out for
+     * primitive and array fields.
+     */
+    String factory() default "";
+}
