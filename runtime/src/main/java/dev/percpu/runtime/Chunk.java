@@ -1,0 +1,155 @@
+package dev.percpu.runtime;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * One per-CPU chunk: a single off-heap mapping holding one <em>unit</em> per possible CPU.
+ *
+ * <pre>
+ *  chunk base (page aligned)                                            one unit = unitSize bytes
+ *  |&lt;------------------------------ group 0 (node 0) ------------------------------&gt;|&lt;- group 1 ..
+ *  +----------------------------+----------------------------+------------------------+-----------
+ *  | unit 0  (CPU 0)            | unit 1  (CPU 1)            | unit 2  (unused: -)    | unit 3 ...
+ *  +----------------------------+----------------------------+------------------------+-----------
+ *  ^ unitOffset[0] = 0          ^ unitOffset[1] = unitSize   never touched, never committed
+ *
+ *  inside every unit (offsets are the same in every unit: a variable's "address" is its offset)
+ *  +--------------------------------+-------------------+----------------------------+
+ *  | static region                  | reserved region   | dynamic region             |
+ *  | section A | pad | section B    | later sections    | alloc_percpu               |
+ *  +--------------------------------+-------------------+----------------------------+
+ *  0                       staticSize       +reservedSize                 +dynSize = unitSize
+ *
+ *  inside a section (laid out at compile time, PERCPU_INPUT order, CACHE_LINE = 64, PAGE = 4096)
+ *  | FIRST | pad to PAGE | PAGE_ALIGNED (one page each) | pad to CACHE_LINE | READ_MOSTLY
+ *  | pad to CACHE_LINE | DEFAULT | SHARED_ALIGNED (one line each) | pad to CACHE_LINE |
+ * </pre>
+ *
+ * <p>The mapping is anonymous and {@code MAP_NORESERVE}: the kernel zero-fills pages on first
+ * touch, so unused units and the untouched parts of reserved and dynamic regions cost address
+ * space, not memory. Units are page aligned, so a page-aligned variable is page aligned in every
+ * CPU's copy and no page is shared by two CPUs. {@code unitOffset[cpu]} is the kernel's
+ * {@code pcpu_unit_offsets} / {@code __per_cpu_offset}; {@link #table} holds the same as absolute
+ * addresses for the restartable sequences.
+ *
+ * <p>Immutable after construction; all mutation goes to the mapped memory through
+ * {@link UnitOps} or the handles.
+ */
+final class Chunk {
+
+    /** The cache-line size every alignment decision of the runtime uses. */
+    static final int CACHE_LINE = 64;
+    /** The page size of this machine ({@code sysconf(_SC_PAGESIZE)}; 4096 without native access). */
+    static final long PAGE = Native.pageSize();
+
+    final AllocInfo info;
+    final CpuTopology topology;
+    final CpuIds cpus;
+    final UnitOps ops;
+    /** The whole chunk: {@code nrUnits * unitSize} bytes. */
+    final MemorySegment segment;
+    /** Byte offset of each CPU's unit from the chunk base, by CPU id; -1 for an impossible CPU. */
+    private final long[] unitOffsets;
+    /** Dense unit index of each CPU (position in {@link #possibleCpus}), by CPU id; -1 if impossible. */
+    private final int[] unitIndex;
+    /** The possible CPU ids, ascending. */
+    final int[] possibleCpus;
+    /** Address of an off-heap {@code long[nr_cpu_ids]} of unit addresses, for {@link RseqUnitOps}. */
+    final long table;
+    /** Whether the memory came from mmap (uncommitted until touched) rather than the Java allocator. */
+    final boolean mapped;
+
+    @SuppressWarnings("restricted") // reinterpret: the mapping is exactly size bytes
+    Chunk(AllocInfo info, CpuTopology topology, CpuIds cpus, UnitOps ops) {
+        this.info = info;
+        this.topology = topology;
+        this.cpus = cpus;
+        this.ops = ops;
+        int nr = topology.nrCpuIds();
+        if (ops instanceof RseqUnitOps && (!cpus.isReal() || nr < RseqUnitOps.NR_CPU_IDS)) {
+            throw new IllegalArgumentException("restartable sequences need the kernel's CPU ids and a unit table"
+                    + " covering all " + RseqUnitOps.NR_CPU_IDS + " of them; this chunk has " + nr + " ("
+                    + cpus.describe() + ")");
+        }
+        long size = info.unitSize() * info.nrUnits();
+        MemorySegment seg;
+        boolean mmapped = false;
+        if (Native.canMap()) {
+            long addr = Native.mmap(size, Native.PROT_READ | Native.PROT_WRITE);
+            seg = MemorySegment.ofAddress(addr).reinterpret(size);
+            mmapped = true;
+        } else {
+            seg = Arena.global().allocate(size, PAGE);
+        }
+        this.segment = seg;
+        this.mapped = mmapped;
+        this.unitOffsets = new long[nr];
+        this.unitIndex = new int[nr];
+        Arrays.fill(unitOffsets, -1);
+        Arrays.fill(unitIndex, -1);
+        this.possibleCpus = topology.possible().toArray();
+        for (AllocInfo.Group g : info.groups()) {
+            int[] map = g.cpuMap();
+            for (int u = 0; u < map.length; u++) {
+                if (map[u] >= 0) {
+                    unitOffsets[map[u]] = g.baseOffset() + u * info.unitSize();
+                }
+            }
+        }
+        for (int i = 0; i < possibleCpus.length; i++) {
+            unitIndex[possibleCpus[i]] = i;
+        }
+        MemorySegment t = Arena.global().allocate(8L * nr, 8);
+        for (int cpu = 0; cpu < nr; cpu++) {
+            t.setAtIndex(ValueLayout.JAVA_LONG, cpu, unitOffsets[cpu] < 0 ? 0 : seg.address() + unitOffsets[cpu]);
+        }
+        this.table = t.address();
+    }
+
+    /** Byte offset of {@code cpu}'s unit in {@link #segment}; negative (an access then fails) if impossible. */
+    long unitOffset(int cpu) {
+        return unitOffsets[cpu];
+    }
+
+    /** The dense index of {@code cpu} among the possible CPUs. */
+    int unitIndex(int cpu) {
+        return unitIndex[cpu];
+    }
+
+    /** Number of possible CPUs, i.e. of used units. */
+    int nrPossible() {
+        return possibleCpus.length;
+    }
+
+    /**
+     * Validates a CPU id given by a caller ({@code per_cpu(var, cpu)}).
+     *
+     * @throws IllegalArgumentException naming the id and the possible mask if it is not possible
+     */
+    int checkCpu(int cpu) {
+        if (cpu < 0 || cpu >= unitIndex.length || unitIndex[cpu] < 0) {
+            throw new IllegalArgumentException("CPU " + cpu + " is not a possible CPU (possible: "
+                    + topology.possible() + ")");
+        }
+        return cpu;
+    }
+
+    /** Copies {@code image} to {@code offset} of every used unit ({@code memcpy(ptr, __per_cpu_load, ...)}). */
+    void copyToEveryUnit(long offset, byte[] image) {
+        if (image.length == 0) {
+            return;
+        }
+        MemorySegment src = MemorySegment.ofArray(image);
+        for (int cpu : possibleCpus) {
+            MemorySegment.copy(src, 0, segment, unitOffsets[cpu] + offset, image.length);
+        }
+    }
+
+    /** Start address of the chunk. */
+    long baseAddress() {
+        return segment.address();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.percpu.runtime;
+
+/**
+ * The current CPU and the CPUs of this machine: {@code smp_processor_id()},
+ * {@code nr_cpu_ids} and {@code cpu_possible_mask} for Java.
+ *
+ * <p>All methods are static, thread-safe and allocation-free except {@link #describe()}.
+ */
+public final class Cpu {
+
+    private Cpu() {
+    }
+
+    /**
+     * The id of the CPU the calling thread is running on ({@code raw_smp_processor_id()}).
+     *
+     * <p>The answer may be stale the moment it is returned: the OS can migrate the thread at any
+     * instruction. Use it for locality decisions and diagnostics; to update "this CPU's copy" use
+     * a handle's {@code this_cpu_*} methods, which stay correct under migration. On a platform
+     * without {@code sched_getcpu} this is a stable hash of the thread onto a possible CPU id
+     * (see {@link PerCpuAreas#cpuIdSource()}). Cost: about 2 ns (one critical downcall).
+     *
+     * @return a possible CPU id, in {@code [0, nrCpuIds())}
+     */
+    public static int current() {
+        return PerCpuAreas.system().chunk.cpus.current();
+    }
+
+    /** {@code nr_cpu_ids}: one more than the highest possible CPU id. */
+    public static int nrCpuIds() {
+        return PerCpuAreas.system().chunk.topology.nrCpuIds();
+    }
+
+    /** {@code cpu_possible_mask}: every CPU id that can exist during this boot. */
+    public static CpuMask possible() {
+        return PerCpuAreas.system().chunk.topology.possible();
+    }
+
+    /** The system CPU topology, as read at set-up. */
+    public static CpuTopology topology() {
+        return PerCpuAreas.system().chunk.topology;
+    }
+
+    /** One line naming the CPU-id source and the {@code this_cpu} discipline in use. */
+    public static String describe() {
+        PerCpuAreas a = PerCpuAreas.system();
+        return "cpu id: " + a.cpuIdSource() + "; this_cpu ops: " + a.opsMode() + "; possible CPUs: " + possible();
+    }
+}

@@ -1,0 +1,227 @@
+package dev.percpu.runtime;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The CPUs of the machine as the kernel describes them in sysfs: the {@code cpu_possible_mask},
+ * {@code cpu_present_mask} and {@code cpu_online_mask}, {@code nr_cpu_ids}, and the NUMA nodes
+ * with their CPUs and distances.
+ *
+ * <p>Everything per-CPU is sized by the <em>possible</em> CPUs ({@code nr_cpu_ids} = highest
+ * possible id + 1), never by {@link Runtime#availableProcessors()}: under a cpuset the ids a
+ * process may run on are a sparse subset, and a thread can still observe any possible id after a
+ * hotplug or an affinity change.
+ *
+ * <p>The sysfs root is configurable ({@link #read(Path)}; the system topology reads the
+ * {@code percpu.sysfs} system property, default {@code /sys}) so that tests can drive a real
+ * directory tree. Immutable and thread-safe.
+ */
+public final class CpuTopology {
+
+    private final CpuMask possible;
+    private final CpuMask present;
+    private final CpuMask online;
+    private final Map<Integer, CpuMask> nodes;
+    private final Map<Integer, int[]> distances;
+    private final String source;
+
+    private CpuTopology(CpuMask possible, CpuMask present, CpuMask online, Map<Integer, CpuMask> nodes,
+            Map<Integer, int[]> distances, String source) {
+        if (possible.isEmpty()) {
+            throw new IllegalArgumentException("the possible-CPU mask must not be empty (" + source + ")");
+        }
+        if (!present.isSubsetOf(possible) || !online.isSubsetOf(possible)) {
+            throw new IllegalArgumentException("present (" + present + ") and online (" + online
+                    + ") CPUs must be possible (" + possible + ") in " + source);
+        }
+        this.possible = possible;
+        this.present = present;
+        this.online = online;
+        this.nodes = Map.copyOf(nodes);
+        this.distances = Map.copyOf(distances);
+        this.source = source;
+    }
+
+    /**
+     * A topology with the given masks and a single NUMA node 0 holding every possible CPU.
+     *
+     * @throws IllegalArgumentException if {@code possible} is empty or does not contain the others
+     */
+    public static CpuTopology of(CpuMask possible, CpuMask present, CpuMask online) {
+        return new CpuTopology(possible, present, online, Map.of(0, possible), Map.of(0, new int[] {10}), "given");
+    }
+
+    /**
+     * Reads {@code <root>/devices/system/cpu/{possible,present,online}} and
+     * {@code <root>/devices/system/node/node<N>/{cpulist,distance}}. Missing {@code present} or
+     * {@code online} files default to {@code possible}; missing node directories give a single
+     * node 0.
+     *
+     * @throws IllegalStateException naming the file if {@code possible} is missing or a file does
+     *     not parse
+     */
+    public static CpuTopology read(Path sysfsRoot) {
+        Path cpu = sysfsRoot.resolve("devices/system/cpu");
+        CpuMask possible = readMask(cpu.resolve("possible"), null);
+        CpuMask present = readMask(cpu.resolve("present"), possible);
+        CpuMask online = readMask(cpu.resolve("online"), possible);
+        Map<Integer, CpuMask> nodes = new TreeMap<>();
+        Map<Integer, int[]> distances = new TreeMap<>();
+        Path nodeDir = sysfsRoot.resolve("devices/system/node");
+        if (Files.isDirectory(nodeDir)) {
+            try (var dirs = Files.list(nodeDir)) {
+                for (Path d : dirs.sorted().toList()) {
+                    String n = d.getFileName().toString();
+                    if (!n.matches("node\\d+")) {
+                        continue;
+                    }
+                    int node = Integer.parseInt(n.substring(4));
+                    nodes.put(node, readMask(d.resolve("cpulist"), CpuMask.empty()).and(possible));
+                    Path dist = d.resolve("distance");
+                    if (Files.exists(dist)) {
+                        String text = Files.readString(dist).strip();
+                        try {
+                            distances.put(node, Arrays.stream(text.split("\\s+")).mapToInt(Integer::parseInt).toArray());
+                        } catch (NumberFormatException e) {
+                            throw new IllegalStateException(dist + " is not a list of distances: \"" + text + "\"", e);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + nodeDir, e);
+            }
+        }
+        // CPUs that no node claims (memoryless or unlisted) join node 0, as the kernel's
+        // early_cpu_to_node() default does.
+        CpuMask claimed = CpuMask.empty();
+        for (CpuMask m : nodes.values()) {
+            claimed = claimed.or(m);
+        }
+        CpuMask orphans = possible.andNot(claimed);
+        if (!orphans.isEmpty()) {
+            nodes.merge(0, orphans, CpuMask::or);
+        }
+        nodes.values().removeIf(CpuMask::isEmpty);
+        return new CpuTopology(possible, present, online, nodes, distances, cpu.toString());
+    }
+
+    /** The topology of this machine, or of the fallback when sysfs has no CPU description. */
+    static CpuTopology system() {
+        Path root = Path.of(System.getProperty("percpu.sysfs", "/sys"));
+        if (Files.exists(root.resolve("devices/system/cpu/possible"))) {
+            return read(root);
+        }
+        int n = Runtime.getRuntime().availableProcessors();
+        CpuMask all = CpuMask.range(0, n);
+        return new CpuTopology(all, all, all, Map.of(0, all), Map.of(0, new int[] {10}),
+                "availableProcessors() (no " + root.resolve("devices/system/cpu/possible") + ")");
+    }
+
+    private static CpuMask readMask(Path file, CpuMask dflt) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            if (dflt != null) {
+                return dflt;
+            }
+            throw new IllegalStateException("cannot read the CPU list " + file + ": it does not exist", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the CPU list " + file, e);
+        }
+        try {
+            return CpuMask.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code cpu_possible_mask}: every id a CPU can ever have in this boot. */
+    public CpuMask possible() {
+        return possible;
+    }
+
+    /** {@code cpu_present_mask}: the possible CPUs physically present. */
+    public CpuMask present() {
+        return present;
+    }
+
+    /** {@code cpu_online_mask}, as read when this topology was read (it changes with hotplug). */
+    public CpuMask online() {
+        return online;
+    }
+
+    /** {@code nr_cpu_ids}: the highest possible id + 1; CPU ids are always below it. */
+    public int nrCpuIds() {
+        return possible.last() + 1;
+    }
+
+    /** The NUMA node ids, ascending. */
+    public int[] nodes() {
+        return nodes.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    /** {@code cpumask_of_node}: the possible CPUs of {@code node} (empty if there is no such node). */
+    public CpuMask cpusOfNode(int node) {
+        return nodes.getOrDefault(node, CpuMask.empty());
+    }
+
+    /** {@code cpu_to_node}: the node of a possible CPU. */
+    public int nodeOf(int cpu) {
+        for (Map.Entry<Integer, CpuMask> e : new TreeMap<>(nodes).entrySet()) {
+            if (e.getValue().contains(cpu)) {
+                return e.getKey();
+            }
+        }
+        throw new IllegalArgumentException("CPU " + cpu + " is not possible (possible CPUs: " + possible + ")");
+    }
+
+    /**
+     * {@code node_distance(a, b)} from {@code node<a>/distance}; 10 ({@code LOCAL_DISTANCE}) for
+     * a node to itself and 20 ({@code REMOTE_DISTANCE}) when sysfs does not say.
+     */
+    public int distance(int a, int b) {
+        int[] row = distances.get(a);
+        int[] ids = nodes();
+        int idx = Arrays.binarySearch(ids, b);
+        if (row != null && idx >= 0 && idx < row.length) {
+            return row[idx];
+        }
+        return a == b ? 10 : 20;
+    }
+
+    /** {@code cpu_distance_fn}: the distance between the nodes of two possible CPUs. */
+    public int cpuDistance(int a, int b) {
+        return distance(nodeOf(a), nodeOf(b));
+    }
+
+    /** Where this topology was read from. */
+    public String source() {
+        return source;
+    }
+
+    @Override
+    public String toString() {
+        return "CpuTopology[possible=" + possible + ", present=" + present + ", online=" + online + ", nr_cpu_ids="
+                + nrCpuIds() + ", nodes=" + nodes + ", source=" + source + "]";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CpuTopology t && possible.equals(t.possible) && present.equals(t.present)
+                && online.equals(t.online) && nodes.equals(t.nodes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(possible, present, online, nodes);
+    }
+}

@@ -1,0 +1,343 @@
+package dev.percpu.runtime;
+
+import java.lang.System.Logger.Level;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+
+/**
+ * The per-CPU areas: the first chunk with its static, reserved and dynamic regions, set up once
+ * per JVM on the first use of any per-CPU variable. The Java form of the kernel's
+ * {@code setup_per_cpu_areas()} / {@code pcpu_embed_first_chunk()}.
+ *
+ * <p>Set-up, in order:
+ * <ol>
+ *   <li>read the CPU topology ({@link CpuTopology}, sysfs) and choose the CPU-id source
+ *       ({@code sched_getcpu}, else thread-hashed virtual CPUs) and the {@code this_cpu}
+ *       discipline (restartable sequences, else atomics);
+ *   <li>discover every {@link StaticSection} through {@link ServiceLoader} (the thread context
+ *       class loader and this library's), sort them by name and lay them out one after another,
+ *       each at its alignment: the static region;
+ *   <li>{@link AllocInfo#build} sizes the unit (static + reserved + dynamic, page-rounded, at
+ *       least 32 KiB) and groups CPUs by NUMA node;
+ *   <li>map one chunk with a unit per possible CPU and copy every section's initial image into
+ *       every unit.
+ * </ol>
+ * A section that was not discovered at set-up (loaded later by another class loader: the
+ * kernel's modules) is placed in the reserved region when its accessor is first used.
+ *
+ * <p>Configuration (system properties, read once):
+ * <table>
+ *   <caption>system properties</caption>
+ *   <tr><th>property</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code percpu.ops}</td><td>{@code auto}</td><td>{@code rseq}, {@code atomic}, or
+ *       {@code auto} (rseq where available)</td></tr>
+ *   <tr><td>{@code percpu.cpu}</td><td>{@code auto}</td><td>{@code native} ({@code sched_getcpu}),
+ *       {@code virtual} (thread-hashed), or {@code auto}</td></tr>
+ *   <tr><td>{@code percpu.reserved.size}</td><td>8K</td><td>reserved region bytes (K/M suffix allowed)</td></tr>
+ *   <tr><td>{@code percpu.dynamic.size}</td><td>20K</td><td>dynamic region bytes</td></tr>
+ *   <tr><td>{@code percpu.atom.size}</td><td>page size</td><td>allocation granularity</td></tr>
+ *   <tr><td>{@code percpu.sysfs}</td><td>{@code /sys}</td><td>sysfs root to read the topology from</td></tr>
+ * </table>
+ *
+ * <p>Thread-safe. The system instance is created lazily and exactly once; a failure to set up is
+ * an {@link ExceptionInInitializerError} whose cause names the problem.
+ */
+public final class PerCpuAreas {
+
+    private static final System.Logger LOG = System.getLogger("dev.percpu");
+
+    /** Everything {@link #create} needs; tests build their own. */
+    record Config(CpuTopology topology, CpuIds cpus, UnitOps ops, long reservedSize, long dynamicSize, long atomSize,
+            List<StaticSection> sections) {
+    }
+
+    private static final class SystemHolder {
+        static final PerCpuAreas INSTANCE = create(systemConfig(discover()));
+
+        static {
+            LOG.log(Level.DEBUG, () -> INSTANCE.banner());
+        }
+    }
+
+    final Chunk chunk;
+    private final AllocInfo info;
+    private final Map<Class<?>, PlacedSection> placed = new IdentityHashMap<>();
+    private final List<PlacedSection> order = new ArrayList<>();
+    private long reservedUsed;
+
+    private PerCpuAreas(Chunk chunk) {
+        this.chunk = chunk;
+        this.info = chunk.info;
+    }
+
+    /** The system's per-CPU areas, set up on first call. */
+    public static PerCpuAreas system() {
+        return SystemHolder.INSTANCE;
+    }
+
+    static PerCpuAreas create(Config config) {
+        List<StaticSection> sections = new ArrayList<>(config.sections());
+        sections.sort(Comparator.comparing(StaticSection::name));
+        long[] bases = new long[sections.size()];
+        long end = 0;
+        for (int i = 0; i < sections.size(); i++) {
+            StaticSection s = sections.get(i);
+            if (s.align() > Chunk.PAGE) {
+                throw new IllegalStateException("section " + s.name() + " needs alignment " + s.align()
+                        + " but units are only aligned to the page size " + Chunk.PAGE);
+            }
+            bases[i] = AllocInfo.roundUp(end, s.align());
+            end = bases[i] + s.size();
+        }
+        long staticSize = AllocInfo.roundUp(end, Chunk.CACHE_LINE);
+        AllocInfo info = AllocInfo.build(staticSize, config.reservedSize(), config.dynamicSize(), config.atomSize(),
+                Chunk.PAGE, config.topology());
+        PerCpuAreas areas = new PerCpuAreas(new Chunk(info, config.topology(), config.cpus(), config.ops()));
+        for (int i = 0; i < sections.size(); i++) {
+            areas.install(sections.get(i), bases[i], "static");
+        }
+        return areas;
+    }
+
+    private void install(StaticSection s, long base, String region) {
+        chunk.copyToEveryUnit(base, nativeOrderImage(s));
+        PlacedSection p = new PlacedSection(this, s, base, region);
+        placed.put(s.getClass(), p);
+        order.add(p);
+    }
+
+    /** The image is little-endian (the processor's format); reverse each element on big-endian hosts. */
+    private static byte[] nativeOrderImage(StaticSection s) {
+        byte[] image = s.imageNoCopy();
+        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN || image.length == 0) {
+            return image;
+        }
+        byte[] out = Arrays.copyOf(image, (int) s.size());
+        for (StaticSection.Var v : s.vars()) {
+            int size = v.kind().size();
+            for (int e = 0; size > 1 && e < Math.max(1, v.length()); e++) {
+                int at = (int) v.offset() + e * size;
+                for (int b = 0; b < size / 2; b++) {
+                    byte t = out[at + b];
+                    out[at + b] = out[at + size - 1 - b];
+                    out[at + size - 1 - b] = t;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The placement of {@code sectionClass}: found at set-up (static region) or placed now in the
+     * reserved region.
+     *
+     * @throws IllegalStateException if the class cannot be instantiated or the reserved region
+     *     has no room (the message names the sizes and the property to raise)
+     */
+    synchronized PlacedSection place(Class<? extends StaticSection> sectionClass) {
+        PlacedSection p = placed.get(sectionClass);
+        if (p != null) {
+            return p;
+        }
+        StaticSection s;
+        try {
+            s = sectionClass.getConstructor().newInstance();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot instantiate per-CPU section " + sectionClass.getName()
+                    + " (generated sections have a public no-argument constructor)", e);
+        }
+        long start = AllocInfo.roundUp(info.staticSize() + reservedUsed, s.align());
+        long end = start + s.size();
+        if (end > info.staticSize() + info.reservedSize()) {
+            throw new IllegalStateException("per-CPU section " + s.name() + " (" + s.size() + " bytes, align "
+                    + s.align() + ") was loaded after set-up and does not fit the reserved region: "
+                    + (info.reservedSize() - reservedUsed) + " of " + info.reservedSize()
+                    + " bytes left; raise -Dpercpu.reserved.size or make the section visible to the ServiceLoader"
+                    + " of the thread context class loader at start-up");
+        }
+        reservedUsed = end - info.staticSize();
+        install(s, start, "reserved");
+        LOG.log(Level.DEBUG, () -> "PERCPU: section " + s.name() + " placed in the reserved region at " + start);
+        return placed.get(sectionClass);
+    }
+
+    /** The sections placed so far, in placement order. */
+    public synchronized List<PlacedSection> sections() {
+        return List.copyOf(order);
+    }
+
+    /** The first chunk's layout ({@code struct pcpu_alloc_info}). */
+    public AllocInfo allocInfo() {
+        return info;
+    }
+
+    /** The CPU topology the areas were built for. */
+    public CpuTopology topology() {
+        return chunk.topology;
+    }
+
+    /** {@code "rseq"} or {@code "atomic"}: how {@code this_cpu_*} updates are made atomic. */
+    public String opsMode() {
+        return chunk.ops.name();
+    }
+
+    /** Where the current CPU id comes from. */
+    public String cpuIdSource() {
+        return chunk.cpus.describe();
+    }
+
+    /** Bytes of the reserved region used by sections loaded after set-up. */
+    public synchronized long reservedUsed() {
+        return reservedUsed;
+    }
+
+    /**
+     * The kernel's boot line, {@code PERCPU: Embedded <pages> pages/cpu @<base> s<static>
+     * r<reserved> d<dynamic> u<unit>}.
+     */
+    public String banner() {
+        long sizeSum = info.staticSize() + info.reservedSize() + info.dynSize();
+        return "PERCPU: Embedded " + (sizeSum / Chunk.PAGE) + " pages/cpu @0x" + Long.toHexString(chunk.baseAddress())
+                + " s" + info.staticSize() + " r" + info.reservedSize() + " d" + info.dynSize() + " u"
+                + info.unitSize();
+    }
+
+    /**
+     * A full dump, in the spirit of {@code pcpu_dump_alloc_info}: the banner, the allocation info
+     * with each group's CPUs, the modes, every placed section and every variable with its offset.
+     */
+    public synchronized String dump() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(banner()).append('\n');
+        sb.append(info.dump());
+        sb.append("percpu: possible ").append(chunk.topology.possible()).append(" (nr_cpu_ids ")
+                .append(chunk.topology.nrCpuIds()).append("), online ").append(chunk.topology.online()).append('\n');
+        sb.append("percpu: cpu id: ").append(cpuIdSource()).append('\n');
+        sb.append("percpu: this_cpu ops: ").append(opsMode());
+        if (!(chunk.ops instanceof RseqUnitOps) && RseqUnitOps.UNAVAILABLE_REASON != null) {
+            sb.append(" (rseq unavailable: ").append(RseqUnitOps.UNAVAILABLE_REASON).append(')');
+        }
+        sb.append('\n');
+        sb.append("percpu: memory: ").append(chunk.mapped ? "mmap, committed on first touch" : "Java allocator")
+                .append(", ").append(info.nrUnits()).append(" units x ").append(info.unitSize()).append(" B\n");
+        for (PlacedSection p : order) {
+            StaticSection s = p.section();
+            sb.append(String.format(Locale.ROOT, "percpu: %-8s %6d..%-6d %s (align %d, %d refs)%n", p.region(), p.base(),
+                    p.base() + s.size(), s.name(), s.align(), s.refSlots()));
+            for (StaticSection.Var v : s.vars()) {
+                String type = v.kind().name().toLowerCase(Locale.ROOT) + (v.length() > 0 ? "[" + v.length() + "]" : "");
+                if (v.kind() == StaticSection.Kind.REFERENCE) {
+                    sb.append(String.format(Locale.ROOT, "percpu:            ref slot %-4d %-14s %-14s %s%n", v.offset(),
+                            v.section(), "reference", v.displayName()));
+                } else {
+                    sb.append(String.format(Locale.ROOT, "percpu:          %6d +%-6d %-14s %-14s %s%n",
+                            p.base() + v.offset(), v.size(), v.section(), type, v.displayName()));
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return banner();
+    }
+
+    // ---- system configuration ---------------------------------------------------------------------
+
+    private static List<StaticSection> discover() {
+        Map<Class<?>, StaticSection> found = new LinkedHashMap<>();
+        List<ClassLoader> loaders = new ArrayList<>();
+        ClassLoader tccl = Thread.currentThread().getContextClassLoader();
+        if (tccl != null) {
+            loaders.add(tccl);
+        }
+        loaders.add(PerCpuAreas.class.getClassLoader());
+        for (ClassLoader cl : loaders) {
+            try {
+                for (StaticSection s : ServiceLoader.load(StaticSection.class, cl)) {
+                    found.putIfAbsent(s.getClass(), s);
+                }
+            } catch (ServiceConfigurationError e) {
+                throw new IllegalStateException("cannot load a per-CPU section listed in META-INF/services/"
+                        + StaticSection.class.getName() + ": " + e.getMessage(), e);
+            }
+        }
+        return List.copyOf(found.values());
+    }
+
+    static Config systemConfig(List<StaticSection> sections) {
+        CpuTopology topology = CpuTopology.system();
+        boolean realSysfs = "/sys".equals(System.getProperty("percpu.sysfs", "/sys"));
+        String cpuMode = System.getProperty("percpu.cpu", "auto");
+        CpuIds cpus = switch (cpuMode) {
+            case "native" -> {
+                if (CpuIds.NativeCpuIds.INSTANCE == null || !realSysfs) {
+                    throw new IllegalStateException("percpu.cpu=native but sched_getcpu is unavailable"
+                            + (realSysfs ? ": " + Native.problems() : " with a simulated percpu.sysfs"));
+                }
+                yield CpuIds.NativeCpuIds.INSTANCE;
+            }
+            case "virtual" -> new CpuIds.VirtualCpuIds(topology.possible());
+            case "auto" -> {
+                if (CpuIds.NativeCpuIds.INSTANCE != null && realSysfs) {
+                    yield CpuIds.NativeCpuIds.INSTANCE;
+                }
+                LOG.log(Level.INFO, "percpu: sched_getcpu unavailable (" + (realSysfs ? Native.problems()
+                        : "simulated percpu.sysfs") + "); falling back to threads hashed onto " + topology.possible()
+                        .cardinality() + " virtual CPUs: every operation stays correct, locality is lost");
+                yield new CpuIds.VirtualCpuIds(topology.possible());
+            }
+            default -> throw new IllegalArgumentException("percpu.cpu must be auto, native or virtual: " + cpuMode);
+        };
+        String opsMode = System.getProperty("percpu.ops", "auto");
+        UnitOps ops = switch (opsMode) {
+            case "rseq" -> {
+                if (RseqUnitOps.INSTANCE == null || !cpus.isReal()) {
+                    throw new IllegalStateException("percpu.ops=rseq but restartable sequences are unavailable: "
+                            + (RseqUnitOps.INSTANCE == null ? RseqUnitOps.UNAVAILABLE_REASON : "CPU ids are virtual"));
+                }
+                yield RseqUnitOps.INSTANCE;
+            }
+            case "atomic" -> AtomicUnitOps.INSTANCE;
+            case "auto" -> RseqUnitOps.INSTANCE != null && cpus.isReal() ? RseqUnitOps.INSTANCE : AtomicUnitOps.INSTANCE;
+            default -> throw new IllegalArgumentException("percpu.ops must be auto, rseq or atomic: " + opsMode);
+        };
+        long page = Chunk.PAGE;
+        return new Config(topology, cpus, ops, size("percpu.reserved.size", AllocInfo.DEFAULT_RESERVED_SIZE),
+                size("percpu.dynamic.size", AllocInfo.DEFAULT_DYNAMIC_SIZE), size("percpu.atom.size", page), sections);
+    }
+
+    /** Parses a byte size with an optional K, M or G suffix. */
+    static long size(String property, long dflt) {
+        String v = System.getProperty(property);
+        if (v == null) {
+            return dflt;
+        }
+        String s = v.strip().toUpperCase(Locale.ROOT);
+        long mul = 1;
+        if (s.endsWith("K") || s.endsWith("M") || s.endsWith("G")) {
+            mul = s.endsWith("K") ? 1L << 10 : s.endsWith("M") ? 1L << 20 : 1L << 30;
+            s = s.substring(0, s.length() - 1);
+        }
+        try {
+            long n = Long.parseLong(s);
+            if (n < 0 || n > (1L << 40) / mul) {
+                throw new NumberFormatException();
+            }
+            return n * mul;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(property + " must be a byte count >= 0 with an optional K, M or G suffix: \""
+                    + v + "\"", e);
+        }
+    }
+}

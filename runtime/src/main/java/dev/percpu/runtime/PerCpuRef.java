@@ -1,0 +1,130 @@
+package dev.percpu.runtime;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Handle to a per-CPU reference: {@code @PerCpu static Stats stats;}, where every possible CPU
+ * has its own instance, created when the holder's accessor class is initialized by the field's
+ * factory (or its type's no-argument constructor). The instances live on the Java heap in one
+ * array, each CPU's slots separated from the next CPU's by at least a cache line, so two CPUs
+ * never write the same line.
+ *
+ * <h2>Concurrency contract</h2>
+ * <ul>
+ *   <li>{@link #get()} ({@code this_cpu_ptr}) returns the instance of the CPU the thread runs on
+ *       at that moment. Threads that run on the same CPU get the same instance <em>at the same
+ *       time</em> (a Java thread is preemptible anywhere), so the instance must be thread-safe,
+ *       or be used under a guard. A thread may also keep using an instance after it migrated.
+ *   <li>Slots are read with acquire and written with volatile semantics; {@link #set(Object)},
+ *       {@link #getAndSet} and {@link #compareAndSet} on the current CPU's slot are atomic
+ *       (compare by identity). {@link #set(int, Object)} replaces another CPU's instance.
+ *   <li>A slot never holds {@code null}: storing {@code null}, or a factory returning
+ *       {@code null}, is a {@link NullPointerException} naming the variable.
+ * </ul>
+ *
+ * @param <T> the instance type
+ */
+public final class PerCpuRef<T> {
+
+    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
+    /** Slots of padding (at least a cache line even with 4-byte compressed references). */
+    static final int PAD = Chunk.CACHE_LINE / 4;
+
+    private final Chunk chunk;
+    private final Object[] slots;
+    private final int index;
+    private final int stride;
+    private final String name;
+
+    PerCpuRef(Chunk chunk, Object[] slots, int slot, int stride, String name, Supplier<? extends T> factory) {
+        this.chunk = chunk;
+        this.slots = slots;
+        this.index = PAD + slot;
+        this.stride = stride;
+        this.name = name;
+        for (int cpu : chunk.possibleCpus) {
+            T instance = Objects.requireNonNull(factory.get(),
+                    () -> "the factory of per-CPU variable " + name + " returned null for CPU " + cpu);
+            SLOTS.setVolatile(slots, at(cpu), instance);
+        }
+    }
+
+    private int at(int cpu) {
+        return chunk.unitIndex(cpu) * stride + index;
+    }
+
+    /** The variable's name, {@code Holder.field}. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * The current CPU's instance.
+     *
+     * <p>Kernel: {@code this_cpu_ptr(&var)} / {@code get_cpu_var(var)} without the preemption
+     * guard.
+     */
+    @SuppressWarnings("unchecked")
+    public T get() {
+        return (T) SLOTS.getAcquire(slots, at(chunk.cpus.current()));
+    }
+
+    /**
+     * CPU {@code cpu}'s instance.
+     *
+     * <p>Kernel: {@code per_cpu(var, cpu)} / {@code per_cpu_ptr(&var, cpu)}.
+     *
+     * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
+     */
+    @SuppressWarnings("unchecked")
+    public T get(int cpu) {
+        return (T) SLOTS.getAcquire(slots, at(chunk.checkCpu(cpu)));
+    }
+
+    /** Replaces the current CPU's instance. <p>Kernel: {@code this_cpu_write(var, value)}. */
+    public void set(T value) {
+        SLOTS.setVolatile(slots, at(chunk.cpus.current()), nonNull(value));
+    }
+
+    /** Replaces CPU {@code cpu}'s instance. <p>Kernel: {@code per_cpu(var, cpu) = value}. */
+    public void set(int cpu, T value) {
+        SLOTS.setVolatile(slots, at(chunk.checkCpu(cpu)), nonNull(value));
+    }
+
+    /** Replaces the current CPU's instance; returns the old one. <p>Kernel: {@code this_cpu_xchg}. */
+    @SuppressWarnings("unchecked")
+    public T getAndSet(T value) {
+        return (T) SLOTS.getAndSet(slots, at(chunk.cpus.current()), nonNull(value));
+    }
+
+    /**
+     * Replaces the current CPU's instance if it is {@code expected} (identity).
+     * <p>Kernel: {@code this_cpu_try_cmpxchg}.
+     */
+    public boolean compareAndSet(T expected, T value) {
+        return SLOTS.compareAndSet(slots, at(chunk.cpus.current()), expected, nonNull(value));
+    }
+
+    /** Every possible CPU's instance, in ascending CPU order. Not an atomic snapshot. */
+    public List<T> instances() {
+        List<T> list = new ArrayList<>(chunk.nrPossible());
+        for (int cpu : chunk.possibleCpus) {
+            list.add(get(cpu));
+        }
+        return list;
+    }
+
+    private T nonNull(T value) {
+        return Objects.requireNonNull(value, () -> "per-CPU variable " + name + " cannot hold null");
+    }
+
+    @Override
+    public String toString() {
+        return "PerCpuRef " + name + " (slot " + (index - PAD) + ", " + chunk.nrPossible() + " instances)";
+    }
+}

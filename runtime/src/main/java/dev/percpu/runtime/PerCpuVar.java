@@ -1,0 +1,93 @@
+package dev.percpu.runtime;
+
+/**
+ * A typed handle to one per-CPU variable that lives in the per-CPU units: the Java form of a
+ * {@code DEFINE_PER_CPU} symbol (or an {@code alloc_percpu} pointer). Handles of static variables
+ * are generated as {@code public static final} fields of {@code Holder_PerCpu}.
+ *
+ * <h2>Concurrency contract (all handle types)</h2>
+ * <ul>
+ *   <li><b>{@code this_cpu_*} operations</b> (the methods without a CPU argument) act on the copy
+ *       of the CPU the calling thread runs on at the moment the update commits. Each is atomic
+ *       with respect to every other {@code this_cpu_*} operation on the same copy, from any
+ *       thread: no update is ever lost, even if the thread is preempted or migrated during the
+ *       call. The copy may belong to a different CPU than a preceding {@link Cpu#current()}
+ *       returned. Any thread may call them, platform or virtual; they never block and allocate
+ *       nothing.
+ *   <li><b>Memory semantics.</b> A {@code this_cpu_*} update is at least a release store of the
+ *       copy (in the {@code rseq} mode a plain x86 store, ordered by x86-TSO; in the
+ *       {@code atomic} mode a volatile read-modify-write), and every read of a copy is an acquire
+ *       load. A read never observes a torn value.
+ *   <li><b>{@code per_cpu(var, cpu)} reads</b> ({@code get(cpu)}) may be called from any thread
+ *       for any possible CPU and return that copy's current value.
+ *   <li><b>{@code per_cpu(var, cpu)} writes</b> ({@code set(cpu, v)}) are volatile stores. As in
+ *       the kernel, they are meant for initialization, for reset while the variable is quiescent,
+ *       and for CPUs whose owner threads are not updating it: in the {@code rseq} mode a
+ *       {@code this_cpu_*} update committing on that CPU at the same instant reads the old value
+ *       and may overwrite the store. With {@code -Dpercpu.ops=atomic} remote stores are
+ *       linearizable with {@code this_cpu_*} updates.
+ *   <li><b>Sums and snapshots</b> read each possible CPU's copy in turn; they are NOT atomic
+ *       snapshots: updates made during the call may or may not be counted. Without concurrent
+ *       updates the result is exact.
+ *   <li>A CPU argument that is not a possible CPU is an {@link IllegalArgumentException} naming
+ *       it and the possible mask; an array index out of range is an
+ *       {@link IndexOutOfBoundsException}.
+ * </ul>
+ *
+ * <p>Handles are immutable and safe to share; {@code equals} is identity.
+ */
+public abstract sealed class PerCpuVar
+        permits PerCpuBoolean, PerCpuByte, PerCpuShort, PerCpuChar, PerCpuInt, PerCpuLong, PerCpuFloat, PerCpuDouble,
+        PerCpuBooleanArray, PerCpuByteArray, PerCpuShortArray, PerCpuCharArray, PerCpuIntArray, PerCpuLongArray,
+        PerCpuFloatArray, PerCpuDoubleArray {
+
+    final Chunk chunk;
+    final long offset;
+    private final String name;
+
+    PerCpuVar(Chunk chunk, long offset, String name) {
+        this.chunk = chunk;
+        this.offset = offset;
+        this.name = name;
+    }
+
+    /** The variable's name, {@code Holder.field} for static variables. */
+    public final String name() {
+        return name;
+    }
+
+    /**
+     * The variable's byte offset inside every CPU's unit: the per-CPU "pointer" that
+     * {@code per_cpu_ptr} adds to {@code __per_cpu_offset[cpu]}.
+     */
+    public final long offset() {
+        return offset;
+    }
+
+    /**
+     * The address of CPU {@code cpu}'s copy ({@code per_cpu_ptr(&var, cpu)}), for diagnostics and
+     * for handing the copy to native code. The copy stays mapped for the life of the JVM.
+     *
+     * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
+     */
+    public final long address(int cpu) {
+        return chunk.baseAddress() + chunk.unitOffset(checkCpu(cpu)) + offset;
+    }
+
+    /** Bytes the variable occupies in each unit. */
+    public abstract long byteSize();
+
+    /** {@code cpu_possible_mask}: the CPUs that have a copy. */
+    public final CpuMask possibleCpus() {
+        return chunk.topology.possible();
+    }
+
+    final int checkCpu(int cpu) {
+        return chunk.checkCpu(cpu);
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + " " + name + " @" + offset + " (" + byteSize() + " bytes per CPU)";
+    }
+}

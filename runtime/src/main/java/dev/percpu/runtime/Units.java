@@ -1,0 +1,234 @@
+package dev.percpu.runtime;
+
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/*
+ * The one place where handles touch unit memory. Every access goes through a VarHandle whose
+ * access mode states the memory semantics:
+ *
+ *   per_cpu(var, cpu) read   getAcquire   a snapshot of that CPU's copy; never torn
+ *   per_cpu(var, cpu) write  setVolatile  see PerCpuVar for how it races with this_cpu updates
+ *   this_cpu_read            getAcquire   of the copy of the CPU the thread was on a moment ago
+ *   this_cpu_<rmw>           UnitOps      word-sized: directly; narrower or floating point:
+ *                                         a compare-and-exchange loop over the containing word
+ *
+ * Sub-word operations (byte, short, char, boolean) cannot be done with a narrower UnitOps
+ * primitive without mixing disciplines, so they read the aligned 32-bit word that contains the
+ * variable, compute the new word, and commit it with UnitOps.cmpxchg32; a failed exchange returns
+ * the word actually found (perhaps another CPU's, after a migration) and the loop retries from
+ * it. Neighbouring variables in the same word are preserved because every this_cpu update of
+ * them is serialized by the same primitive.
+ */
+final class Units {
+
+    static final VarHandle BYTE = ValueLayout.JAVA_BYTE.varHandle();
+    static final VarHandle SHORT = ValueLayout.JAVA_SHORT.varHandle();
+    static final VarHandle CHAR = ValueLayout.JAVA_CHAR.varHandle();
+    static final VarHandle INT = AtomicUnitOps.INT;
+    static final VarHandle LONG = AtomicUnitOps.LONG;
+
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    static final int OP_ADD = 0;
+    static final int OP_AND = 1;
+    static final int OP_OR = 2;
+    static final int OP_XOR = 3;
+    static final int OP_SET = 4;
+
+    private Units() {
+    }
+
+    // ---- any CPU's copy -----------------------------------------------------------------------
+
+    static long getLong(Chunk c, int cpu, long off) {
+        return (long) LONG.getAcquire(c.segment, c.unitOffset(cpu) + off);
+    }
+
+    static int getInt(Chunk c, int cpu, long off) {
+        return (int) INT.getAcquire(c.segment, c.unitOffset(cpu) + off);
+    }
+
+    static short getShort(Chunk c, int cpu, long off) {
+        return (short) SHORT.getAcquire(c.segment, c.unitOffset(cpu) + off);
+    }
+
+    static char getChar(Chunk c, int cpu, long off) {
+        return (char) CHAR.getAcquire(c.segment, c.unitOffset(cpu) + off);
+    }
+
+    static byte getByte(Chunk c, int cpu, long off) {
+        return (byte) BYTE.getAcquire(c.segment, c.unitOffset(cpu) + off);
+    }
+
+    static void setLong(Chunk c, int cpu, long off, long v) {
+        LONG.setVolatile(c.segment, c.unitOffset(cpu) + off, v);
+    }
+
+    static void setInt(Chunk c, int cpu, long off, int v) {
+        INT.setVolatile(c.segment, c.unitOffset(cpu) + off, v);
+    }
+
+    static void setShort(Chunk c, int cpu, long off, short v) {
+        SHORT.setVolatile(c.segment, c.unitOffset(cpu) + off, v);
+    }
+
+    static void setChar(Chunk c, int cpu, long off, char v) {
+        CHAR.setVolatile(c.segment, c.unitOffset(cpu) + off, v);
+    }
+
+    static void setByte(Chunk c, int cpu, long off, byte v) {
+        BYTE.setVolatile(c.segment, c.unitOffset(cpu) + off, v);
+    }
+
+    // ---- sums over the possible CPUs ------------------------------------------------------------
+
+    static long sumLong(Chunk c, long off) {
+        long s = 0;
+        for (int cpu : c.possibleCpus) {
+            s += getLong(c, cpu, off);
+        }
+        return s;
+    }
+
+    static long sumInt(Chunk c, long off) {
+        long s = 0;
+        for (int cpu : c.possibleCpus) {
+            s += getInt(c, cpu, off);
+        }
+        return s;
+    }
+
+    static long sumShort(Chunk c, long off) {
+        long s = 0;
+        for (int cpu : c.possibleCpus) {
+            s += getShort(c, cpu, off);
+        }
+        return s;
+    }
+
+    static long sumChar(Chunk c, long off) {
+        long s = 0;
+        for (int cpu : c.possibleCpus) {
+            s += getChar(c, cpu, off);
+        }
+        return s;
+    }
+
+    static long sumByte(Chunk c, long off) {
+        long s = 0;
+        for (int cpu : c.possibleCpus) {
+            s += getByte(c, cpu, off);
+        }
+        return s;
+    }
+
+    static double sumFloat(Chunk c, long off) {
+        double s = 0;
+        for (int cpu : c.possibleCpus) {
+            s += Float.intBitsToFloat(getInt(c, cpu, off));
+        }
+        return s;
+    }
+
+    static double sumDouble(Chunk c, long off) {
+        double s = 0;
+        for (int cpu : c.possibleCpus) {
+            s += Double.longBitsToDouble(getLong(c, cpu, off));
+        }
+        return s;
+    }
+
+    // ---- sub-word read-modify-write on the current CPU's copy ------------------------------------
+
+    private static int shift(long off, int size) {
+        int byteInWord = (int) (off & 3);
+        return 8 * (LITTLE_ENDIAN ? byteInWord : 4 - size - byteInWord);
+    }
+
+    private static int apply(int op, int old, int operand) {
+        return switch (op) {
+            case OP_ADD -> old + operand;
+            case OP_AND -> old & operand;
+            case OP_OR -> old | operand;
+            case OP_XOR -> old ^ operand;
+            default -> operand;
+        };
+    }
+
+    /**
+     * Applies {@code op} with {@code operand} to the {@code size}-byte (1 or 2) variable at
+     * {@code off} of the current CPU's copy.
+     *
+     * @return the old value, zero-extended
+     */
+    static int rmwSub(Chunk c, long off, int size, int op, int operand) {
+        long word = off & ~3L;
+        int shift = shift(off, size);
+        int mask = (size == 1 ? 0xFF : 0xFFFF) << shift;
+        int w = getInt(c, c.cpus.current(), word);
+        while (true) {
+            int old = (w & mask) >>> shift;
+            int nw = (w & ~mask) | ((apply(op, old, operand) << shift) & mask);
+            int witness = c.ops.cmpxchg32(c, word, w, nw);
+            if (witness == w) {
+                return old;
+            }
+            w = witness;
+        }
+    }
+
+    /**
+     * Compare-and-exchange of the {@code size}-byte variable at {@code off} of the current CPU's
+     * copy; {@code expected} and {@code value} are zero-extended.
+     *
+     * @return the witness, zero-extended
+     */
+    static int cmpxchgSub(Chunk c, long off, int size, int expected, int value) {
+        long word = off & ~3L;
+        int shift = shift(off, size);
+        int mask = (size == 1 ? 0xFF : 0xFFFF) << shift;
+        int w = getInt(c, c.cpus.current(), word);
+        while (true) {
+            int old = (w & mask) >>> shift;
+            if (old != expected) {
+                return old;
+            }
+            int nw = (w & ~mask) | ((value << shift) & mask);
+            int witness = c.ops.cmpxchg32(c, word, w, nw);
+            if (witness == w) {
+                return old;
+            }
+            w = witness;
+        }
+    }
+
+    // ---- floating point on the current CPU's copy -----------------------------------------------
+
+    /** Adds to the current CPU's float copy; returns the new value. */
+    static float addFloat(Chunk c, long off, float delta) {
+        int bits = getInt(c, c.cpus.current(), off);
+        while (true) {
+            float nv = Float.intBitsToFloat(bits) + delta;
+            int witness = c.ops.cmpxchg32(c, off, bits, Float.floatToRawIntBits(nv));
+            if (witness == bits) {
+                return nv;
+            }
+            bits = witness;
+        }
+    }
+
+    /** Adds to the current CPU's double copy; returns the new value. */
+    static double addDouble(Chunk c, long off, double delta) {
+        long bits = getLong(c, c.cpus.current(), off);
+        while (true) {
+            double nv = Double.longBitsToDouble(bits) + delta;
+            long witness = c.ops.cmpxchg64(c, off, bits, Double.doubleToRawLongBits(nv));
+            if (witness == bits) {
+                return nv;
+            }
+            bits = witness;
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package dev.percpu.runtime;
+
+import dev.percpu.Section;
+import dev.percpu.runtime.StaticSection.Kind;
+import dev.percpu.runtime.StaticSection.Var;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Hand-written sections and area configurations for runtime tests (the processor is not a dependency here). */
+final class Fixtures {
+
+    private Fixtures() {
+    }
+
+    /** The ways a chunk can make this_cpu updates atomic, and where CPU ids come from. */
+    enum Mode {
+        RSEQ, ATOMIC, VIRTUAL;
+
+        boolean available() {
+            return this != RSEQ || (RseqUnitOps.INSTANCE != null && CpuIds.NativeCpuIds.INSTANCE != null);
+        }
+
+        CpuIds cpus(CpuTopology t) {
+            return this == VIRTUAL || CpuIds.NativeCpuIds.INSTANCE == null ? new CpuIds.VirtualCpuIds(t.possible())
+                    : CpuIds.NativeCpuIds.INSTANCE;
+        }
+
+        UnitOps ops() {
+            return this == RSEQ ? RseqUnitOps.INSTANCE : AtomicUnitOps.INSTANCE;
+        }
+    }
+
+    static CpuTopology system() {
+        return CpuTopology.system();
+    }
+
+    static PerCpuAreas areas(Mode mode, StaticSection... sections) {
+        CpuTopology t = system();
+        return PerCpuAreas.create(new PerCpuAreas.Config(t, mode.cpus(t), mode.ops(), AllocInfo.DEFAULT_RESERVED_SIZE,
+                AllocInfo.DEFAULT_DYNAMIC_SIZE, Chunk.PAGE, List.of(sections)));
+    }
+
+    static PerCpuAreas areas(CpuTopology t, CpuIds cpus, long reserved, StaticSection... sections) {
+        return PerCpuAreas.create(new PerCpuAreas.Config(t, cpus, AtomicUnitOps.INSTANCE, reserved,
+                AllocInfo.DEFAULT_DYNAMIC_SIZE, Chunk.PAGE, List.of(sections)));
+    }
+
+    static String[] encode(ByteBuffer b) {
+        byte[] bytes = new byte[b.position()];
+        b.flip().get(bytes);
+        return new String[] {Base64.getEncoder().encodeToString(bytes)};
+    }
+
+    static ByteBuffer le(int size) {
+        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * One variable of every kind, laid out by hand like the processor would (DEFAULT group):
+     * <pre>
+     *   0  long   counter = 7         8  double dsum = 1.5     16 int   hits = -3
+     *   20 float  fsum = 0.25         24 short  sh             26 char  ch = 'A'
+     *   28 byte   b0, b1, b2, b3 (one word)                    32 boolean flag = true
+     *   40 long[4] hist = {1, 2}      72 int[3] ia             84 byte[5] ba
+     *   96 short[2] sa  100 char[2] ca  104 boolean[3] za  112 float[2] fa  120 double[2] da
+     *   ref slots: 0 list
+     * </pre>
+     */
+    public static final class AllKinds extends StaticSection {
+        static final long SIZE = 192;
+
+        public AllKinds() {
+            super(SIZE, 64, 1, encode(le(56).putLong(0, 7).putDouble(8, 1.5).putInt(16, -3).putFloat(20, 0.25f)
+                    .putChar(26, 'A').put(32, (byte) 1).putLong(40, 1).putLong(48, 2).position(56)),
+                    new Var[] {
+                        v("counter", Kind.LONG, 0, 0), v("dsum", Kind.DOUBLE, 8, 0), v("hits", Kind.INT, 16, 0),
+                        v("fsum", Kind.FLOAT, 20, 0), v("sh", Kind.SHORT, 24, 0), v("ch", Kind.CHAR, 26, 0),
+                        v("b0", Kind.BYTE, 28, 0), v("b1", Kind.BYTE, 29, 0), v("b2", Kind.BYTE, 30, 0),
+                        v("b3", Kind.BYTE, 31, 0), v("flag", Kind.BOOLEAN, 32, 0), v("hist", Kind.LONG, 40, 4),
+                        v("ia", Kind.INT, 72, 3), v("ba", Kind.BYTE, 84, 5), v("sa", Kind.SHORT, 96, 2),
+                        v("ca", Kind.CHAR, 100, 2), v("za", Kind.BOOLEAN, 104, 3), v("fa", Kind.FLOAT, 112, 2),
+                        v("da", Kind.DOUBLE, 120, 2), v("list", Kind.REFERENCE, 0, 0)
+                    });
+        }
+    }
+
+    /** A page-aligned section: one long at 0, one page-aligned long[512] at 4096. */
+    public static final class PageAligned extends StaticSection {
+        public PageAligned() {
+            super(8192, 4096, 0, new String[0], new Var[] {
+                new Var("t.Paged", "first", Kind.LONG, Section.FIRST, 0, 0),
+                new Var("t.Paged", "page", Kind.LONG, Section.PAGE_ALIGNED, 4096, 512)
+            });
+        }
+    }
+
+    /** A small section meant for the reserved region. */
+    public static final class Late extends StaticSection {
+        public Late() {
+            super(64, 64, 0, encode(le(8).putLong(0, 99).position(8)), new Var[] {
+                new Var("t.Late", "x", Kind.LONG, Section.DEFAULT, 0, 0)
+            });
+        }
+    }
+
+    /** A section too large for the default reserved region. */
+    public static final class Huge extends StaticSection {
+        public Huge() {
+            super(16384, 64, 0, new String[0], new Var[] {
+                new Var("t.Huge", "x", Kind.LONG, Section.DEFAULT, 0, 2048)
+            });
+        }
+    }
+
+    private static Var v(String name, Kind kind, long offset, int length) {
+        return new Var("t.All", name, kind, Section.DEFAULT, offset, length);
+    }
+
+    /** CPU ids assigned by the test: each thread gets the next possible id round-robin, or a forced one. */
+    static final class AssignedCpuIds extends CpuIds {
+        private final int[] ids;
+        private final AtomicInteger next = new AtomicInteger();
+        private final ThreadLocal<Integer> mine;
+        volatile int forced = -1;
+
+        AssignedCpuIds(CpuMask possible) {
+            this.ids = possible.toArray();
+            this.mine = ThreadLocal.withInitial(() -> ids[Math.floorMod(next.getAndIncrement(), ids.length)]);
+        }
+
+        @Override
+        int current() {
+            int f = forced;
+            return f >= 0 ? f : mine.get();
+        }
+
+        @Override
+        boolean isReal() {
+            return false;
+        }
+
+        @Override
+        String describe() {
+            return "assigned by the test";
+        }
+    }
+}
