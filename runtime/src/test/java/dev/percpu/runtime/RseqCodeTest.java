@@ -1,0 +1,76 @@
+package dev.percpu.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.percpu.runtime.RseqUnitOps.Op;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The generated restartable sequences, byte for byte. The golden bytes were checked with
+ * {@code objdump -D -b binary -m i386:x86-64 -M intel}; add64 disassembles to
+ * <pre>
+ *   lea rcx,[rip+cs]; mov QWORD PTR fs:0x928,rcx
+ *   mov eax,DWORD PTR fs:0x924; cmp eax,0x3e8; jae oob
+ *   mov r8,QWORD PTR [rdi+rax*8]; mov rax,QWORD PTR [r8+rsi*1]; add rax,rdx
+ *   mov QWORD PTR [r8+rsi*1],rax; ret; ud1 edi,[rip+0x53053053]; jmp fn; ud2
+ * </pre>
+ * (rseq offset 2336, nr_cpu_ids 1000, descriptor at offset 0 of the page).
+ */
+class RseqCodeTest {
+
+    private static final String[] GOLDEN = {
+            "ADD64", "488d0df9ffffff6448890c2528090000648b0425240900003de80300000f831c0000004c8b04c7498b04304801d049890430c30fb93d53300553e9c1ffffff0f0b",
+            "ADD32", "488d0d19feffff6448890c2528090000648b0425240900003de80300000f831b0000004c8b04c7418b043001d041890430c30fb93d53300553e9c2ffffff0f0b",
+            "AND64", "488d0da9ffffff6448890c2528090000648b0425240900003de80300000f831c0000004c8b04c7498b04304821d049890430c30fb93d53300553e9c1ffffff0f0b",
+            "AND32", "488d0dc9fdffff6448890c2528090000648b0425240900003de80300000f831b0000004c8b04c7418b043021d041890430c30fb93d53300553e9c2ffffff0f0b",
+            "OR64", "488d0d59ffffff6448890c2528090000648b0425240900003de80300000f831c0000004c8b04c7498b04304809d049890430c30fb93d53300553e9c1ffffff0f0b",
+            "OR32", "488d0d79fdffff6448890c2528090000648b0425240900003de80300000f831b0000004c8b04c7418b043009d041890430c30fb93d53300553e9c2ffffff0f0b",
+            "XOR64", "488d0d09ffffff6448890c2528090000648b0425240900003de80300000f831c0000004c8b04c7498b04304831d049890430c30fb93d53300553e9c1ffffff0f0b",
+            "XOR32", "488d0d29fdffff6448890c2528090000648b0425240900003de80300000f831b0000004c8b04c7418b043031d041890430c30fb93d53300553e9c2ffffff0f0b",
+            "XCHG64", "488d0db9feffff6448890c2528090000648b0425240900003de80300000f83190000004c8b04c7498b043049891430c30fb93d53300553e9c4ffffff0f0b",
+            "XCHG32", "488d0dd9fcffff6448890c2528090000648b0425240900003de80300000f83190000004c8b04c7418b043041891430c30fb93d53300553e9c4ffffff0f0b",
+            "CMPXCHG64", "4c8d0d69feffff644c890c2528090000648b0425240900003de80300000f831e0000004c8b04c7498b04304839d0750449890c30c30fb93d53300553e9bfffffff0f0b",
+            "CMPXCHG32", "4c8d0d89fcffff644c890c2528090000648b0425240900003de80300000f831d0000004c8b04c7418b043039d0750441890c30c30fb93d53300553e9c0ffffff0f0b"
+    };
+
+    @Test
+    void everyFunctionMatchesItsVerifiedEncoding() {
+        for (int i = 0; i < GOLDEN.length; i += 2) {
+            String name = GOLDEN[i];
+            boolean wide = name.endsWith("64");
+            Op op = Op.valueOf(name.substring(0, name.length() - 2));
+            RseqUnitOps.Fn f = RseqUnitOps.function(op, wide, RseqUnitOps.functionOffset(op, wide), 0, 2336, 1000);
+            assertEquals(GOLDEN[i + 1], HexFormat.of().formatHex(f.code()), name);
+            assertTrue(f.code().length <= RseqUnitOps.SLOT, name + " fits its slot");
+        }
+    }
+
+    @Test
+    void descriptorsPointAtTheirSections() {
+        long base = 0x7f00_0000_0000L;
+        ByteBuffer page = ByteBuffer.wrap(RseqUnitOps.generate(base, 2336, 1000)).order(ByteOrder.LITTLE_ENDIAN);
+        int cs = 2 * Op.values().length * RseqUnitOps.SLOT;
+        for (boolean wide : new boolean[] {true, false}) {
+            for (Op op : Op.values()) {
+                int fn = RseqUnitOps.functionOffset(op, wide);
+                RseqUnitOps.Fn f = RseqUnitOps.function(op, wide, fn, cs, 2336, 1000);
+                assertEquals(0, cs % 32, "struct rseq_cs is 32-byte aligned");
+                assertEquals(0, page.getInt(cs), "version");
+                assertEquals(0, page.getInt(cs + 4), "flags");
+                assertEquals(base + fn + f.start(), page.getLong(cs + 8), "start_ip");
+                assertEquals(f.post() - f.start(), page.getLong(cs + 16), "post_commit_offset");
+                assertEquals(base + fn + f.abort(), page.getLong(cs + 24), "abort_ip");
+                assertEquals(RseqUnitOps.RSEQ_SIG, page.getInt(fn + f.abort() - 4), "signature precedes abort_ip");
+                // the commit store is the last instruction before post_commit: a 4-byte mov [r8+rsi], reg
+                assertEquals((byte) 0x89, page.get(fn + f.post() - 3), op + " ends the section with a store");
+                // the lea in the function reaches this descriptor
+                assertEquals(cs, fn + 7 + page.getInt(fn + 3), op + " arms its own descriptor");
+                cs += RseqUnitOps.CS_SIZE;
+            }
+        }
+    }
+}
