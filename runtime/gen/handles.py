@@ -226,8 +226,8 @@ def source(c):
  */
 public final class {c.cls} extends PerCpuVar {{
 {extra_fields}
-    {c.cls}(Chunk chunk, long offset, String {super_name}{ctor_params}) {{
-        super(chunk, offset, name);{ctor_extra}
+    {c.cls}(Chunk chunk, long offset{ctor_params}) {{
+        super(chunk, offset);{ctor_extra}
     }}
 """
     tail = ""

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.function.LongFunction;
 
 /**
  * One per-CPU chunk: a single off-heap mapping holding one <em>unit</em> per possible CPU.
@@ -61,6 +62,8 @@ final class Chunk {
     final long table;
     /** Whether the memory came from mmap (uncommitted until touched) rather than the Java allocator. */
     final boolean mapped;
+    /** Names variables by offset for diagnostics; set by the owner of the chunk. */
+    private volatile LongFunction<String> names = off -> "offset " + off;
 
     @SuppressWarnings("restricted") // reinterpret: the mapping is exactly size bytes
     Chunk(AllocInfo info, CpuTopology topology, CpuIds cpus, UnitOps ops) {
@@ -146,6 +149,15 @@ final class Chunk {
         for (int cpu : possibleCpus) {
             MemorySegment.copy(src, 0, segment, unitOffsets[cpu] + offset, image.length);
         }
+    }
+
+    void names(LongFunction<String> resolver) {
+        this.names = resolver;
+    }
+
+    /** The name of the variable at {@code offset} inside a unit, for diagnostics. */
+    String nameOf(long offset) {
+        return names.apply(offset);
     }
 
     /** Start address of the chunk. */

@@ -102,6 +102,7 @@ public final class PerCpuAreas {
         AllocInfo info = AllocInfo.build(staticSize, config.reservedSize(), config.dynamicSize(), config.atomSize(),
                 Chunk.PAGE, config.topology());
         PerCpuAreas areas = new PerCpuAreas(new Chunk(info, config.topology(), config.cpus(), config.ops()));
+        areas.chunk.names(areas::nameAt);
         for (int i = 0; i < sections.size(); i++) {
             areas.install(sections.get(i), bases[i], "static");
         }
@@ -109,20 +110,36 @@ public final class PerCpuAreas {
     }
 
     private void install(StaticSection s, long base, String region) {
-        chunk.copyToEveryUnit(base, nativeOrderImage(s));
+        List<StaticSection.Var> vars = s.vars(); // decoded once to validate the table, then dropped
+        chunk.copyToEveryUnit(base, nativeOrderImage(s, vars));
         PlacedSection p = new PlacedSection(this, s, base, region);
         placed.put(s.getClass(), p);
         order.add(p);
     }
 
+    /** {@code Holder.field} (with {@code [i]} inside an array) of the variable at {@code offset} of a unit. */
+    private synchronized String nameAt(long offset) {
+        for (PlacedSection p : order) {
+            long rel = offset - p.base();
+            if (rel >= 0 && rel < p.section().size()) {
+                for (StaticSection.Var v : p.section().vars()) {
+                    if (v.kind() != StaticSection.Kind.REFERENCE && rel >= v.offset() && rel < v.offset() + v.size()) {
+                        return v.displayName() + (rel == v.offset() ? "" : "[" + (rel - v.offset()) / v.kind().size() + "]");
+                    }
+                }
+            }
+        }
+        return "offset " + offset;
+    }
+
     /** The image is little-endian (the processor's format); reverse each element on big-endian hosts. */
-    private static byte[] nativeOrderImage(StaticSection s) {
-        byte[] image = s.imageNoCopy();
+    private static byte[] nativeOrderImage(StaticSection s, List<StaticSection.Var> vars) {
+        byte[] image = s.initialImage();
         if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN || image.length == 0) {
             return image;
         }
         byte[] out = Arrays.copyOf(image, (int) s.size());
-        for (StaticSection.Var v : s.vars()) {
+        for (StaticSection.Var v : vars) {
             int size = v.kind().size();
             for (int e = 0; size > 1 && e < Math.max(1, v.length()); e++) {
                 int at = (int) v.offset() + e * size;

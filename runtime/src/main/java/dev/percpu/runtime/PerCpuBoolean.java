@@ -14,8 +14,8 @@ package dev.percpu.runtime;
  */
 public final class PerCpuBoolean extends PerCpuVar {
 
-    PerCpuBoolean(Chunk chunk, long offset, String name) {
-        super(chunk, offset, name);
+    PerCpuBoolean(Chunk chunk, long offset) {
+        super(chunk, offset);
     }
 
     /**

@@ -22,8 +22,8 @@ public final class PerCpuBooleanArray extends PerCpuVar {
 
     private final int length;
 
-    PerCpuBooleanArray(Chunk chunk, long offset, String name, int length) {
-        super(chunk, offset, name);
+    PerCpuBooleanArray(Chunk chunk, long offset, int length) {
+        super(chunk, offset);
         this.length = length;
     }
 

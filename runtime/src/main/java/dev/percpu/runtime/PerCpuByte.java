@@ -14,8 +14,8 @@ package dev.percpu.runtime;
  */
 public final class PerCpuByte extends PerCpuVar {
 
-    PerCpuByte(Chunk chunk, long offset, String name) {
-        super(chunk, offset, name);
+    PerCpuByte(Chunk chunk, long offset) {
+        super(chunk, offset);
     }
 
     /**

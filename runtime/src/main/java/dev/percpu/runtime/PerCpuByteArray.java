@@ -22,8 +22,8 @@ public final class PerCpuByteArray extends PerCpuVar {
 
     private final int length;
 
-    PerCpuByteArray(Chunk chunk, long offset, String name, int length) {
-        super(chunk, offset, name);
+    PerCpuByteArray(Chunk chunk, long offset, int length) {
+        super(chunk, offset);
         this.length = length;
     }
 

@@ -14,8 +14,8 @@ package dev.percpu.runtime;
  */
 public final class PerCpuChar extends PerCpuVar {
 
-    PerCpuChar(Chunk chunk, long offset, String name) {
-        super(chunk, offset, name);
+    PerCpuChar(Chunk chunk, long offset) {
+        super(chunk, offset);
     }
 
     /**

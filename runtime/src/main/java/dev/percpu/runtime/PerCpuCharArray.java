@@ -22,8 +22,8 @@ public final class PerCpuCharArray extends PerCpuVar {
 
     private final int length;
 
-    PerCpuCharArray(Chunk chunk, long offset, String name, int length) {
-        super(chunk, offset, name);
+    PerCpuCharArray(Chunk chunk, long offset, int length) {
+        super(chunk, offset);
         this.length = length;
     }
 

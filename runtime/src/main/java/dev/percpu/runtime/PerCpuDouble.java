@@ -14,8 +14,8 @@ package dev.percpu.runtime;
  */
 public final class PerCpuDouble extends PerCpuVar {
 
-    PerCpuDouble(Chunk chunk, long offset, String name) {
-        super(chunk, offset, name);
+    PerCpuDouble(Chunk chunk, long offset) {
+        super(chunk, offset);
     }
 
     /**

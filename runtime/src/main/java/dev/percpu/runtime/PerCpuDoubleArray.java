@@ -22,8 +22,8 @@ public final class PerCpuDoubleArray extends PerCpuVar {
 
     private final int length;
 
-    PerCpuDoubleArray(Chunk chunk, long offset, String name, int length) {
-        super(chunk, offset, name);
+    PerCpuDoubleArray(Chunk chunk, long offset, int length) {
+        super(chunk, offset);
         this.length = length;
     }
 

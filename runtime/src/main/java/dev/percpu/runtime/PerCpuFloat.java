@@ -14,8 +14,8 @@ package dev.percpu.runtime;
  */
 public final class PerCpuFloat extends PerCpuVar {
 
-    PerCpuFloat(Chunk chunk, long offset, String name) {
-        super(chunk, offset, name);
+    PerCpuFloat(Chunk chunk, long offset) {
+        super(chunk, offset);
     }
 
     /**

@@ -22,8 +22,8 @@ public final class PerCpuFloatArray extends PerCpuVar {
 
     private final int length;
 
-    PerCpuFloatArray(Chunk chunk, long offset, String name, int length) {
-        super(chunk, offset, name);
+    PerCpuFloatArray(Chunk chunk, long offset, int length) {
+        super(chunk, offset);
         this.length = length;
     }
 

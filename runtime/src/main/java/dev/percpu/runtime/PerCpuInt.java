@@ -14,8 +14,8 @@ package dev.percpu.runtime;
  */
 public final class PerCpuInt extends PerCpuVar {
 
-    PerCpuInt(Chunk chunk, long offset, String name) {
-        super(chunk, offset, name);
+    PerCpuInt(Chunk chunk, long offset) {
+        super(chunk, offset);
     }
 
     /**

@@ -22,8 +22,8 @@ public final class PerCpuIntArray extends PerCpuVar {
 
     private final int length;
 
-    PerCpuIntArray(Chunk chunk, long offset, String name, int length) {
-        super(chunk, offset, name);
+    PerCpuIntArray(Chunk chunk, long offset, int length) {
+        super(chunk, offset);
         this.length = length;
     }
 

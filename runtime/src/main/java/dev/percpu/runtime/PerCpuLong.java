@@ -14,8 +14,8 @@ package dev.percpu.runtime;
  */
 public final class PerCpuLong extends PerCpuVar {
 
-    PerCpuLong(Chunk chunk, long offset, String name) {
-        super(chunk, offset, name);
+    PerCpuLong(Chunk chunk, long offset) {
+        super(chunk, offset);
     }
 
     /**

@@ -22,8 +22,8 @@ public final class PerCpuLongArray extends PerCpuVar {
 
     private final int length;
 
-    PerCpuLongArray(Chunk chunk, long offset, String name, int length) {
-        super(chunk, offset, name);
+    PerCpuLongArray(Chunk chunk, long offset, int length) {
+        super(chunk, offset);
         this.length = length;
     }
 

@@ -14,8 +14,8 @@ package dev.percpu.runtime;
  */
 public final class PerCpuShort extends PerCpuVar {
 
-    PerCpuShort(Chunk chunk, long offset, String name) {
-        super(chunk, offset, name);
+    PerCpuShort(Chunk chunk, long offset) {
+        super(chunk, offset);
     }
 
     /**

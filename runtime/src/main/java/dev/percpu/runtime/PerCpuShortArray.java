@@ -22,8 +22,8 @@ public final class PerCpuShortArray extends PerCpuVar {
 
     private final int length;
 
-    PerCpuShortArray(Chunk chunk, long offset, String name, int length) {
-        super(chunk, offset, name);
+    PerCpuShortArray(Chunk chunk, long offset, int length) {
+        super(chunk, offset);
         this.length = length;
     }
 

@@ -9,10 +9,11 @@ import java.util.function.Supplier;
  * The generated {@code Holder_PerCpu} accessor classes get one with {@link #of} and create their
  * handles from it.
  *
- * <p><b>For generated code.</b> Every factory method checks its arguments against the section's
- * variable table, so an accessor compiled against a different version of the section (a stale
+ * <p><b>For generated code.</b> {@link #of} checks the accessor's compiled-in layout hash against
+ * the section, so an accessor compiled against a different version of the section (a stale
  * build) fails at class initialization with an {@link IllegalStateException} instead of reading
- * the wrong bytes. Thread-safe.
+ * the wrong bytes; every factory method also checks that the variable lies inside the section.
+ * Thread-safe.
  */
 public final class PlacedSection {
 
@@ -41,8 +42,23 @@ public final class PlacedSection {
      * @throws IllegalStateException if the section cannot be instantiated or does not fit the
      *     reserved region
      */
-    public static PlacedSection of(Class<? extends StaticSection> section) {
-        return PerCpuAreas.system().place(section);
+    public static PlacedSection of(Class<? extends StaticSection> section, long layoutHash) {
+        PlacedSection p = PerCpuAreas.system().place(section);
+        p.checkLayout(layoutHash);
+        return p;
+    }
+
+    /**
+     * Checks that an accessor compiled against {@code layoutHash} matches this section.
+     *
+     * @throws IllegalStateException if it does not (a stale build)
+     */
+    void checkLayout(long layoutHash) {
+        if (layoutHash != section.layoutHash()) {
+            throw new IllegalStateException("per-CPU section " + section.name() + " has layout 0x"
+                    + Long.toHexString(section.layoutHash()) + " but an accessor was compiled against layout 0x"
+                    + Long.toHexString(layoutHash) + ": a stale build; recompile the holder classes together");
+        }
     }
 
     /** The section. */
@@ -60,107 +76,97 @@ public final class PlacedSection {
         return region;
     }
 
-    private Var find(long offset, Kind kind, int length) {
-        for (Var v : section.vars()) {
-            if (v.kind() == kind && v.offset() == offset) {
-                if (v.length() != length) {
-                    throw stale("variable " + v.displayName() + " has length " + v.length() + ", the accessor asks for "
-                            + length);
-                }
-                return v;
-            }
+    /**
+     * The unit offset of a variable, after the checks that keep a wrong accessor from touching
+     * memory outside the section (the layout hash has already matched).
+     */
+    private long at(long offset, int elementSize, int length) {
+        if (offset < 0 || length <= 0 || offset % elementSize != 0
+                || offset + (long) elementSize * length > section.size()) {
+            throw new IllegalStateException("per-CPU section " + section.name() + " has no " + elementSize + "-byte x "
+                    + length + " variable at offset " + offset + " (section size " + section.size() + ")");
         }
-        throw stale("no " + kind + " variable at offset " + offset);
+        return base + offset;
     }
 
-    private IllegalStateException stale(String what) {
-        return new IllegalStateException("per-CPU section " + section.name() + ": " + what
-                + "; the accessor class was compiled against a different layout (stale build? recompile the holder"
-                + " classes together)");
-    }
-
-    private long at(Var v) {
-        return base + v.offset();
-    }
-
+    /** The handle of the {@code boolean} variable at {@code offset} from the section start. */
     public PerCpuBoolean booleanVar(long offset) {
-        Var v = find(offset, Kind.BOOLEAN, 0);
-        return new PerCpuBoolean(areas.chunk, at(v), v.displayName());
+        return new PerCpuBoolean(areas.chunk, at(offset, 1, 1));
     }
 
+    /** The handle of the {@code byte} variable at {@code offset} from the section start. */
     public PerCpuByte byteVar(long offset) {
-        Var v = find(offset, Kind.BYTE, 0);
-        return new PerCpuByte(areas.chunk, at(v), v.displayName());
+        return new PerCpuByte(areas.chunk, at(offset, 1, 1));
     }
 
+    /** The handle of the {@code short} variable at {@code offset} from the section start. */
     public PerCpuShort shortVar(long offset) {
-        Var v = find(offset, Kind.SHORT, 0);
-        return new PerCpuShort(areas.chunk, at(v), v.displayName());
+        return new PerCpuShort(areas.chunk, at(offset, 2, 1));
     }
 
+    /** The handle of the {@code char} variable at {@code offset} from the section start. */
     public PerCpuChar charVar(long offset) {
-        Var v = find(offset, Kind.CHAR, 0);
-        return new PerCpuChar(areas.chunk, at(v), v.displayName());
+        return new PerCpuChar(areas.chunk, at(offset, 2, 1));
     }
 
+    /** The handle of the {@code int} variable at {@code offset} from the section start. */
     public PerCpuInt intVar(long offset) {
-        Var v = find(offset, Kind.INT, 0);
-        return new PerCpuInt(areas.chunk, at(v), v.displayName());
+        return new PerCpuInt(areas.chunk, at(offset, 4, 1));
     }
 
+    /** The handle of the {@code long} variable at {@code offset} from the section start. */
     public PerCpuLong longVar(long offset) {
-        Var v = find(offset, Kind.LONG, 0);
-        return new PerCpuLong(areas.chunk, at(v), v.displayName());
+        return new PerCpuLong(areas.chunk, at(offset, 8, 1));
     }
 
+    /** The handle of the {@code float} variable at {@code offset} from the section start. */
     public PerCpuFloat floatVar(long offset) {
-        Var v = find(offset, Kind.FLOAT, 0);
-        return new PerCpuFloat(areas.chunk, at(v), v.displayName());
+        return new PerCpuFloat(areas.chunk, at(offset, 4, 1));
     }
 
+    /** The handle of the {@code double} variable at {@code offset} from the section start. */
     public PerCpuDouble doubleVar(long offset) {
-        Var v = find(offset, Kind.DOUBLE, 0);
-        return new PerCpuDouble(areas.chunk, at(v), v.displayName());
+        return new PerCpuDouble(areas.chunk, at(offset, 8, 1));
     }
 
+    /** The handle of the {@code boolean[length]} variable at {@code offset} from the section start. */
     public PerCpuBooleanArray booleanArray(long offset, int length) {
-        Var v = find(offset, Kind.BOOLEAN, length);
-        return new PerCpuBooleanArray(areas.chunk, at(v), v.displayName(), length);
+        return new PerCpuBooleanArray(areas.chunk, at(offset, 1, length), length);
     }
 
+    /** The handle of the {@code byte[length]} variable at {@code offset} from the section start. */
     public PerCpuByteArray byteArray(long offset, int length) {
-        Var v = find(offset, Kind.BYTE, length);
-        return new PerCpuByteArray(areas.chunk, at(v), v.displayName(), length);
+        return new PerCpuByteArray(areas.chunk, at(offset, 1, length), length);
     }
 
+    /** The handle of the {@code short[length]} variable at {@code offset} from the section start. */
     public PerCpuShortArray shortArray(long offset, int length) {
-        Var v = find(offset, Kind.SHORT, length);
-        return new PerCpuShortArray(areas.chunk, at(v), v.displayName(), length);
+        return new PerCpuShortArray(areas.chunk, at(offset, 2, length), length);
     }
 
+    /** The handle of the {@code char[length]} variable at {@code offset} from the section start. */
     public PerCpuCharArray charArray(long offset, int length) {
-        Var v = find(offset, Kind.CHAR, length);
-        return new PerCpuCharArray(areas.chunk, at(v), v.displayName(), length);
+        return new PerCpuCharArray(areas.chunk, at(offset, 2, length), length);
     }
 
+    /** The handle of the {@code int[length]} variable at {@code offset} from the section start. */
     public PerCpuIntArray intArray(long offset, int length) {
-        Var v = find(offset, Kind.INT, length);
-        return new PerCpuIntArray(areas.chunk, at(v), v.displayName(), length);
+        return new PerCpuIntArray(areas.chunk, at(offset, 4, length), length);
     }
 
+    /** The handle of the {@code long[length]} variable at {@code offset} from the section start. */
     public PerCpuLongArray longArray(long offset, int length) {
-        Var v = find(offset, Kind.LONG, length);
-        return new PerCpuLongArray(areas.chunk, at(v), v.displayName(), length);
+        return new PerCpuLongArray(areas.chunk, at(offset, 8, length), length);
     }
 
+    /** The handle of the {@code float[length]} variable at {@code offset} from the section start. */
     public PerCpuFloatArray floatArray(long offset, int length) {
-        Var v = find(offset, Kind.FLOAT, length);
-        return new PerCpuFloatArray(areas.chunk, at(v), v.displayName(), length);
+        return new PerCpuFloatArray(areas.chunk, at(offset, 4, length), length);
     }
 
+    /** The handle of the {@code double[length]} variable at {@code offset} from the section start. */
     public PerCpuDoubleArray doubleArray(long offset, int length) {
-        Var v = find(offset, Kind.DOUBLE, length);
-        return new PerCpuDoubleArray(areas.chunk, at(v), v.displayName(), length);
+        return new PerCpuDoubleArray(areas.chunk, at(offset, 8, length), length);
     }
 
     /**
@@ -170,8 +176,13 @@ public final class PlacedSection {
      * @throws NullPointerException if the factory returns null
      */
     public <T> PerCpuRef<T> ref(int slot, Supplier<? extends T> factory) {
-        Var v = find(slot, Kind.REFERENCE, 0);
-        return new PerCpuRef<>(areas.chunk, refs, slot, refStride, v.displayName(), factory);
+        if (slot < 0 || slot >= section.refSlots()) {
+            throw new IllegalStateException("per-CPU section " + section.name() + " has no reference slot " + slot
+                    + " (it has " + section.refSlots() + ")");
+        }
+        String name = section.vars().stream().filter(v -> v.kind() == Kind.REFERENCE && v.offset() == slot)
+                .map(Var::displayName).findFirst().orElse("slot " + slot);
+        return new PerCpuRef<>(areas.chunk, refs, slot, refStride, name, factory);
     }
 
     @Override

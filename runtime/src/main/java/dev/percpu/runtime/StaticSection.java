@@ -1,7 +1,7 @@
 package dev.percpu.runtime;
 
 import dev.percpu.Section;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
@@ -13,11 +13,25 @@ import java.util.Objects;
  *
  * <p><b>For generated code.</b> The processor writes one {@code public final} subclass per
  * compilation unit, with a public no-argument constructor, and lists it in
- * {@code META-INF/services/dev.percpu.runtime.StaticSection}, where
- * {@code setup_per_cpu_areas} (the first use of any per-CPU variable) finds it through
- * {@link java.util.ServiceLoader}. A section found there is placed in the static region of the
- * first chunk; one loaded later (another class loader: the kernel's modules) is placed in the
- * reserved region. Applications never subclass this class by hand.
+ * {@code META-INF/services/dev.percpu.runtime.StaticSection}, where {@code setup_per_cpu_areas}
+ * (the first use of any per-CPU variable) finds it through {@link java.util.ServiceLoader}. A
+ * section found there is placed in the static region of the first chunk; one loaded later
+ * (another class loader: the kernel's modules) is placed in the reserved region. Applications
+ * never subclass this class by hand.
+ *
+ * <p>The initial image and the variable table are class-file constants returned by
+ * {@link #image()} and {@link #table()}; they are decoded when the section is placed (and the
+ * table again only when someone asks for {@link #vars()}, e.g. for a dump), never kept in the
+ * heap: a section of 10,000 variables costs its handles and nothing per variable besides. The
+ * generated accessors carry the section's {@link #layoutHash()} as a compile-time constant, so an
+ * accessor compiled against a different layout is detected when it is initialized.
+ *
+ * <h2>Table format</h2>
+ * Lines separated by {@code '\n'}: {@code @<holder binary name>} starts a holder; each following
+ * line {@code <field> <KIND> <SECTION> <offset> <length>} (single spaces) is one of its
+ * variables, where {@code offset} is the byte offset from the section start, or the reference
+ * slot for {@link Kind#REFERENCE}, and {@code length} is 0 for scalars. The chunks returned by
+ * {@link #table()} are concatenated before parsing.
  *
  * <p>A section is immutable and safe to share between threads.
  */
@@ -63,6 +77,10 @@ public abstract class StaticSection {
                 throw new IllegalArgumentException("length must be 0 for scalars and references and > 0 for arrays: "
                         + length + " for " + holder + "." + field);
             }
+            if (kind != Kind.REFERENCE && offset % kind.size() != 0) {
+                throw new IllegalArgumentException("offset " + offset + " of " + holder + "." + field
+                        + " is not aligned to its " + kind.size() + "-byte elements");
+            }
         }
 
         /** Bytes the variable occupies in every unit; 0 for references. */
@@ -70,7 +88,7 @@ public abstract class StaticSection {
             return (long) kind.size() * Math.max(1, length);
         }
 
-        /** {@code holder.field}, with the holder's simple binary name. */
+        /** {@code Holder.field}, with the holder's simple binary name (nested: {@code Outer$Inner.field}). */
         public String displayName() {
             return holder.substring(holder.lastIndexOf('.') + 1) + "." + field;
         }
@@ -79,8 +97,7 @@ public abstract class StaticSection {
     private final long size;
     private final long align;
     private final int refSlots;
-    private final byte[] image;
-    private final List<Var> vars;
+    private final long layoutHash;
 
     /**
      * Called by the generated subclass's constructor.
@@ -89,12 +106,9 @@ public abstract class StaticSection {
      * @param align the alignment the section's start needs (a power of two: the page size when it
      *     has {@code PAGE_ALIGNED} variables, else the cache-line size)
      * @param refSlots number of reference-typed variables
-     * @param image the initial image, Base64, split in chunks so that each fits a class-file
-     *     constant; it covers the section from offset 0 and may be shorter than {@code size} (the
-     *     rest is zero)
-     * @param vars the variable table
+     * @param layoutHash a hash of the layout, also compiled into the section's accessors
      */
-    protected StaticSection(long size, long align, int refSlots, String[] image, Var[] vars) {
+    protected StaticSection(long size, long align, int refSlots, long layoutHash) {
         if (size < 0) {
             throw new IllegalArgumentException("section size must be >= 0: " + size);
         }
@@ -107,18 +121,18 @@ public abstract class StaticSection {
         this.size = size;
         this.align = align;
         this.refSlots = refSlots;
-        this.image = Base64.getDecoder().decode(String.join("", image));
-        if (this.image.length > size) {
-            throw new IllegalArgumentException("initial image of " + this.image.length
-                    + " bytes is larger than the section (" + size + " bytes)");
-        }
-        this.vars = List.of(vars);
-        for (Var v : this.vars) {
-            if (v.kind() == Kind.REFERENCE ? v.offset() >= refSlots : v.offset() + v.size() > size) {
-                throw new IllegalArgumentException("variable " + v.displayName() + " lies outside the section");
-            }
-        }
+        this.layoutHash = layoutHash;
     }
+
+    /**
+     * The initial image ({@code __per_cpu_load}), Base64 of little-endian bytes from offset 0, in
+     * chunks that each fit a class-file constant; it may be shorter than {@link #size()} (the
+     * rest is zero).
+     */
+    protected abstract String[] image();
+
+    /** The variable table in the format described in the class comment, in chunks. */
+    protected abstract String[] table();
 
     /** The section's name: the binary name of the generated class. */
     public final String name() {
@@ -140,23 +154,73 @@ public abstract class StaticSection {
         return refSlots;
     }
 
-    /** A copy of the initial image ({@code __per_cpu_load}); bytes beyond its length are zero. */
-    public final byte[] image() {
-        return image.clone();
+    /** The hash the generated accessors were compiled against. */
+    public final long layoutHash() {
+        return layoutHash;
     }
 
-    final byte[] imageNoCopy() {
-        return image;
+    /**
+     * The decoded initial image; bytes beyond its length are zero.
+     *
+     * @throws IllegalStateException if the image is not Base64 or is larger than the section
+     */
+    public final byte[] initialImage() {
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(String.join("", image()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("per-CPU section " + name() + " has a corrupt initial image", e);
+        }
+        if (bytes.length > size) {
+            throw new IllegalStateException("per-CPU section " + name() + ": initial image of " + bytes.length
+                    + " bytes is larger than the section (" + size + " bytes)");
+        }
+        return bytes;
     }
 
-    /** The variable table, in layout order. */
+    /**
+     * The variable table, decoded anew on every call (it is not kept in memory), in layout order.
+     *
+     * @throws IllegalStateException naming the line if the table is malformed or a variable lies
+     *     outside the section
+     */
     public final List<Var> vars() {
+        String text = String.join("", table());
+        List<Var> vars = new ArrayList<>();
+        String holder = null;
+        int lineNo = 0;
+        for (String line : text.split("\n")) {
+            lineNo++;
+            if (line.isEmpty()) {
+                continue;
+            }
+            try {
+                if (line.charAt(0) == '@') {
+                    holder = line.substring(1);
+                    continue;
+                }
+                String[] f = line.split(" ");
+                if (holder == null || f.length != 5) {
+                    throw new IllegalArgumentException("expected '<field> <KIND> <SECTION> <offset> <length>' after a"
+                            + " '@holder' line");
+                }
+                Var v = new Var(holder, f[0], Kind.valueOf(f[1]), Section.valueOf(f[2]), Long.parseLong(f[3]),
+                        Integer.parseInt(f[4]));
+                if (v.kind() == Kind.REFERENCE ? v.offset() >= refSlots : v.offset() + v.size() > size) {
+                    throw new IllegalArgumentException("variable " + v.displayName() + " lies outside the section");
+                }
+                vars.add(v);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("per-CPU section " + name() + ", table line " + lineNo + " \"" + line
+                        + "\": " + e.getMessage(), e);
+            }
+        }
         return vars;
     }
 
     @Override
     public String toString() {
-        return name() + "[size=" + size + ", align=" + align + ", refs=" + refSlots + ", vars=" + vars.size()
-                + ", image=" + image.length + "B" + (image.length > 0 ? " " + Arrays.hashCode(image) : "") + "]";
+        return name() + "[size=" + size + ", align=" + align + ", refs=" + refSlots + ", layout=0x"
+                + Long.toHexString(layoutHash) + "]";
     }
 }

@@ -1,8 +1,5 @@
 package dev.percpu.runtime;
 
-import dev.percpu.Section;
-import dev.percpu.runtime.StaticSection.Kind;
-import dev.percpu.runtime.StaticSection.Var;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
@@ -58,6 +55,28 @@ final class Fixtures {
         return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** A hand-written section: what the processor generates, minus the generator. */
+    abstract static class TestSection extends StaticSection {
+        private final String[] image;
+        private final String table;
+
+        TestSection(long size, long align, int refSlots, String[] image, String table) {
+            super(size, align, refSlots, table.hashCode());
+            this.image = image;
+            this.table = table;
+        }
+
+        @Override
+        protected String[] image() {
+            return image;
+        }
+
+        @Override
+        protected String[] table() {
+            return new String[] {table};
+        }
+    }
+
     /**
      * One variable of every kind, laid out by hand like the processor would (DEFAULT group):
      * <pre>
@@ -69,54 +88,64 @@ final class Fixtures {
      *   ref slots: 0 list
      * </pre>
      */
-    public static final class AllKinds extends StaticSection {
+    public static final class AllKinds extends TestSection {
         static final long SIZE = 192;
 
         public AllKinds() {
             super(SIZE, 64, 1, encode(le(56).putLong(0, 7).putDouble(8, 1.5).putInt(16, -3).putFloat(20, 0.25f)
                     .putChar(26, 'A').put(32, (byte) 1).putLong(40, 1).putLong(48, 2).position(56)),
-                    new Var[] {
-                        v("counter", Kind.LONG, 0, 0), v("dsum", Kind.DOUBLE, 8, 0), v("hits", Kind.INT, 16, 0),
-                        v("fsum", Kind.FLOAT, 20, 0), v("sh", Kind.SHORT, 24, 0), v("ch", Kind.CHAR, 26, 0),
-                        v("b0", Kind.BYTE, 28, 0), v("b1", Kind.BYTE, 29, 0), v("b2", Kind.BYTE, 30, 0),
-                        v("b3", Kind.BYTE, 31, 0), v("flag", Kind.BOOLEAN, 32, 0), v("hist", Kind.LONG, 40, 4),
-                        v("ia", Kind.INT, 72, 3), v("ba", Kind.BYTE, 84, 5), v("sa", Kind.SHORT, 96, 2),
-                        v("ca", Kind.CHAR, 100, 2), v("za", Kind.BOOLEAN, 104, 3), v("fa", Kind.FLOAT, 112, 2),
-                        v("da", Kind.DOUBLE, 120, 2), v("list", Kind.REFERENCE, 0, 0)
-                    });
+                    """
+                    @t.All
+                    counter LONG DEFAULT 0 0
+                    dsum DOUBLE DEFAULT 8 0
+                    hits INT DEFAULT 16 0
+                    fsum FLOAT DEFAULT 20 0
+                    sh SHORT DEFAULT 24 0
+                    ch CHAR DEFAULT 26 0
+                    b0 BYTE DEFAULT 28 0
+                    b1 BYTE DEFAULT 29 0
+                    b2 BYTE DEFAULT 30 0
+                    b3 BYTE DEFAULT 31 0
+                    flag BOOLEAN DEFAULT 32 0
+                    hist LONG DEFAULT 40 4
+                    ia INT DEFAULT 72 3
+                    ba BYTE DEFAULT 84 5
+                    sa SHORT DEFAULT 96 2
+                    ca CHAR DEFAULT 100 2
+                    za BOOLEAN DEFAULT 104 3
+                    fa FLOAT DEFAULT 112 2
+                    da DOUBLE DEFAULT 120 2
+                    list REFERENCE DEFAULT 0 0
+                    """);
         }
     }
 
     /** A page-aligned section: one long at 0, one page-aligned long[512] at 4096. */
-    public static final class PageAligned extends StaticSection {
+    public static final class PageAligned extends TestSection {
         public PageAligned() {
-            super(8192, 4096, 0, new String[0], new Var[] {
-                new Var("t.Paged", "first", Kind.LONG, Section.FIRST, 0, 0),
-                new Var("t.Paged", "page", Kind.LONG, Section.PAGE_ALIGNED, 4096, 512)
-            });
+            super(8192, 4096, 0, new String[0], "@t.Paged\nfirst LONG FIRST 0 0\npage LONG PAGE_ALIGNED 4096 512\n");
         }
     }
 
     /** A small section meant for the reserved region. */
-    public static final class Late extends StaticSection {
+    public static final class Late extends TestSection {
         public Late() {
-            super(64, 64, 0, encode(le(8).putLong(0, 99).position(8)), new Var[] {
-                new Var("t.Late", "x", Kind.LONG, Section.DEFAULT, 0, 0)
-            });
+            super(64, 64, 0, encode(le(8).putLong(0, 99).position(8)), "@t.Late\nx LONG DEFAULT 0 0\n");
         }
     }
 
     /** A section too large for the default reserved region. */
-    public static final class Huge extends StaticSection {
+    public static final class Huge extends TestSection {
         public Huge() {
-            super(16384, 64, 0, new String[0], new Var[] {
-                new Var("t.Huge", "x", Kind.LONG, Section.DEFAULT, 0, 2048)
-            });
+            super(16384, 64, 0, new String[0], "@t.Huge\nx LONG DEFAULT 0 2048\n");
         }
     }
 
-    private static Var v(String name, Kind kind, long offset, int length) {
-        return new Var("t.All", name, kind, Section.DEFAULT, offset, length);
+    /** A section whose table does not parse. */
+    public static final class Corrupt extends TestSection {
+        public Corrupt() {
+            super(64, 64, 0, new String[0], "@t.Bad\nx LONG DEFAULT 0\n");
+        }
     }
 
     /** CPU ids assigned by the test: each thread gets the next possible id round-robin, or a forced one. */

@@ -130,12 +130,29 @@ class PerCpuAreasTest {
     @Test
     void accessorsOfAStaleLayoutFailLoudly() {
         PlacedSection s = Fixtures.areas(Mode.ATOMIC, new AllKinds()).sections().getFirst();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.longVar(8));
-        assertTrue(e.getMessage().contains("no LONG variable at offset 8"), e.getMessage());
-        assertTrue(e.getMessage().contains("stale build"), e.getMessage());
-        e = assertThrows(IllegalStateException.class, () -> s.longArray(40, 5));
-        assertTrue(e.getMessage().contains("t.All has length 4, the accessor asks for 5")
-                || e.getMessage().contains("All.hist has length 4, the accessor asks for 5"), e.getMessage());
+        s.checkLayout(s.section().layoutHash());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.checkLayout(42));
+        assertTrue(e.getMessage().contains("accessor was compiled against layout 0x2a: a stale build"), e.getMessage());
+        e = assertThrows(IllegalStateException.class, () -> s.longVar(4));
+        assertTrue(e.getMessage().contains("has no 8-byte x 1 variable at offset 4"), e.getMessage());
+        e = assertThrows(IllegalStateException.class, () -> s.longArray(184, 2));
+        assertTrue(e.getMessage().contains("(section size 192)"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> s.ref(1, Object::new));
+    }
+
+    @Test
+    void corruptTablesAreRejectedNamingTheLine() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Fixtures.areas(Mode.ATOMIC, new Fixtures.Corrupt()));
+        assertTrue(e.getMessage().contains("table line 2 \"x LONG DEFAULT 0\""), e.getMessage());
+    }
+
+    @Test
+    void handlesAreNamedFromTheTableOnDemand() {
+        PlacedSection s = Fixtures.areas(Mode.ATOMIC, new AllKinds()).sections().getFirst();
+        assertEquals("All.counter", s.longVar(0).name());
+        assertEquals("PerCpuLongArray All.hist @40 (32 bytes per CPU)", s.longArray(40, 4).toString());
+        assertEquals("All.list", s.ref(0, Object::new).name());
     }
 
     @Test
