@@ -1,0 +1,138 @@
+package dev.percpu.processor.codegen;
+
+import com.palantir.javapoet.AnnotationSpec;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import dev.percpu.processor.layout.Layout;
+import dev.percpu.processor.layout.Placement;
+import dev.percpu.processor.model.Handle;
+import dev.percpu.processor.model.Holder;
+import dev.percpu.processor.model.Names;
+import dev.percpu.processor.model.Supply;
+import dev.percpu.processor.model.Variable;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.type.ArrayType;
+import javax.lang.model.type.DeclaredType;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.type.WildcardType;
+
+/**
+ * Generates a holder's accessor class, {@code Holder_PerCpu}: one typed handle per
+ * {@code @PerCpu} field, named as the field, in declaration order, bound to its constant offset in
+ * the placed section.
+ */
+public final class AccessorGenerator {
+
+    private AccessorGenerator() {}
+
+    public static JavaFile generate(Holder holder, ClassName section, Layout layout) {
+        ClassName holderName = ClassName.get(holder.element());
+        Set<String> fieldNames = holder.handles().stream().map(Handle::name).collect(Collectors.toSet());
+        String sectionField = Names.sectionFieldName(fieldNames);
+        TypeSpec.Builder type = TypeSpec.classBuilder(holder.accessorSimpleName())
+                .addJavadoc("Per-CPU handles of the {@code @PerCpu} fields of {@link $T}, one per field, named as the "
+                        + "field.\n<p>Every CPU has its own copy of each variable; see {@link $T} for the layout.\n",
+                        holderName, section)
+                .addAnnotation(RuntimeNames.generated())
+                .addOriginatingElement(holder.element())
+                // a field named like a type we use (a field "Stats" of type Stats) would obscure the type's simple name
+                .alwaysQualify(fieldNames.toArray(String[]::new))
+                .addField(FieldSpec.builder(RuntimeNames.PLACED_SECTION, sectionField,
+                                Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                        .initializer("$T.of($T.class)", RuntimeNames.PLACED_SECTION, section)
+                        .build());
+        if (holder.publicAccessor()) {
+            type.addModifiers(Modifier.PUBLIC);
+        }
+        type.addModifiers(Modifier.FINAL);
+        for (Handle h : holder.handles()) {
+            type.addField(handle(h, holderName, sectionField, layout.placementOf(holder.binaryName(), h.name())));
+        }
+        type.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
+        return JavaFile.builder(holder.packageName(), type.build()).indent("    ").build();
+    }
+
+    private static FieldSpec handle(Handle h, ClassName holder, String sectionField, Placement placement) {
+        Variable v = h.variable();
+        TypeName type;
+        CodeBlock init;
+        CodeBlock doc;
+        if (v.isReference()) {
+            type = ParameterizedTypeName.get(RuntimeNames.PER_CPU_REF, TypeName.get(h.type()));
+            CodeBlock supply;
+            String from;
+            if (h.supply() instanceof Supply.Factory f) {
+                supply = CodeBlock.of("$T::$N", holder, f.method());
+                from = holder.simpleName() + "." + f.method() + "()";
+            } else {
+                ClassName constructed = ClassName.get(((Supply.Constructor) h.supply()).type());
+                supply = CodeBlock.of("$T::new", constructed);
+                from = "new " + constructed.simpleName() + "()";
+            }
+            init = CodeBlock.of("$N.ref($L, $L)", sectionField, placement.offset(), supply);
+            doc = CodeBlock.of("Per-CPU {@code $L $L} of {@link $T}: reference slot $L; each CPU's instance comes from "
+                    + "{@code $L}.\n", simple(h.type()), v.field(), holder, placement.offset(), from);
+        } else {
+            type = RuntimeNames.handle(v.kind(), v.isArray());
+            String method = RuntimeNames.handleFactory(v.kind(), v.isArray());
+            init = v.isArray()
+                    ? CodeBlock.of("$N.$N($LL, $L)", sectionField, method, placement.offset(), v.length())
+                    : CodeBlock.of("$N.$N($LL)", sectionField, method, placement.offset());
+            String declared = v.kind().keyword() + (v.isArray() ? "[" + v.length() + "]" : "");
+            doc = CodeBlock.of("Per-CPU {@code $L $L} of {@link $T}: section $L, offset $L, $L bytes$L.\n", declared,
+                    v.field(), holder, v.section(), placement.offset(), v.size(), initially(v));
+        }
+        FieldSpec.Builder field = FieldSpec.builder(type, v.field(), Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc(doc)
+                .initializer(init);
+        if (h.publicHandle()) {
+            field.addModifiers(Modifier.PUBLIC);
+        }
+        if (!h.suppressedWarnings().isEmpty()) {
+            field.addAnnotation(AnnotationSpec.builder(SuppressWarnings.class)
+                    .addMember("value", h.suppressedWarnings().stream().map(w -> CodeBlock.of("$S", w))
+                            .collect(CodeBlock.joining(", ", h.suppressedWarnings().size() > 1 ? "{" : "",
+                                    h.suppressedWarnings().size() > 1 ? "}" : "")))
+                    .build());
+        }
+        return field.build();
+    }
+
+    /** {@code , initially 1500} for a scalar with a nonzero initial value; nothing otherwise. */
+    private static String initially(Variable v) {
+        if (v.isArray() || v.initial().isEmpty()) {
+            return "";
+        }
+        Object value = v.initial().getFirst();
+        String text = switch (value) {
+            case Boolean b -> b ? "true" : "";
+            case Character c -> c == 0 ? "" : String.format(Locale.ROOT, "'\\u%04x'", (int) c);
+            case Float f -> f == 0 && 1 / f > 0 ? "" : f + "f";
+            case Double d -> d == 0 && 1 / d > 0 ? "" : d.toString();
+            case Long l -> l == 0 ? "" : l + "L";
+            default -> ((Number) value).longValue() == 0 ? "" : value.toString();
+        };
+        return text.isEmpty() ? "" : ", initially {@code " + text + "}";
+    }
+
+    /** A type with simple names, for documentation: {@code List<String>}. */
+    private static String simple(TypeMirror t) {
+        return switch (t) {
+            case DeclaredType d -> d.asElement().getSimpleName() + (d.getTypeArguments().isEmpty() ? ""
+                    : d.getTypeArguments().stream().map(AccessorGenerator::simple).collect(Collectors.joining(", ", "<", ">")));
+            case ArrayType a -> simple(a.getComponentType()) + "[]";
+            case WildcardType w -> w.getExtendsBound() != null ? "? extends " + simple(w.getExtendsBound())
+                    : w.getSuperBound() != null ? "? super " + simple(w.getSuperBound()) : "?";
+            default -> t.toString();
+        };
+    }
+}

@@ -1,0 +1,37 @@
+package dev.percpu.processor.codegen;
+
+import com.palantir.javapoet.AnnotationSpec;
+import com.palantir.javapoet.ClassName;
+import dev.percpu.processor.model.VarKind;
+
+/** Names of the runtime and annotation types the generated code uses. */
+final class RuntimeNames {
+
+    /** The processor's binary name, as {@code @Generated} states it. */
+    static final String PROCESSOR = "dev.percpu.processor.PerCpuProcessor";
+
+    static final String RUNTIME = "dev.percpu.runtime";
+    static final ClassName STATIC_SECTION = ClassName.get(RUNTIME, "StaticSection");
+    static final ClassName VAR = STATIC_SECTION.nestedClass("Var");
+    static final ClassName KIND = STATIC_SECTION.nestedClass("Kind");
+    static final ClassName PLACED_SECTION = ClassName.get(RUNTIME, "PlacedSection");
+    static final ClassName PER_CPU_REF = ClassName.get(RUNTIME, "PerCpuRef");
+    static final ClassName SECTION = ClassName.get("dev.percpu", "Section");
+    static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
+
+    private RuntimeNames() {}
+
+    /** {@code PerCpuLong} for a scalar, {@code PerCpuLongArray} for an array. */
+    static ClassName handle(VarKind kind, boolean array) {
+        return ClassName.get(RUNTIME, "PerCpu" + kind.stem() + (array ? "Array" : ""));
+    }
+
+    /** {@code longVar} for a scalar, {@code longArray} for an array: the {@code PlacedSection} method. */
+    static String handleFactory(VarKind kind, boolean array) {
+        return kind.keyword() + (array ? "Array" : "Var");
+    }
+
+    static AnnotationSpec generated() {
+        return AnnotationSpec.builder(GENERATED).addMember("value", "$S", PROCESSOR).build();
+    }
+}

@@ -1,0 +1,94 @@
+package dev.percpu.processor.model;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.TypeElement;
+
+/**
+ * The one place that names generated things. Every generated name is derived here, so the
+ * validator's clash check and the code generator can never disagree.
+ */
+public final class Names {
+
+    /** Suffix of every accessor class: {@code NetStats_PerCpu}. */
+    public static final String ACCESSOR_SUFFIX = "_PerCpu";
+    /** Prefix of a hashed section class name: {@code PerCpuSection_1a2b3c4d}. */
+    public static final String SECTION_PREFIX = "PerCpuSection_";
+    /** Preferred name of the accessor's private field holding the placed section. */
+    public static final String SECTION_FIELD = "$section";
+
+    private Names() {}
+
+    /**
+     * The simple name of a holder's accessor class: the simple names of the holder and of every
+     * class enclosing it, outermost first, joined by {@code _}, then {@code _PerCpu}
+     * ({@code Outer.Inner} becomes {@code Outer_Inner_PerCpu}).
+     */
+    public static String accessorSimpleName(TypeElement holder) {
+        Deque<String> parts = new ArrayDeque<>();
+        for (Element e = holder; e != null && (e.getKind().isClass() || e.getKind().isInterface());
+                e = e.getEnclosingElement()) {
+            parts.addFirst(e.getSimpleName().toString());
+        }
+        return String.join("_", parts) + ACCESSOR_SUFFIX;
+    }
+
+    /**
+     * The simple name of a hashed section class: {@code PerCpuSection_} and the first 8 hex digits
+     * of the SHA-256 of the variables' {@link Variable#key() keys}, sorted, each followed by a
+     * newline, in UTF-8. The same set of variables always gives the same name.
+     */
+    public static String sectionSimpleName(Collection<Variable> variables) {
+        List<String> keys = variables.stream().map(Variable::key).sorted().toList();
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK provides SHA-256", e);
+        }
+        for (String key : keys) {
+            sha.update((key + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        return SECTION_PREFIX + HexFormat.of().formatHex(sha.digest(), 0, 4);
+    }
+
+    /**
+     * The binary name of a round's section class. With {@code -Apercpu.sectionName} it is that name
+     * (a later round's section, {@code index > 0}, gets {@code _2}, {@code _3}... appended);
+     * otherwise {@link #sectionSimpleName} in the package of the first holder, by binary name, that
+     * is in a named package (a class in a named package cannot refer to the unnamed package).
+     *
+     * @param holders the round's holders, sorted by binary name
+     * @param index how many sections earlier rounds generated
+     */
+    public static String sectionBinaryName(List<Holder> holders, Options options, int index) {
+        if (options.sectionName().isPresent()) {
+            return options.sectionName().get() + (index == 0 ? "" : "_" + (index + 1));
+        }
+        String pkg = holders.stream().map(Holder::packageName).filter(p -> !p.isEmpty()).findFirst().orElse("");
+        List<Variable> variables = holders.stream().flatMap(h -> h.handles().stream()).map(Handle::variable).toList();
+        return qualify(pkg, sectionSimpleName(variables));
+    }
+
+    /** The name of the accessor's private section field: {@code $section}, or with more {@code $}s. */
+    public static String sectionFieldName(Set<String> fieldNames) {
+        String name = SECTION_FIELD;
+        while (fieldNames.contains(name)) {
+            name += "$";
+        }
+        return name;
+    }
+
+    /** {@code pkg.simple}, or {@code simple} in the unnamed package. */
+    public static String qualify(String packageName, String simpleName) {
+        return packageName.isEmpty() ? simpleName : packageName + "." + simpleName;
+    }
+}

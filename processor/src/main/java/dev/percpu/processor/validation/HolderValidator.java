@@ -1,0 +1,121 @@
+package dev.percpu.processor.validation;
+
+import dev.percpu.processor.model.Handle;
+import dev.percpu.processor.model.Holder;
+import dev.percpu.processor.model.Names;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.NestingKind;
+import javax.lang.model.element.PackageElement;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
+import javax.lang.model.util.Elements;
+
+/** Validates one holder: the class itself, then each of its {@code @PerCpu} fields. */
+final class HolderValidator {
+
+    static final String PER_CPU = "dev.percpu.PerCpu";
+
+    private final Elements elements;
+    private final FieldValidator fields;
+
+    HolderValidator(Elements elements, FieldValidator fields) {
+        this.elements = elements;
+        this.fields = fields;
+    }
+
+    /** @param annotated the holder's {@code @PerCpu} fields, in declaration order */
+    HolderReport validate(TypeElement holder, List<VariableElement> annotated) {
+        List<Problem> problems = new ArrayList<>();
+        String kind = unsupportedKind(holder);
+        if (kind != null) { // every other check would be noise: interface fields are implicitly static final
+            for (VariableElement field : annotated) {
+                problems.add(Problem.at(field, Message.HOLDER_KIND, display(holder, field), kind));
+            }
+            return new HolderReport(holder, problems, null, false);
+        }
+        String accessor = Names.accessorSimpleName(holder);
+        boolean publicAccessor = true;
+        for (Element e = holder; e instanceof TypeElement type; e = e.getEnclosingElement()) {
+            if (type.getModifiers().contains(Modifier.PRIVATE)) {
+                problems.add(Problem.at(holder, Message.HOLDER_PRIVATE, describe(type, holder), accessor));
+                break;
+            }
+            publicAccessor &= type.getModifiers().contains(Modifier.PUBLIC);
+        }
+        PackageElement pkg = elements.getPackageOf(holder);
+        String binaryName = binaryName(holder);
+        List<Handle> handles = new ArrayList<>();
+        boolean unresolved = false;
+        for (VariableElement field : annotated) {
+            FieldValidator.Result r = fields.validate(context(field, holder, binaryName, pkg), problems);
+            unresolved |= r.unresolved();
+            if (r.handle() != null) {
+                handles.add(r.handle());
+            }
+        }
+        Holder model = problems.isEmpty() && !unresolved
+                ? new Holder(holder, binaryName, pkg.getQualifiedName().toString(), accessor, publicAccessor, handles)
+                : null;
+        return new HolderReport(holder, problems, model, unresolved);
+    }
+
+    private FieldContext context(VariableElement field, TypeElement holder, String binaryName, PackageElement pkg) {
+        AnnotationMirror mirror = perCpuMirror(field);
+        AnnotationValue length = null;
+        AnnotationValue factory = null;
+        AnnotationValue section = null;
+        for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e : mirror.getElementValues().entrySet()) {
+            switch (e.getKey().getSimpleName().toString()) {
+                case "length" -> length = e.getValue();
+                case "factory" -> factory = e.getValue();
+                case "section" -> section = e.getValue();
+                default -> { }
+            }
+        }
+        return new FieldContext(field, holder, binaryName, pkg, display(holder, field), mirror, length, factory, section);
+    }
+
+    static AnnotationMirror perCpuMirror(Element field) {
+        for (AnnotationMirror m : field.getAnnotationMirrors()) {
+            if (((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().contentEquals(PER_CPU)) {
+                return m;
+            }
+        }
+        throw new IllegalStateException("no @PerCpu on " + field);
+    }
+
+    private static String unsupportedKind(TypeElement holder) {
+        return switch (holder.getKind()) {
+            case INTERFACE -> "an interface";
+            case ANNOTATION_TYPE -> "an annotation type";
+            default -> holder.getNestingKind() == NestingKind.LOCAL ? "a local class"
+                    : holder.getNestingKind() == NestingKind.ANONYMOUS ? "an anonymous class" : null;
+        };
+    }
+
+    private static String describe(TypeElement privateType, TypeElement holder) {
+        return privateType.equals(holder)
+                ? "class " + holder.getQualifiedName()
+                : "class " + privateType.getQualifiedName() + ", which encloses " + holder.getQualifiedName() + ",";
+    }
+
+    /** {@code Outer.Inner.field}: how messages name a field. */
+    static String display(TypeElement holder, VariableElement field) {
+        StringBuilder name = new StringBuilder(field.getSimpleName());
+        for (Element e = holder; e instanceof TypeElement t; e = e.getEnclosingElement()) {
+            name.insert(0, t.getSimpleName() + ".");
+        }
+        return name.toString();
+    }
+
+    String binaryName(TypeElement holder) {
+        return elements.getBinaryName(holder).toString();
+    }
+}

@@ -1,0 +1,131 @@
+package dev.percpu.processor.validation;
+
+import java.util.Locale;
+
+/**
+ * Every diagnostic of the percpu processor. Each message starts with a stable tag in brackets
+ * ({@code [PerCpuFinal]}) that tools and documentation can rely on; the text after it states the
+ * rule, why where that is not obvious, and a fix ("did you mean ...") where one helps. Every
+ * diagnostic is an error: anything that would produce broken or misleading code is refused.
+ *
+ * <p><b>Where a diagnostic points.</b> At the offending field; at the annotation value when the
+ * value is what is wrong ({@code length}, {@code factory}, {@code section}); at the holder class
+ * for problems of the class itself; nowhere for processor options.
+ *
+ * <p><b>What an error costs.</b> A holder with any error generates nothing (no accessor, no place
+ * in the section); every other holder of the compilation still generates, so one mistake does not
+ * bury the build in "cannot find symbol" errors.
+ *
+ * <p><b>Field visibility.</b> A {@code private} {@code @PerCpu} field is allowed: its handle is
+ * package-private, the closest the generated accessor class (a separate class in the holder's
+ * package) can come to {@code private}. A package-private field gives a package-private handle; a
+ * {@code public} or {@code protected} field gives a {@code public} handle, so the handle is
+ * reachable wherever the field was (a subclass in another package included). The accessor class is
+ * {@code public} when the holder and every class enclosing it are public, else package-private.
+ *
+ * <p><b>Initial values.</b> An initial value is copied into every CPU's unit before any class is
+ * initialized (the kernel copies {@code .data..percpu} into every unit the same way), so it must be
+ * known at compile time: absent, or a constant expression (JLS 15.29) of the field's type; for an
+ * array, an array initializer ({@code {...}} or {@code new int[] {...}}) of constants with at most
+ * {@code length} elements (the rest are zero), or {@code new int[N]} with {@code N == length}. A
+ * reference-typed field has no initializer at all: each CPU gets its own instance.
+ */
+public enum Message {
+
+    // ---- processor options
+    BAD_OPTION("PerCpuBadOption", "processor option -A%s=%s is invalid: %s"),
+
+    // ---- the holder class
+    HOLDER_KIND("PerCpuHolderKind", "@PerCpu field %s is declared in %s: @PerCpu fields must be declared in a "
+            + "top-level or member class, enum or record, which the generated accessor class can name"),
+    HOLDER_PRIVATE("PerCpuHolderPrivate", "%s must not be private, as it declares @PerCpu fields: the generated "
+            + "accessor class %s, a separate class in the same package, could not reach it"),
+    NAME_CLASH("PerCpuNameClash", "%s and %s both map to the generated accessor class %s: rename one of them"),
+
+    // ---- the field
+    NOT_STATIC("PerCpuNotStatic", "@PerCpu field %s must be static: a per-CPU variable has one copy per CPU, "
+            + "not one per instance"),
+    FINAL("PerCpuFinal", "@PerCpu field %s must not be final: it is the prototype copied to every CPU, not the storage"),
+
+    // ---- the type
+    BOXED_TYPE("PerCpuBoxedType", "@PerCpu field %s must not have the boxed type %s: per-CPU storage holds "
+            + "primitives; did you mean %s?"),
+    MULTI_DIMENSIONAL_ARRAY("PerCpuMultiDimensionalArray", "@PerCpu array field %s must be one-dimensional, not %s: "
+            + "use one array of rows * columns elements"),
+    REFERENCE_ARRAY("PerCpuReferenceArray", "@PerCpu array field %s must have a primitive element type, not %s: a "
+            + "per-CPU array lives in the section's bytes; for objects declare a reference-typed field (one "
+            + "instance per CPU)"),
+    RAW_TYPE("PerCpuRawType", "@PerCpu field %s must not have the raw type %s: give its type arguments, as the "
+            + "generated handle is a PerCpuRef of the field's type"),
+    UNSUPPORTED_TYPE("PerCpuUnsupportedType", "@PerCpu field %s has the unsupported type %s (%s): use a primitive, a "
+            + "one-dimensional primitive array, or a class, interface or record type"),
+    INACCESSIBLE_TYPE("PerCpuInaccessibleType", "type %s of @PerCpu field %s must be accessible from package %s, "
+            + "where the generated accessor class names it: %s"),
+
+    // ---- length
+    ARRAY_WITHOUT_LENGTH("PerCpuArrayWithoutLength", "@PerCpu array field %s needs its number of elements: add "
+            + "length = N (N > 0) to @PerCpu"),
+    LENGTH_ON_NON_ARRAY("PerCpuLengthOnNonArray", "length is only for @PerCpu array fields, and %s has type %s: "
+            + "remove length"),
+    LENGTH_NOT_POSITIVE("PerCpuLengthNotPositive", "length of @PerCpu array field %s must be greater than 0, not %d"),
+
+    // ---- section
+    SECTION_ON_REFERENCE("PerCpuSectionOnReference", "section is only for primitive and array @PerCpu fields: %s "
+            + "has the reference type %s and lives in the on-heap reference area, not in the section's bytes; "
+            + "remove section = %s"),
+
+    // ---- initial values
+    INITIALIZER_NOT_CONSTANT("PerCpuInitializerNotConstant", "initial value of @PerCpu field %s must be a "
+            + "compile-time constant expression of type %s: it is copied into every CPU's unit before any class "
+            + "is initialized, so it must be known at compile time; %s"),
+    TOO_MANY_ELEMENTS("PerCpuTooManyElements", "array initializer of @PerCpu field %s has %d elements, more than its "
+            + "length %d"),
+    ARRAY_SIZE_MISMATCH("PerCpuArraySizeMismatch", "array creation new %s[%s] of @PerCpu field %s must create "
+            + "exactly length = %d elements: write new %s[%d], or leave the initializer out (elements start at zero)"),
+    REFERENCE_INITIALIZER("PerCpuReferenceInitializer", "reference-typed @PerCpu field %s must not have an "
+            + "initializer: one instance would be shared by every CPU; each CPU gets its own instance from %s"),
+    NEEDS_JAVAC("PerCpuNeedsJavac", "the percpu processor reads initial values with javac's tree API "
+            + "(com.sun.source.util.Trees), which this compiler does not provide: compile with javac"),
+
+    // ---- where a reference-typed variable's instances come from
+    FACTORY_ON_PRIMITIVE("PerCpuFactoryOnPrimitive", "factory is only for reference-typed @PerCpu fields, and %s has "
+            + "type %s, whose initial value comes from its constant initializer: remove factory"),
+    FACTORY_NOT_FOUND("PerCpuFactoryNotFound", "factory \"%s\" of @PerCpu field %s must name a static no-argument "
+            + "method of %s, and there is no method of that name%s"),
+    FACTORY_NOT_STATIC("PerCpuFactoryNotStatic", "factory method %s() of @PerCpu field %s must be static: it is "
+            + "called once per CPU with no instance at hand"),
+    FACTORY_HAS_PARAMETERS("PerCpuFactoryHasParameters", "factory method %s of @PerCpu field %s must take no "
+            + "arguments: it is called once per CPU with none"),
+    FACTORY_NOT_ACCESSIBLE("PerCpuFactoryNotAccessible", "factory method %s() of @PerCpu field %s must be "
+            + "accessible from the generated accessor class, a separate class in package %s: %s"),
+    FACTORY_WRONG_TYPE("PerCpuFactoryWrongType", "factory method %s() of @PerCpu field %s must return the "
+            + "field's type %s or a subtype, not %s"),
+    FACTORY_THROWS("PerCpuFactoryThrows", "factory method %s() of @PerCpu field %s must not declare checked "
+            + "exceptions (%s): it is called through a Supplier when the accessor class is initialized"),
+    NO_INSTANCE_SUPPLY("PerCpuNoInstanceSupply", "@PerCpu field %s needs one instance of %s per CPU, but %s: give "
+            + "it an accessible no-argument constructor, or name a static no-argument method of %s with "
+            + "factory = \"...\"%s"),
+
+    // ---- output
+    WRITE_FAILED("PerCpuWriteFailed", "could not write the generated file %s: %s"),
+    INTERNAL_ERROR("PerCpuInternalError", "the percpu processor failed%s; this is a bug in the processor, not in "
+            + "your code: please report it with this stack trace%n%s");
+
+    private final String tag;
+    private final String template;
+
+    Message(String tag, String template) {
+        this.tag = tag;
+        this.template = template;
+    }
+
+    /** The stable tag, without brackets: {@code PerCpuFinal}. */
+    public String tag() {
+        return tag;
+    }
+
+    /** The full message: {@code [Tag] } and the rule with {@code args} filled in. */
+    public String format(Object... args) {
+        return "[" + tag + "] " + String.format(Locale.ROOT, template, args);
+    }
+}

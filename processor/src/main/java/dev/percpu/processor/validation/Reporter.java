@@ -1,0 +1,37 @@
+package dev.percpu.processor.validation;
+
+import com.sun.source.util.Trees;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import javax.annotation.processing.Messager;
+import javax.tools.Diagnostic;
+
+/** Prints problems through the compiler's {@link Messager}, at the place each one points to. */
+public final class Reporter {
+
+    private final Messager messager;
+    private final Trees trees;
+
+    /** @param trees javac's tree API, or null where the compiler has none */
+    public Reporter(Messager messager, Trees trees) {
+        this.messager = messager;
+        this.trees = trees;
+    }
+
+    public void report(Problem p) {
+        if (p.tree() != null && trees != null) {
+            trees.printMessage(Diagnostic.Kind.ERROR, p.text(), p.tree().getLeaf(), p.tree().getCompilationUnit());
+        } else if (p.element() != null) {
+            messager.printMessage(Diagnostic.Kind.ERROR, p.text(), p.element(), p.mirror(), p.value());
+        } else {
+            messager.printMessage(Diagnostic.Kind.ERROR, p.text());
+        }
+    }
+
+    /** Reports a failure of the processor itself, never blamed on the user's code. */
+    public void internalError(Throwable failure, String context) {
+        StringWriter trace = new StringWriter();
+        failure.printStackTrace(new PrintWriter(trace));
+        messager.printMessage(Diagnostic.Kind.ERROR, Message.INTERNAL_ERROR.format(context, trace));
+    }
+}
