@@ -53,6 +53,8 @@ import javax.lang.model.element.TypeElement;
 @AutoService(Processor.class)
 public final class PerCpuProcessor extends AbstractProcessor {
 
+    private static final String PER_CPU = "dev.percpu.PerCpu";
+
     private Options options;
     private Trees trees;
     private Reporter reporter;
@@ -61,9 +63,16 @@ public final class PerCpuProcessor extends AbstractProcessor {
     private final List<Element> originating = new ArrayList<>();
     private boolean toldNeedsJavac;
 
+    /**
+     * Every annotation, "*": javac offers a processor only the annotations it finds on members of
+     * classes, so with {@code dev.percpu.PerCpu} alone a {@code @PerCpu} field of a local or
+     * anonymous class, in a compilation with no other {@code @PerCpu}, would be ignored silently
+     * instead of rejected. The processor claims nothing (it returns false), so other processors
+     * see every annotation as before.
+     */
     @Override
     public Set<String> getSupportedAnnotationTypes() {
-        return Set.of("dev.percpu.PerCpu");
+        return Set.of("*");
     }
 
     @Override
@@ -94,18 +103,19 @@ public final class PerCpuProcessor extends AbstractProcessor {
                 if (!sections.isEmpty()) {
                     write(ResourceWriter.SERVICES, ResourceWriter.services(sections));
                 }
-            } else if (options != null && !annotations.isEmpty()) {
+            } else if (options != null) {
                 processRound(round);
             }
         } catch (Throwable t) { // a bug of ours: say so, with the trace, and let javac carry on
             reporter.internalError(t, round.processingOver() ? " writing the services file" : "");
         }
-        return true;
+        return false;
     }
 
     private void processRound(RoundEnvironment round) {
         if (validator == null) {
-            if (!toldNeedsJavac) {
+            TypeElement perCpu = processingEnv.getElementUtils().getTypeElement(PER_CPU);
+            if (!toldNeedsJavac && perCpu != null && !round.getElementsAnnotatedWith(perCpu).isEmpty()) {
                 toldNeedsJavac = true;
                 reporter.report(Problem.nowhere(Message.NEEDS_JAVAC));
             }

@@ -39,8 +39,8 @@ public final class AccessorGenerator {
         Set<String> fieldNames = holder.handles().stream().map(Handle::name).collect(Collectors.toSet());
         String sectionField = Names.sectionFieldName(fieldNames);
         TypeSpec.Builder type = TypeSpec.classBuilder(holder.accessorSimpleName())
-                .addJavadoc("Per-CPU handles of the {@code @PerCpu} fields of {@link $T}, one per field, named as the "
-                        + "field.\n<p>Every CPU has its own copy of each variable; see {@link $T} for the layout.\n",
+                .addJavadoc("Per-CPU handles of the {@code @PerCpu} fields of {@link $T}, one per field, named as the\n"
+                        + "field. Every CPU has its own copy of each variable; {@link $T} has the layout.\n",
                         holderName, section)
                 .addAnnotation(RuntimeNames.generated())
                 .addOriginatingElement(holder.element())
@@ -79,7 +79,7 @@ public final class AccessorGenerator {
                 from = "new " + constructed.simpleName() + "()";
             }
             init = CodeBlock.of("$N.ref($L, $L)", sectionField, placement.offset(), supply);
-            doc = CodeBlock.of("Per-CPU {@code $L $L} of {@link $T}: reference slot $L; each CPU's instance comes from "
+            doc = CodeBlock.of("Per-CPU {@code $L $L} of {@link $T}:\nreference slot $L; each CPU's instance comes from "
                     + "{@code $L}.\n", simple(h.type()), v.field(), holder, placement.offset(), from);
         } else {
             type = RuntimeNames.handle(v.kind(), v.isArray());
@@ -88,7 +88,7 @@ public final class AccessorGenerator {
                     ? CodeBlock.of("$N.$N($LL, $L)", sectionField, method, placement.offset(), v.length())
                     : CodeBlock.of("$N.$N($LL)", sectionField, method, placement.offset());
             String declared = v.kind().keyword() + (v.isArray() ? "[" + v.length() + "]" : "");
-            doc = CodeBlock.of("Per-CPU {@code $L $L} of {@link $T}: section $L, offset $L, $L bytes$L.\n", declared,
+            doc = CodeBlock.of("Per-CPU {@code $L $L} of {@link $T}:\nsection $L, offset $L, $L bytes$L.\n", declared,
                     v.field(), holder, v.section(), placement.offset(), v.size(), initially(v));
         }
         FieldSpec.Builder field = FieldSpec.builder(type, v.field(), Modifier.STATIC, Modifier.FINAL)

@@ -42,12 +42,13 @@ public final class SectionGenerator {
                 .addField(constant(TypeName.LONG, "SIZE", CodeBlock.of("$LL", layout.size()),
                         "Bytes of every CPU's unit this section occupies ({@code __per_cpu_end - __per_cpu_start}).\n"))
                 .addField(constant(TypeName.LONG, "ALIGN", CodeBlock.of("$LL", layout.align()),
-                        "Alignment of the section's start in a unit: the page size if it has {@code PAGE_ALIGNED} "
+                        "Alignment of the section's start in a unit: the page size if it has {@code PAGE_ALIGNED}\n"
                                 + "variables, else the cache line.\n"))
                 .addField(constant(TypeName.INT, "REF_SLOTS", CodeBlock.of("$L", layout.refSlots()),
                         "Number of reference-typed variables; they live on the heap, not in the unit.\n"))
                 .addMethod(constructor);
         holders.forEach(h -> type.addOriginatingElement(h.element()));
+        // JavaPoet's explicit "import java.lang.String;" is kept: it shadows a String class of the package
         return JavaFile.builder(name.packageName(), type.build()).indent("    ").build();
     }
 
@@ -77,8 +78,8 @@ public final class SectionGenerator {
         StringBuilder doc = new StringBuilder();
         long variables = layout.placements().count();
         doc.append(String.format(Locale.ROOT, "The per-CPU section of %d variable%s of %d holder%s, laid out like the "
-                        + "kernel's {@code PERCPU_INPUT}%n(page size %d, cache line %d): %d bytes of every CPU's unit, "
-                        + "aligned to %d, and %d reference slot%s.%n",
+                        + "kernel's%n{@code PERCPU_INPUT} (page size %d, cache line %d): %d bytes of every CPU's unit, "
+                        + "aligned to %d,%nand %d reference slot%s.%n",
                 variables, variables == 1 ? "" : "s", holders.size(), holders.size() == 1 ? "" : "s",
                 layout.options().pageSize(), layout.options().cacheLine(), layout.size(), layout.align(),
                 layout.refSlots(), layout.refSlots() == 1 ? "" : "s"));

@@ -38,7 +38,7 @@ public enum Message {
     // ---- the holder class
     HOLDER_KIND("PerCpuHolderKind", "@PerCpu field %s is declared in %s: @PerCpu fields must be declared in a "
             + "top-level or member class, enum or record, which the generated accessor class can name"),
-    HOLDER_PRIVATE("PerCpuHolderPrivate", "%s must not be private, as it declares @PerCpu fields: the generated "
+    HOLDER_PRIVATE("PerCpuHolderPrivate", "%s must not be private: it declares @PerCpu fields, and the generated "
             + "accessor class %s, a separate class in the same package, could not reach it"),
     NAME_CLASH("PerCpuNameClash", "%s and %s both map to the generated accessor class %s: rename one of them"),
 

@@ -1,0 +1,95 @@
+package dev.percpu.processor;
+
+import static com.google.testing.compile.Compiler.javac;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.JavaFileObjects;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.annotation.processing.AbstractProcessor;
+import javax.annotation.processing.ProcessingEnvironment;
+import javax.annotation.processing.Processor;
+import javax.annotation.processing.RoundEnvironment;
+import javax.lang.model.SourceVersion;
+import javax.lang.model.element.TypeElement;
+import javax.tools.JavaFileObject;
+
+/** Compiles sources with the percpu processor, and records which source files it generated. */
+final class TestCompiler {
+
+    /**
+     * Lint options for compilations whose generated code must be clean: every category but
+     * {@code processing}, which javac raises for any annotation no processor claims (our own
+     * {@code @Generated} among them) and which says nothing about the code.
+     */
+    static final List<String> STRICT = List.of("-Xlint:all,-processing", "-Werror");
+
+    /**
+     * A compilation and the binary names of the source files generated in it. compile-testing
+     * hides generated files when a compilation fails, which is exactly when the tests need to know
+     * that the valid holders still generated.
+     */
+    record Run(Compilation compilation, Set<String> generated) {}
+
+    private TestCompiler() {}
+
+    static JavaFileObject source(String qualifiedName, String text) {
+        return JavaFileObjects.forSourceString(qualifiedName, text);
+    }
+
+    /** Compiles with the processor seeing javac's environment through a recording wrapper. */
+    static Run compile(JavaFileObject... sources) {
+        return compile(List.of(), sources);
+    }
+
+    static Run compile(List<String> options, JavaFileObject... sources) {
+        Set<String> created = Collections.synchronizedSet(new TreeSet<>());
+        Processor recording = new Recording(new PerCpuProcessor(), created);
+        Compilation c = javac().withProcessors(recording).withOptions(options).compile(sources);
+        return new Run(c, created);
+    }
+
+    /** Compiles with the processor seeing javac's own environment, as in a plain build. */
+    static Compilation compilePlain(List<String> options, JavaFileObject... sources) {
+        return javac().withProcessors(new PerCpuProcessor()).withOptions(options).compile(sources);
+    }
+
+    /** Runs a processor with a {@link RecordingEnvironment}. */
+    static final class Recording extends AbstractProcessor {
+        private final Processor processor;
+        private final Set<String> created;
+
+        Recording(Processor processor, Set<String> created) {
+            this.processor = processor;
+            this.created = created;
+        }
+
+        @Override
+        public synchronized void init(ProcessingEnvironment env) {
+            super.init(env);
+            processor.init(new RecordingEnvironment(env, created));
+        }
+
+        @Override
+        public Set<String> getSupportedAnnotationTypes() {
+            return processor.getSupportedAnnotationTypes();
+        }
+
+        @Override
+        public Set<String> getSupportedOptions() {
+            return processor.getSupportedOptions();
+        }
+
+        @Override
+        public SourceVersion getSupportedSourceVersion() {
+            return processor.getSupportedSourceVersion();
+        }
+
+        @Override
+        public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+            return processor.process(annotations, round);
+        }
+    }
+}
