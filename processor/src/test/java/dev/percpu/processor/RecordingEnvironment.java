@@ -25,10 +25,20 @@ final class RecordingEnvironment implements ProcessingEnvironment {
 
     private final ProcessingEnvironment delegate;
     private final Set<String> created;
+    private final String failure;
 
     RecordingEnvironment(ProcessingEnvironment delegate, Set<String> created) {
+        this(delegate, created, null);
+    }
+
+    /**
+     * @param failure message of an {@link IllegalStateException} that {@link Filer#createSourceFile}
+     *     throws, to stand for a bug in the processor; or null
+     */
+    RecordingEnvironment(ProcessingEnvironment delegate, Set<String> created, String failure) {
         this.delegate = delegate;
         this.created = created;
+        this.failure = failure;
     }
 
     @Override
@@ -47,6 +57,9 @@ final class RecordingEnvironment implements ProcessingEnvironment {
         return new Filer() {
             @Override
             public JavaFileObject createSourceFile(CharSequence name, Element... originating) throws IOException {
+                if (failure != null) {
+                    throw new IllegalStateException(failure);
+                }
                 created.add(name.toString());
                 return filer.createSourceFile(name, originating);
             }

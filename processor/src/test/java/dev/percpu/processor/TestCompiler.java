@@ -51,6 +51,11 @@ final class TestCompiler {
         return new Run(c, created);
     }
 
+    /** Compiles with another processor in place of the recording one (no generated files recorded). */
+    static Run compileWith(Processor processor, List<String> options, JavaFileObject... sources) {
+        return new Run(javac().withProcessors(processor).withOptions(options).compile(sources), Set.of());
+    }
+
     /** Compiles with the processor seeing javac's own environment, as in a plain build. */
     static Compilation compilePlain(List<String> options, JavaFileObject... sources) {
         return javac().withProcessors(new PerCpuProcessor()).withOptions(options).compile(sources);
@@ -60,16 +65,23 @@ final class TestCompiler {
     static final class Recording extends AbstractProcessor {
         private final Processor processor;
         private final Set<String> created;
+        private final String failure;
 
         Recording(Processor processor, Set<String> created) {
+            this(processor, created, null);
+        }
+
+        /** @param failure message of the exception creating a source file throws, or null */
+        Recording(Processor processor, Set<String> created, String failure) {
             this.processor = processor;
             this.created = created;
+            this.failure = failure;
         }
 
         @Override
         public synchronized void init(ProcessingEnvironment env) {
             super.init(env);
-            processor.init(new RecordingEnvironment(env, created));
+            processor.init(new RecordingEnvironment(env, created, failure));
         }
 
         @Override

@@ -108,7 +108,7 @@ final class FieldValidator {
         }
         primitiveOnly(f, type, problems);
         if (f.length() == null) {
-            problems.add(Problem.at(f.field(), f.mirror(), null, Message.ARRAY_WITHOUT_LENGTH, f.display()));
+            problems.add(f.problem(Message.ARRAY_WITHOUT_LENGTH, f.display()));
             return null;
         }
         if (f.lengthValue() <= 0) {

@@ -102,9 +102,8 @@ public enum Message {
             + "field's type %s or a subtype, not %s"),
     FACTORY_THROWS("PerCpuFactoryThrows", "factory method %s() of @PerCpu field %s must not declare checked "
             + "exceptions (%s): it is called through a Supplier when the accessor class is initialized"),
-    NO_INSTANCE_SUPPLY("PerCpuNoInstanceSupply", "@PerCpu field %s needs one instance of %s per CPU, but %s: give "
-            + "it an accessible no-argument constructor, or name a static no-argument method of %s with "
-            + "factory = \"...\"%s"),
+    NO_INSTANCE_SUPPLY("PerCpuNoInstanceSupply", "@PerCpu field %s needs one instance of %s per CPU, but %s: %s"
+            + "name a static no-argument method of %s that returns a new one with factory = \"...\"%s"),
 
     // ---- output
     WRITE_FAILED("PerCpuWriteFailed", "could not write the generated file %s: %s"),

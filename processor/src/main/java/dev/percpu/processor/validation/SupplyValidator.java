@@ -103,13 +103,12 @@ final class SupplyValidator {
             case INTERFACE -> name + " is an interface";
             case ANNOTATION_TYPE -> name + " is an annotation type";
             case ENUM -> name + " is an enum, whose instances are its constants";
-            default -> null;
+            default -> element.getModifiers().contains(Modifier.ABSTRACT) ? name + " is abstract" : null;
         };
-        if (why == null && element.getModifiers().contains(Modifier.ABSTRACT)) {
-            why = name + " is abstract";
-        }
+        boolean constructorCanHelp = why == null;
         if (why == null && element.getNestingKind() == NestingKind.MEMBER && !element.getModifiers().contains(Modifier.STATIC)) {
             why = name + " is an inner class, whose instances need an enclosing instance";
+            constructorCanHelp = false;
         }
         ExecutableElement noArg = ElementFilter.constructorsIn(element.getEnclosedElements()).stream()
                 .filter(c -> c.getParameters().isEmpty())
@@ -121,19 +120,21 @@ final class SupplyValidator {
         if (why == null) {
             String inaccessible = rules.memberInaccessibility(noArg, f.pkg());
             if (inaccessible != null) {
-                why = "its no-argument constructor is not accessible from package " + f.pkg().getQualifiedName()
-                        + " (" + inaccessible + ")";
+                why = "the no-argument constructor of " + name + " is not accessible from package "
+                        + f.pkg().getQualifiedName() + " (" + inaccessible + ")";
             }
         }
         if (why == null) {
             String checked = rules.checkedExceptions(noArg);
             if (checked != null) {
-                why = "its no-argument constructor declares checked exceptions (" + checked + ")";
+                why = "the no-argument constructor of " + name + " declares checked exceptions (" + checked + ")";
             }
         }
         if (why != null) {
             String hint = onlyWorkingFactory(f, type).map(s -> "; did you mean factory = \"" + s + "\"?").orElse("");
-            problems.add(f.problem(Message.NO_INSTANCE_SUPPLY, f.display(), type, why, f.holder().getSimpleName(), hint));
+            problems.add(f.problem(Message.NO_INSTANCE_SUPPLY, f.display(), type, why,
+                    constructorCanHelp ? "give " + name + " an accessible no-argument constructor, or " : "",
+                    f.holder().getSimpleName(), hint));
             return FAILED;
         }
         return new Result(new Supply.Constructor(element), List.of(noArg), false);
