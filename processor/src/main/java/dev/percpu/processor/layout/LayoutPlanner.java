@@ -23,9 +23,12 @@ import java.util.Map;
  *   READ_MOSTLY
  *                   . = ALIGN(cacheLine)     if the group has variables
  *   DEFAULT
- *   SHARED_ALIGNED  every variable at its own cache line, nothing after it on that line
+ *   SHARED_ALIGNED  every variable at its own cache line
  *   __per_cpu_end   = ALIGN(end, cacheLine)
  * </pre>
+ *
+ * <p>Nothing shares a {@code SHARED_ALIGNED} variable's last line: the next one starts on a line
+ * of its own, and the group is the last, followed only by the rounding of the section's end.
  *
  * <p>Every variable is naturally aligned (an array like its element). Within a group variables
  * are sorted by holder binary name (one class's variables share lines), then by alignment,
@@ -76,9 +79,6 @@ public final class LayoutPlanner {
                 long offset = alignUp(Math.max(end, groupStart), alignment);
                 placed.add(new Placement(v, offset, alignment, offset - end));
                 end = offset + v.size();
-                if (section == Section.SHARED_ALIGNED) {
-                    end = alignUp(end, options.cacheLine()); // the rest of its line stays unused
-                }
             }
             groups.add(new Group(section, placed.getFirst().offset(), end, placed));
             cursor = end;

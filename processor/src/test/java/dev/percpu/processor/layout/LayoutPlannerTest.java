@@ -1,0 +1,309 @@
+package dev.percpu.processor.layout;
+
+import static com.google.common.truth.Truth.assertThat;
+
+import dev.percpu.Section;
+import dev.percpu.processor.model.Options;
+import dev.percpu.processor.model.VarKind;
+import dev.percpu.processor.model.Variable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The layout planner alone: PERCPU_INPUT order, alignment, padding, sorting, determinism, image. */
+class LayoutPlannerTest {
+
+    private static final Options DEFAULTS = Options.defaults();
+
+    private static Variable v(String field, VarKind kind, Section section) {
+        return new Variable("com.acme.A", field, kind, section, 0);
+    }
+
+    private static Variable v(String holder, String field, VarKind kind, Section section, int length, Object... initial) {
+        return new Variable(holder, field, kind, section, length, List.of(initial));
+    }
+
+    private static long offset(Layout layout, String field) {
+        return layout.placements().filter(p -> p.variable().field().equals(field)).findFirst().orElseThrow().offset();
+    }
+
+    private static Group group(Layout layout, Section section) {
+        return layout.groups().stream().filter(g -> g.section() == section).findFirst().orElseThrow();
+    }
+
+    @Test
+    void nothingToLayOut() {
+        Layout layout = LayoutPlanner.plan(List.of(), DEFAULTS);
+        assertThat(layout.size()).isEqualTo(0);
+        assertThat(layout.align()).isEqualTo(64);
+        assertThat(layout.refSlots()).isEqualTo(0);
+        assertThat(layout.image()).isEmpty();
+        assertThat(layout.groups().stream().map(Group::section).toList()).containsExactlyElementsIn(Section.values()).inOrder();
+        assertThat(layout.groups().stream().allMatch(Group::isEmpty)).isTrue();
+    }
+
+    @Test
+    void firstStartsAtZeroWithNaturalAlignment() {
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("b", VarKind.BYTE, Section.FIRST),
+                v("l", VarKind.LONG, Section.FIRST),
+                v("s", VarKind.SHORT, Section.FIRST)), DEFAULTS);
+        // alignment descending: the long first, then the short, then the byte
+        assertThat(offset(layout, "l")).isEqualTo(0);
+        assertThat(offset(layout, "s")).isEqualTo(8);
+        assertThat(offset(layout, "b")).isEqualTo(10);
+        assertThat(layout.end()).isEqualTo(11);
+        assertThat(layout.size()).isEqualTo(64);
+    }
+
+    @Test
+    void naturalAlignmentOfArraysIsTheirElementSize() {
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("com.acme.A", "a", VarKind.BYTE, Section.DEFAULT, 0),
+                v("com.acme.B", "ints", VarKind.INT, Section.DEFAULT, 3),
+                v("com.acme.C", "l", VarKind.LONG, Section.DEFAULT, 0),
+                v("com.acme.D", "c", VarKind.CHAR, Section.DEFAULT, 0),
+                v("com.acme.E", "d", VarKind.DOUBLE, Section.DEFAULT, 2)), DEFAULTS);
+        assertThat(offset(layout, "a")).isEqualTo(0);
+        assertThat(offset(layout, "ints")).isEqualTo(4); // 3 bytes of padding, then 12 bytes
+        assertThat(offset(layout, "l")).isEqualTo(16);
+        assertThat(offset(layout, "c")).isEqualTo(24);
+        assertThat(offset(layout, "d")).isEqualTo(32);
+        assertThat(layout.placementOf("com.acme.B", "ints").padding()).isEqualTo(3);
+        assertThat(layout.placementOf("com.acme.E", "d").padding()).isEqualTo(6);
+        assertThat(layout.end()).isEqualTo(48);
+    }
+
+    @Test
+    void pageAlignedGroupStartsOnAPageAndEachVariableOnItsOwnPage() {
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("first", VarKind.BYTE, Section.FIRST),
+                v("p1", VarKind.LONG, Section.PAGE_ALIGNED),
+                v("p2", VarKind.BYTE, Section.PAGE_ALIGNED),
+                v("after", VarKind.INT, Section.READ_MOSTLY)), DEFAULTS);
+        assertThat(offset(layout, "first")).isEqualTo(0);
+        assertThat(offset(layout, "p1")).isEqualTo(4096);
+        assertThat(offset(layout, "p2")).isEqualTo(8192);
+        assertThat(layout.placementOf("com.acme.A", "p1").padding()).isEqualTo(4095);
+        assertThat(layout.placementOf("com.acme.A", "p2").padding()).isEqualTo(4096 - 8);
+        assertThat(layout.placementOf("com.acme.A", "p2").alignment()).isEqualTo(4096);
+        // after PAGE_ALIGNED the kernel aligns only to the cache line
+        assertThat(offset(layout, "after")).isEqualTo(8192 + 64);
+        assertThat(layout.align()).isEqualTo(4096);
+        assertThat(layout.size()).isEqualTo(8192 + 128);
+    }
+
+    @Test
+    void readMostlyAndDefaultStartOnACacheLine() {
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("first", VarKind.INT, Section.FIRST),
+                v("rm", VarKind.BYTE, Section.READ_MOSTLY),
+                v("rm2", VarKind.SHORT, Section.READ_MOSTLY),
+                v("def", VarKind.BYTE, Section.DEFAULT)), DEFAULTS);
+        assertThat(offset(layout, "rm2")).isEqualTo(64);
+        assertThat(offset(layout, "rm")).isEqualTo(66);
+        assertThat(offset(layout, "def")).isEqualTo(128);
+        assertThat(group(layout, Section.READ_MOSTLY).start()).isEqualTo(64);
+        assertThat(group(layout, Section.READ_MOSTLY).end()).isEqualTo(67);
+        assertThat(layout.align()).isEqualTo(64);
+        assertThat(layout.size()).isEqualTo(192);
+    }
+
+    @Test
+    void sharedAlignedVariablesEachOwnACacheLine() {
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("def", VarKind.BYTE, Section.DEFAULT),
+                v("s1", VarKind.BYTE, Section.SHARED_ALIGNED),
+                v("s2", VarKind.LONG, Section.SHARED_ALIGNED),
+                v("com.acme.B", "big", VarKind.LONG, Section.SHARED_ALIGNED, 10)), DEFAULTS);
+        // order: holder A (s2 by alignment, then s1), then holder B
+        assertThat(offset(layout, "def")).isEqualTo(0);
+        assertThat(offset(layout, "s2")).isEqualTo(64);
+        assertThat(offset(layout, "s1")).isEqualTo(128);
+        assertThat(offset(layout, "big")).isEqualTo(192); // 80 bytes: lines 192..319
+        assertThat(layout.placementOf("com.acme.A", "s1").padding()).isEqualTo(56); // the rest of s2's line
+        assertThat(layout.end()).isEqualTo(272);
+        assertThat(layout.size()).isEqualTo(320); // the rest of big's last line belongs to nobody
+        for (Placement p : group(layout, Section.SHARED_ALIGNED).placements()) {
+            assertThat(p.offset() % 64).isEqualTo(0);
+            assertThat(p.alignment()).isEqualTo(64);
+        }
+    }
+
+    @Test
+    void emptyGroupsSpendNoAlignment() {
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("first", VarKind.BYTE, Section.FIRST),
+                v("def", VarKind.LONG, Section.DEFAULT)), DEFAULTS);
+        // the kernel would align to a page for the empty PAGE_ALIGNED group: here DEFAULT is on the next line
+        assertThat(offset(layout, "def")).isEqualTo(64);
+        assertThat(group(layout, Section.PAGE_ALIGNED).isEmpty()).isTrue();
+        assertThat(group(layout, Section.PAGE_ALIGNED).start()).isEqualTo(1);
+        assertThat(group(layout, Section.READ_MOSTLY).end()).isEqualTo(1);
+        assertThat(layout.align()).isEqualTo(64);
+        assertThat(layout.size()).isEqualTo(128);
+    }
+
+    @Test
+    void aGroupAtOffsetZeroNeedsNoPadding() {
+        Layout layout = LayoutPlanner.plan(List.of(v("only", VarKind.INT, Section.READ_MOSTLY)), DEFAULTS);
+        assertThat(offset(layout, "only")).isEqualTo(0);
+        assertThat(layout.size()).isEqualTo(64);
+    }
+
+    @Test
+    void sortedByHolderThenAlignmentDescendingThenName() {
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("com.acme.B", "x", VarKind.LONG, Section.DEFAULT, 0),
+                v("com.acme.A", "z", VarKind.BYTE, Section.DEFAULT, 0),
+                v("com.acme.A", "b", VarKind.INT, Section.DEFAULT, 0),
+                v("com.acme.A", "a", VarKind.INT, Section.DEFAULT, 0),
+                v("com.acme.A", "m", VarKind.LONG, Section.DEFAULT, 0),
+                v("com.acme.A$Inner", "q", VarKind.BYTE, Section.DEFAULT, 0)), DEFAULTS);
+        List<String> order = group(layout, Section.DEFAULT).placements().stream()
+                .map(p -> p.variable().key()).toList();
+        assertThat(order).containsExactly("com.acme.A#m", "com.acme.A#a", "com.acme.A#b", "com.acme.A#z",
+                "com.acme.A$Inner#q", "com.acme.B#x").inOrder();
+    }
+
+    @Test
+    void referencesTakeNoBytesAndGetSlotsInHolderThenFieldOrder() {
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("com.acme.B", "a", VarKind.REFERENCE, Section.DEFAULT, 0),
+                v("com.acme.A", "z", VarKind.REFERENCE, Section.DEFAULT, 0),
+                v("com.acme.A", "k", VarKind.LONG, Section.DEFAULT, 0),
+                v("com.acme.A", "c", VarKind.REFERENCE, Section.DEFAULT, 0)), DEFAULTS);
+        assertThat(layout.references().stream().map(p -> p.variable().key()).toList())
+                .containsExactly("com.acme.A#c", "com.acme.A#z", "com.acme.B#a").inOrder();
+        assertThat(layout.references().stream().map(Placement::offset).toList()).containsExactly(0L, 1L, 2L).inOrder();
+        assertThat(layout.refSlots()).isEqualTo(3);
+        assertThat(offset(layout, "k")).isEqualTo(0);
+        assertThat(layout.size()).isEqualTo(64);
+        assertThat(layout.dataBytes()).isEqualTo(8);
+    }
+
+    @Test
+    void onlyReferencesGiveAnEmptySection() {
+        Layout layout = LayoutPlanner.plan(List.of(v("r", VarKind.REFERENCE, Section.DEFAULT)), DEFAULTS);
+        assertThat(layout.size()).isEqualTo(0);
+        assertThat(layout.refSlots()).isEqualTo(1);
+    }
+
+    @Test
+    void pageSizeAndCacheLineOptionsAreHonored() {
+        Options big = new Options(16384, 128, Optional.empty());
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("first", VarKind.BYTE, Section.FIRST),
+                v("page", VarKind.BYTE, Section.PAGE_ALIGNED),
+                v("rm", VarKind.BYTE, Section.READ_MOSTLY),
+                v("def", VarKind.BYTE, Section.DEFAULT),
+                v("shared", VarKind.BYTE, Section.SHARED_ALIGNED)), big);
+        assertThat(offset(layout, "page")).isEqualTo(16384);
+        assertThat(offset(layout, "rm")).isEqualTo(16384 + 128);
+        assertThat(offset(layout, "def")).isEqualTo(16384 + 256);
+        assertThat(offset(layout, "shared")).isEqualTo(16384 + 384);
+        assertThat(layout.size()).isEqualTo(16384 + 512);
+        assertThat(layout.align()).isEqualTo(16384);
+    }
+
+    @Test
+    void paddingAndSizesAddUp() {
+        List<Variable> vars = randomVariables(new Random(7), 200);
+        Layout layout = LayoutPlanner.plan(vars, DEFAULTS);
+        long padding = layout.groups().stream().flatMap(g -> g.placements().stream()).mapToLong(Placement::padding).sum();
+        assertThat(padding + layout.dataBytes() + (layout.size() - layout.end())).isEqualTo(layout.size());
+        long previousEnd = 0;
+        for (Group g : layout.groups()) {
+            for (Placement p : g.placements()) {
+                assertThat(p.offset()).isAtLeast(previousEnd); // no overlap
+                assertThat(p.offset() % p.variable().alignment()).isEqualTo(0);
+                previousEnd = p.end();
+            }
+        }
+        assertThat(layout.size() % 64).isEqualTo(0);
+    }
+
+    @Test
+    void shuffledInputGivesTheSameLayout() {
+        List<Variable> vars = randomVariables(new Random(42), 300);
+        Layout reference = LayoutPlanner.plan(vars, DEFAULTS);
+        Random shuffler = new Random(1);
+        for (int i = 0; i < 50; i++) {
+            List<Variable> shuffled = new ArrayList<>(vars);
+            Collections.shuffle(shuffled, shuffler);
+            Layout again = LayoutPlanner.plan(shuffled, DEFAULTS);
+            assertThat(again.groups()).isEqualTo(reference.groups());
+            assertThat(again.references()).isEqualTo(reference.references());
+            assertThat(again.size()).isEqualTo(reference.size());
+            assertThat(Arrays.equals(again.image(), reference.image())).isTrue();
+            assertThat(LayoutReport.render("S", again)).isEqualTo(LayoutReport.render("S", reference));
+        }
+    }
+
+    @Test
+    void imageHoldsLittleEndianInitialValuesUpToTheLastNonzeroByte() {
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("com.acme.A", "a", VarKind.LONG, Section.FIRST, 0, 0x0102030405060708L),
+                v("com.acme.A", "b", VarKind.INT, Section.FIRST, 0, -2),
+                v("com.acme.A", "c", VarKind.SHORT, Section.FIRST, 0, (short) 0x1234),
+                v("com.acme.A", "d", VarKind.CHAR, Section.FIRST, 0, 'A'),
+                v("com.acme.A", "e", VarKind.BOOLEAN, Section.FIRST, 0, true),
+                v("com.acme.A", "f", VarKind.BYTE, Section.FIRST, 0, (byte) -1),
+                v("com.acme.A", "g", VarKind.BYTE, Section.FIRST, 0, (byte) 0)), DEFAULTS);
+        // a@0 (8), b@8 (4), c@12, d@14, e@16, f@17, g@18 (zero: not in the image)
+        assertThat(layout.image()).isEqualTo(new byte[] {
+            8, 7, 6, 5, 4, 3, 2, 1,
+            (byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
+            0x34, 0x12,
+            0x41, 0,
+            1, (byte) 0xFF});
+    }
+
+    @Test
+    void imageOfFloatsAndDoublesIsTheirBits() {
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("com.acme.A", "a", VarKind.DOUBLE, Section.FIRST, 0, -0.0),
+                v("com.acme.A", "b", VarKind.FLOAT, Section.FIRST, 0, Float.NaN),
+                v("com.acme.A", "c", VarKind.FLOAT, Section.FIRST, 0, 1.5f)), DEFAULTS);
+        byte[] image = layout.image();
+        assertThat(Arrays.copyOfRange(image, 0, 8)).isEqualTo(new byte[] {0, 0, 0, 0, 0, 0, 0, (byte) 0x80});
+        assertThat(Arrays.copyOfRange(image, 8, 12)).isEqualTo(new byte[] {0, 0, (byte) 0xC0, 0x7F});
+        assertThat(Arrays.copyOfRange(image, 12, 16)).isEqualTo(new byte[] {0, 0, (byte) 0xC0, 0x3F});
+        assertThat(image).hasLength(16);
+    }
+
+    @Test
+    void imageOfAPartlyInitializedArrayStopsAtItsLastNonzeroByte() {
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("com.acme.A", "arr", VarKind.INT, Section.DEFAULT, 8, 1, 0, 0x300),
+                v("com.acme.B", "zero", VarKind.LONG, Section.DEFAULT, 0, 0L)), DEFAULTS);
+        assertThat(layout.image()).isEqualTo(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 3});
+    }
+
+    @Test
+    void allZeroInitialValuesGiveAnEmptyImage() {
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("com.acme.A", "a", VarKind.LONG, Section.DEFAULT, 0, 0L),
+                v("com.acme.A", "b", VarKind.BOOLEAN, Section.DEFAULT, 0, false),
+                v("com.acme.A", "c", VarKind.DOUBLE, Section.DEFAULT, 0, 0.0)), DEFAULTS);
+        assertThat(layout.image()).isEmpty();
+    }
+
+    private static List<Variable> randomVariables(Random random, int count) {
+        List<Variable> vars = new ArrayList<>();
+        VarKind[] kinds = VarKind.values();
+        for (int i = 0; i < count; i++) {
+            VarKind kind = kinds[random.nextInt(kinds.length)];
+            Section section = kind == VarKind.REFERENCE ? Section.DEFAULT
+                    : Section.values()[random.nextInt(Section.values().length)];
+            int length = kind == VarKind.REFERENCE || random.nextBoolean() ? 0 : 1 + random.nextInt(5);
+            List<Object> initial = kind == VarKind.LONG && random.nextBoolean() ? List.of((long) i) : List.of();
+            vars.add(new Variable("com.acme.H" + random.nextInt(5), "f" + i, kind, section, length, initial));
+        }
+        return vars;
+    }
+}
