@@ -88,8 +88,8 @@ public final class AccessorGenerator {
                     ? CodeBlock.of("$N.$N($LL, $L)", sectionField, method, placement.offset(), v.length())
                     : CodeBlock.of("$N.$N($LL)", sectionField, method, placement.offset());
             String declared = v.kind().keyword() + (v.isArray() ? "[" + v.length() + "]" : "");
-            doc = CodeBlock.of("Per-CPU {@code $L $L} of {@link $T}:\nsection $L, offset $L, $L bytes$L.\n", declared,
-                    v.field(), holder, v.section(), placement.offset(), v.size(), initially(v));
+            doc = CodeBlock.of("Per-CPU {@code $L $L} of {@link $T}:\nsection $L, offset $L, $L byte$L$L.\n", declared,
+                    v.field(), holder, v.section(), placement.offset(), v.size(), v.size() == 1 ? "" : "s", initially(v));
         }
         FieldSpec.Builder field = FieldSpec.builder(type, v.field(), Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc(doc)
@@ -115,7 +115,8 @@ public final class AccessorGenerator {
         Object value = v.initial().getFirst();
         String text = switch (value) {
             case Boolean b -> b ? "true" : "";
-            case Character c -> c == 0 ? "" : String.format(Locale.ROOT, "'\\u%04x'", (int) c);
+            // never a \\u escape: javac would translate it even inside the comment
+            case Character c -> c == 0 ? "" : c < 128 && Character.isLetterOrDigit(c) ? "'" + c + "'" : "(char) " + (int) c;
             case Float f -> f == 0 && 1 / f > 0 ? "" : f + "f";
             case Double d -> d == 0 && 1 / d > 0 ? "" : d.toString();
             case Long l -> l == 0 ? "" : l + "L";

@@ -78,8 +78,8 @@ public final class SectionGenerator {
         StringBuilder doc = new StringBuilder();
         long variables = layout.placements().count();
         doc.append(String.format(Locale.ROOT, "The per-CPU section of %d variable%s of %d holder%s, laid out like the "
-                        + "kernel's%n{@code PERCPU_INPUT} (page size %d, cache line %d): %d bytes of every CPU's unit, "
-                        + "aligned to %d,%nand %d reference slot%s.%n",
+                        + "kernel's {@code PERCPU_INPUT}.%nPage size %d, cache line %d; every CPU's unit holds %d bytes of "
+                        + "it, aligned to %d;%n%d reference slot%s.%n",
                 variables, variables == 1 ? "" : "s", holders.size(), holders.size() == 1 ? "" : "s",
                 layout.options().pageSize(), layout.options().cacheLine(), layout.size(), layout.align(),
                 layout.refSlots(), layout.refSlots() == 1 ? "" : "s"));

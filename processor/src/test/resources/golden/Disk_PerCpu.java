@@ -1,0 +1,30 @@
+package com.acme.disk;
+
+import dev.percpu.runtime.PerCpuByteArray;
+import dev.percpu.runtime.PerCpuLong;
+import dev.percpu.runtime.PlacedSection;
+import javax.annotation.processing.Generated;
+
+/**
+ * Per-CPU handles of the {@code @PerCpu} fields of {@link Disk}, one per field, named as the
+ * field. Every CPU has its own copy of each variable; {@link PerCpuSection_6ba18b08} has the layout.
+ */
+@Generated("dev.percpu.processor.PerCpuProcessor")
+public final class Disk_PerCpu {
+    private static final PlacedSection $section = PlacedSection.of(PerCpuSection_6ba18b08.class);
+
+    /**
+     * Per-CPU {@code long reads} of {@link Disk}:
+     * section DEFAULT, offset 8256, 8 bytes, initially {@code -9223372036854775808L}.
+     */
+    public static final PerCpuLong reads = $section.longVar(8256L);
+
+    /**
+     * Per-CPU {@code byte[4] flags} of {@link Disk}:
+     * section DEFAULT, offset 8264, 4 bytes.
+     */
+    public static final PerCpuByteArray flags = $section.byteArray(8264L, 4);
+
+    private Disk_PerCpu() {
+    }
+}

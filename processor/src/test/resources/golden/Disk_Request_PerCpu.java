@@ -1,0 +1,23 @@
+package com.acme.disk;
+
+import dev.percpu.runtime.PerCpuLong;
+import dev.percpu.runtime.PlacedSection;
+import javax.annotation.processing.Generated;
+
+/**
+ * Per-CPU handles of the {@code @PerCpu} fields of {@link Disk.Request}, one per field, named as the
+ * field. Every CPU has its own copy of each variable; {@link PerCpuSection_6ba18b08} has the layout.
+ */
+@Generated("dev.percpu.processor.PerCpuProcessor")
+public final class Disk_Request_PerCpu {
+    private static final PlacedSection $section = PlacedSection.of(PerCpuSection_6ba18b08.class);
+
+    /**
+     * Per-CPU {@code long issued} of {@link Disk.Request}:
+     * section DEFAULT, offset 8272, 8 bytes, initially {@code 1099511627776L}.
+     */
+    static final PerCpuLong issued = $section.longVar(8272L);
+
+    private Disk_Request_PerCpu() {
+    }
+}
