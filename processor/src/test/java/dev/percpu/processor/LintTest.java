@@ -1,0 +1,91 @@
+package dev.percpu.processor;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static com.google.testing.compile.Compiler.javac;
+import static dev.percpu.processor.TestCompiler.source;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.JavaFileObjects;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The generated code is clean under every lint category. With the processor running, javac's
+ * {@code processing} category warns about any annotation no processor claims, our own
+ * {@code @Generated} included: a property of annotation processing, not of the code. So the
+ * generated sources are also compiled on their own, without processing, under plain
+ * {@code -Xlint:all -Werror}.
+ */
+class LintTest {
+
+    private static final JavaFileObject DEPRECATED = source("com.acme.old.Old", """
+            package com.acme.old;
+
+            @Deprecated(forRemoval = true)
+            public class Old {
+                public Old() {}
+            }
+            """);
+
+    private static final JavaFileObject USES_DEPRECATED = source("com.acme.Modern", """
+            package com.acme;
+
+            import dev.percpu.PerCpu;
+            import java.util.List;
+
+            @SuppressWarnings("removal")
+            public class Modern {
+                @PerCpu public static com.acme.old.Old old;
+                @PerCpu(factory = "olds") static List<com.acme.old.Old> olds;
+
+                @Deprecated
+                static List<com.acme.old.Old> olds() {
+                    return new java.util.ArrayList<>();
+                }
+            }
+            """);
+
+    @Test
+    void generatedCodeCompilesUnderEveryLintCategory() {
+        List<JavaFileObject> inputs = List.of(GoldenTest.NET_STATS, GoldenTest.DISK, DEPRECATED, USES_DEPRECATED);
+        Compilation processed = TestCompiler.compilePlain(TestCompiler.STRICT, inputs.toArray(JavaFileObject[]::new));
+        assertThat(processed).succeededWithoutWarnings();
+
+        List<JavaFileObject> all = new ArrayList<>(inputs);
+        for (JavaFileObject generated : processed.generatedSourceFiles()) {
+            all.add(copy(generated));
+        }
+        Compilation plain = javac().withOptions("-proc:none", "-Xlint:all", "-Werror").compile(all);
+        assertThat(plain).succeededWithoutWarnings();
+    }
+
+    @Test
+    void deprecatedTypesAndFactoriesAreSuppressedOnTheHandleOnly() {
+        Compilation c = TestCompiler.compilePlain(TestCompiler.STRICT, DEPRECATED, USES_DEPRECATED);
+        assertThat(c).succeededWithoutWarnings();
+        assertThat(c).generatedSourceFile("com.acme.Modern_PerCpu").contentsAsUtf8String().contains("""
+                    @SuppressWarnings("removal")
+                    public static final PerCpuRef<Old> old = $section.ref(0, Old::new);
+                """);
+        assertThat(c).generatedSourceFile("com.acme.Modern_PerCpu").contentsAsUtf8String().contains("""
+                    @SuppressWarnings({"deprecation", "removal"})
+                    static final PerCpuRef<List<Old>> olds = $section.ref(1, Modern::olds);
+                """);
+    }
+
+    private static JavaFileObject copy(JavaFileObject generated) {
+        try {
+            String name = generated.getName();
+            String binary = name.substring("/SOURCE_OUTPUT/".length(), name.length() - ".java".length()).replace('/', '.');
+            assertThat(binary).doesNotContain("$");
+            return JavaFileObjects.forSourceString(binary, generated.getCharContent(true).toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
