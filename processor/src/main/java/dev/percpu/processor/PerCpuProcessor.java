@@ -127,7 +127,9 @@ public final class PerCpuProcessor extends AbstractProcessor {
         if (holders.isEmpty()) {
             return;
         }
-        ClassName section = ClassName.bestGuess(Names.sectionBinaryName(holders, options, sections.size()));
+        String sectionName = Names.sectionBinaryName(holders, options, sections.size());
+        int dot = sectionName.lastIndexOf('.');
+        ClassName section = ClassName.get(dot < 0 ? "" : sectionName.substring(0, dot), sectionName.substring(dot + 1));
         Layout layout = LayoutPlanner.plan(
                 holders.stream().flatMap(h -> h.handles().stream()).map(h -> h.variable()).toList(), options);
         holders.forEach(h -> originating.add(h.element()));

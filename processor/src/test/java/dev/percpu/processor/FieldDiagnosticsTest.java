@@ -248,4 +248,12 @@ class FieldDiagnosticsTest {
         Expect.nothingFor(run, "Bad_PerCpu");
         Expect.goodStillGenerated(run);
     }
+
+    @Test
+    void malformedAnnotationValueIsLeftToJavac() {
+        JavaFileObject bad = holder("    @PerCpu(length = \"four\") static int[] counts;");
+        TestCompiler.Run run = compile(bad, GOOD);
+        assertThat(run.compilation()).hadErrorContaining("incompatible types");
+        assertThat(run.compilation()).hadErrorCount(1); // no [PerCpuInternalError] on top
+    }
 }

@@ -159,6 +159,36 @@ class RoundsAndNamesTest {
                 .containsExactly("/CLASS_OUTPUT/com/acme/Plain.class");
     }
 
+    @Test
+    void genericAndInterfaceNestedHoldersAndAnUppercasePackage() {
+        JavaFileObject box = source("com.acme.Box", """
+                package com.acme;
+                import dev.percpu.PerCpu;
+                public class Box<T> {
+                    @PerCpu(factory = "make") public static StringBuilder text;
+                    static StringBuilder make() { return new StringBuilder(); }
+                }
+                """);
+        JavaFileObject api = source("com.acme.Api", """
+                package com.acme;
+                import dev.percpu.PerCpu;
+                public interface Api {
+                    class Impl {
+                        @PerCpu public static long calls;
+                    }
+                }
+                """);
+        Compilation c = TestCompiler.compilePlain(List.of("-Xlint:all,-processing", "-Werror",
+                "-Apercpu.sectionName=com.Acme.Sec"), box, api);
+        assertThat(c).succeededWithoutWarnings();
+        assertThat(services(c)).isEqualTo("com.Acme.Sec\n");
+        assertThat(c).generatedSourceFile("com.acme.Box_PerCpu").contentsAsUtf8String()
+                .contains("public static final PerCpuRef<StringBuilder> text = $section.ref(0, Box::make);");
+        // members of interfaces are implicitly public and static: the accessor is public
+        assertThat(c).generatedSourceFile("com.acme.Api_Impl_PerCpu").contentsAsUtf8String()
+                .contains("public final class Api_Impl_PerCpu {");
+    }
+
     /** The hashed section name, computed the documented way: SHA-256 of the sorted keys, each with a newline. */
     private static String sectionOf(String... keys) {
         try {

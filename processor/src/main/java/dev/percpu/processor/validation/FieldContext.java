@@ -24,6 +24,13 @@ import javax.lang.model.element.VariableElement;
 record FieldContext(VariableElement field, TypeElement holder, String holderBinaryName, PackageElement pkg, String display,
         AnnotationMirror mirror, AnnotationValue length, AnnotationValue factory, AnnotationValue section) {
 
+    /** Whether every value has its declared type (javac has already reported one that has not). */
+    boolean wellFormed() {
+        return (length == null || length.getValue() instanceof Integer)
+                && (factory == null || factory.getValue() instanceof String)
+                && (section == null || section.getValue() instanceof VariableElement);
+    }
+
     int lengthValue() {
         return length == null ? 0 : (Integer) length.getValue();
     }

@@ -54,7 +54,12 @@ final class HolderValidator {
         List<Handle> handles = new ArrayList<>();
         boolean unresolved = false;
         for (VariableElement field : annotated) {
-            FieldValidator.Result r = fields.validate(context(field, holder, binaryName, pkg), problems);
+            FieldContext context = context(field, holder, binaryName, pkg);
+            if (!context.wellFormed()) { // javac reports the bad annotation value itself
+                unresolved = true;
+                continue;
+            }
+            FieldValidator.Result r = fields.validate(context, problems);
             unresolved |= r.unresolved();
             if (r.handle() != null) {
                 handles.add(r.handle());
