@@ -25,7 +25,7 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.percpu.processor.PerCpuProcessor")
 public final class NetStats_PerCpu {
-    private static final PlacedSection $section = PlacedSection.of(PerCpuSection_6ba18b08.class);
+    private static final PlacedSection $section = PlacedSection.of(PerCpuSection_6ba18b08.class, PerCpuSection_6ba18b08.LAYOUT_HASH);
 
     /**
      * Per-CPU {@code long rxPackets} of {@link NetStats}:

@@ -160,6 +160,22 @@ class HolderDiagnosticsTest {
     }
 
     @Test
+    void tooManyFields() {
+        StringBuilder text = new StringBuilder("package com.acme;\nimport dev.percpu.PerCpu;\npublic class Huge {\n");
+        for (int i = 0; i <= 4096; i++) {
+            text.append("    @PerCpu static long v").append(i).append(";\n");
+        }
+        JavaFileObject bad = source("com.acme.Huge", text.append("}\n").toString());
+        TestCompiler.Run run = compile(bad, GOOD);
+        Expect.onlyError(run, "[PerCpuTooManyFields] class com.acme.Huge declares 4097 @PerCpu fields, more than 4096: "
+                + "the generated accessor's class initializer creates every handle, in about 12 bytes of bytecode each, "
+                + "and must stay under the JVM's 64 KiB method limit; split the fields across classes, or use arrays "
+                + "(@PerCpu(length = N))", bad, "public class Huge");
+        Expect.goodStillGenerated(run);
+        Expect.nothingFor(run, "Huge_PerCpu");
+    }
+
+    @Test
     void accessorNameClash() {
         JavaFileObject flat = source("com.acme.A_B", """
                 package com.acme;

@@ -16,10 +16,14 @@ import dev.percpu.processor.model.Holder;
 import dev.percpu.processor.model.Names;
 import dev.percpu.processor.model.Supply;
 import dev.percpu.processor.model.Variable;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
+import javax.lang.model.element.TypeElement;
 import javax.lang.model.type.ArrayType;
 import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.TypeMirror;
@@ -44,11 +48,12 @@ public final class AccessorGenerator {
                         holderName, section)
                 .addAnnotation(RuntimeNames.generated())
                 .addOriginatingElement(holder.element())
-                // a field named like a type we use (a field "Stats" of type Stats) would obscure the type's simple name
-                .alwaysQualify(fieldNames.toArray(String[]::new))
+                // a handle named like a type the class uses would obscure that type's simple name (JLS 6.4.2)
+                .alwaysQualify(obscured(holder, section, fieldNames).toArray(String[]::new))
                 .addField(FieldSpec.builder(RuntimeNames.PLACED_SECTION, sectionField,
                                 Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                        .initializer("$T.of($T.class)", RuntimeNames.PLACED_SECTION, section)
+                        .initializer("$T.of($T.class, $T.$N)", RuntimeNames.PLACED_SECTION, section, section,
+                                RuntimeNames.LAYOUT_HASH)
                         .build());
         if (holder.publicAccessor()) {
             type.addModifiers(Modifier.PUBLIC);
@@ -105,6 +110,45 @@ public final class AccessorGenerator {
                     .build());
         }
         return field.build();
+    }
+
+    /** The handle names that equal the first simple name of a type the accessor refers to. */
+    private static Set<String> obscured(Holder holder, ClassName section, Set<String> fieldNames) {
+        Set<String> used = new HashSet<>(List.of(RuntimeNames.PLACED_SECTION.simpleName(),
+                RuntimeNames.PER_CPU_REF.simpleName(), RuntimeNames.GENERATED.simpleName(),
+                SuppressWarnings.class.getSimpleName(), section.simpleName(),
+                ClassName.get(holder.element()).topLevelClassName().simpleName()));
+        for (Handle h : holder.handles()) {
+            if (h.variable().isReference()) {
+                collectTypeNames(h.type(), used);
+                if (h.supply() instanceof Supply.Constructor c) {
+                    used.add(ClassName.get(c.type()).topLevelClassName().simpleName());
+                }
+            } else {
+                used.add(RuntimeNames.handle(h.variable().kind(), h.variable().isArray()).simpleName());
+            }
+        }
+        used.retainAll(fieldNames);
+        return new TreeSet<>(used);
+    }
+
+    private static void collectTypeNames(TypeMirror t, Set<String> names) {
+        switch (t) {
+            case DeclaredType d -> {
+                names.add(ClassName.get((TypeElement) d.asElement()).topLevelClassName().simpleName());
+                d.getTypeArguments().forEach(a -> collectTypeNames(a, names));
+            }
+            case ArrayType a -> collectTypeNames(a.getComponentType(), names);
+            case WildcardType w -> {
+                if (w.getExtendsBound() != null) {
+                    collectTypeNames(w.getExtendsBound(), names);
+                }
+                if (w.getSuperBound() != null) {
+                    collectTypeNames(w.getSuperBound(), names);
+                }
+            }
+            default -> { }
+        }
     }
 
     /** {@code , initially 1500} for a scalar with a nonzero initial value; nothing otherwise. */

@@ -12,11 +12,10 @@ final class RuntimeNames {
 
     static final String RUNTIME = "dev.percpu.runtime";
     static final ClassName STATIC_SECTION = ClassName.get(RUNTIME, "StaticSection");
-    static final ClassName VAR = STATIC_SECTION.nestedClass("Var");
-    static final ClassName KIND = STATIC_SECTION.nestedClass("Kind");
     static final ClassName PLACED_SECTION = ClassName.get(RUNTIME, "PlacedSection");
     static final ClassName PER_CPU_REF = ClassName.get(RUNTIME, "PerCpuRef");
-    static final ClassName SECTION = ClassName.get("dev.percpu", "Section");
+    /** The section class constant the accessors pass to {@code PlacedSection.of}. */
+    static final String LAYOUT_HASH = "LAYOUT_HASH";
     static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
 
     private RuntimeNames() {}

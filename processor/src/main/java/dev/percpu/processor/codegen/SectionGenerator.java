@@ -11,29 +11,27 @@ import dev.percpu.processor.layout.Group;
 import dev.percpu.processor.layout.Layout;
 import dev.percpu.processor.layout.Placement;
 import dev.percpu.processor.model.Holder;
-import dev.percpu.processor.model.Variable;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import javax.lang.model.element.Modifier;
 
 /**
- * Generates the section class: sizes, the initial image and the variable table of one
- * compilation's {@code @PerCpu} variables, as {@code dev.percpu.runtime.StaticSection} wants them.
+ * Generates the section class: sizes, layout hash, initial image and variable table of one round's
+ * {@code @PerCpu} variables, as {@code dev.percpu.runtime.StaticSection} wants them. The image and
+ * the table are string constants returned by {@code image()} and {@code table()}, so the class has
+ * no code per variable.
  */
 public final class SectionGenerator {
 
     /** Longest Base64 chunk: a class-file string constant holds at most 65535 bytes of modified UTF-8. */
-    static final int CHUNK = 60_000;
+    static final int CHUNK = SectionTable.CHUNK_BYTES;
 
     private SectionGenerator() {}
 
     public static JavaFile generate(ClassName name, Layout layout, List<Holder> holders) {
-        MethodSpec constructor = MethodSpec.constructorBuilder()
-                .addJavadoc("Called by the runtime, which finds this class through {@link java.util.ServiceLoader}.\n")
-                .addModifiers(Modifier.PUBLIC)
-                .addCode(superCall(layout))
-                .build();
+        String table = SectionTable.text(layout);
         TypeSpec.Builder type = TypeSpec.classBuilder(name)
                 .addJavadoc("$L", javadoc(layout, holders))
                 .addAnnotation(RuntimeNames.generated())
@@ -46,7 +44,19 @@ public final class SectionGenerator {
                                 + "variables, else the cache line.\n"))
                 .addField(constant(TypeName.INT, "REF_SLOTS", CodeBlock.of("$L", layout.refSlots()),
                         "Number of reference-typed variables; they live on the heap, not in the unit.\n"))
-                .addMethod(constructor);
+                .addField(constant(TypeName.LONG, RuntimeNames.LAYOUT_HASH,
+                        CodeBlock.of("0x$LL", Long.toHexString(SectionTable.hash(table))),
+                        "Hash of the variable table, compiled into every accessor of this section and checked when\n"
+                                + "the accessor is initialized, so a stale build fails instead of reading wrong bytes.\n"))
+                .addMethod(MethodSpec.constructorBuilder()
+                        .addJavadoc("Called by the runtime, which finds this class through {@link java.util.ServiceLoader}.\n")
+                        .addModifiers(Modifier.PUBLIC)
+                        .addStatement("super(SIZE, ALIGN, REF_SLOTS, $N)", RuntimeNames.LAYOUT_HASH)
+                        .build())
+                .addMethod(chunks("image", "The initial image: Base64 of the little-endian initial values, from offset 0 to the last\n"
+                        + "nonzero byte.\n", base64Chunks(layout.image())))
+                .addMethod(chunks("table", "The variable table, one line per variable, in layout order.\n",
+                        SectionTable.chunks(table)));
         holders.forEach(h -> type.addOriginatingElement(h.element()));
         // JavaPoet's explicit "import java.lang.String;" is kept: it shadows a String class of the package
         return JavaFile.builder(name.packageName(), type.build()).indent("    ").build();
@@ -59,19 +69,28 @@ public final class SectionGenerator {
                 .build();
     }
 
-    private static CodeBlock superCall(Layout layout) {
-        CodeBlock.Builder code = CodeBlock.builder().add("super(SIZE, ALIGN, REF_SLOTS, new $T[] {", String.class);
-        String image = Base64.getEncoder().encodeToString(layout.image());
-        for (int at = 0; at < image.length(); at += CHUNK) {
-            code.add(at == 0 ? "$S" : ", $S", image.substring(at, Math.min(image.length(), at + CHUNK)));
+    /** {@code protected String[] name() { return new String[] {"chunk", ...}; }}: constants, no code per variable. */
+    private static MethodSpec chunks(String name, String javadoc, List<String> chunks) {
+        CodeBlock.Builder array = CodeBlock.builder().add("return new $T[] {", String.class);
+        for (int i = 0; i < chunks.size(); i++) {
+            array.add(i == 0 ? "$S" : ",\n$S", chunks.get(i));
         }
-        code.add("}, new $T[] {\n", RuntimeNames.VAR).indent();
-        layout.placements().forEach(p -> {
-            Variable v = p.variable();
-            code.add("new $T($S, $S, $T.$L, $T.$L, $LL, $L),\n", RuntimeNames.VAR, v.holder(), v.field(),
-                    RuntimeNames.KIND, v.kind(), RuntimeNames.SECTION, v.section(), p.offset(), v.length());
-        });
-        return code.unindent().add("});\n").build();
+        return MethodSpec.methodBuilder(name)
+                .addJavadoc(javadoc)
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PROTECTED)
+                .returns(String[].class)
+                .addStatement(array.add("}").build())
+                .build();
+    }
+
+    private static List<String> base64Chunks(byte[] image) {
+        String base64 = Base64.getEncoder().encodeToString(image);
+        List<String> chunks = new ArrayList<>();
+        for (int at = 0; at < base64.length(); at += CHUNK) {
+            chunks.add(base64.substring(at, Math.min(base64.length(), at + CHUNK)));
+        }
+        return chunks;
     }
 
     private static String javadoc(Layout layout, List<Holder> holders) {

@@ -1,32 +1,78 @@
 package dev.percpu.processor.layout;
 
 import dev.percpu.processor.model.Options;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * The planned layout of one section: {@code __per_cpu_start} is offset 0, {@code __per_cpu_end}
- * is {@link #size()}.
- *
- * @param options the page and cache-line sizes it was planned for
- * @param groups every group, in {@code PERCPU_INPUT} order, empty ones included
- * @param references reference-typed variables, {@code offset} being the slot index
- * @param end the first offset after the last variable
- * @param size {@code end} rounded up to the cache line
- * @param align the alignment the section's start needs in a unit
- * @param image the initial image: little-endian bytes of every initial value at its offset, from 0
- *     to the last nonzero byte (empty when everything starts at zero)
+ * is {@link #size()}. Immutable.
  */
-public record Layout(Options options, List<Group> groups, List<Placement> references, long end, long size, long align,
-        byte[] image) {
+public final class Layout {
 
-    public Layout {
-        groups = List.copyOf(groups);
-        references = List.copyOf(references);
-        image = image.clone();
+    private final Options options;
+    private final List<Group> groups;
+    private final List<Placement> references;
+    private final long end;
+    private final long size;
+    private final long align;
+    private final byte[] image;
+    private final Map<String, Placement> byKey = new HashMap<>();
+
+    /**
+     * @param options the page and cache-line sizes it was planned for
+     * @param groups every group, in {@code PERCPU_INPUT} order, empty ones included
+     * @param references reference-typed variables, {@code offset} being the slot index
+     * @param end the first offset after the last variable
+     * @param size {@code end} rounded up to the cache line
+     * @param align the alignment the section's start needs in a unit
+     * @param image the initial image: little-endian bytes of every initial value at its offset,
+     *     from 0 to the last nonzero byte (empty when everything starts at zero)
+     */
+    Layout(Options options, List<Group> groups, List<Placement> references, long end, long size, long align,
+            byte[] image) {
+        this.options = options;
+        this.groups = List.copyOf(groups);
+        this.references = List.copyOf(references);
+        this.end = end;
+        this.size = size;
+        this.align = align;
+        this.image = image.clone();
+        placements().forEach(p -> byKey.put(p.variable().key(), p));
     }
 
-    @Override
+    public Options options() {
+        return options;
+    }
+
+    /** Every group, in {@code PERCPU_INPUT} order, empty ones included. */
+    public List<Group> groups() {
+        return groups;
+    }
+
+    /** Reference-typed variables, {@code offset} being the slot index. */
+    public List<Placement> references() {
+        return references;
+    }
+
+    /** The first offset after the last variable. */
+    public long end() {
+        return end;
+    }
+
+    /** {@code __per_cpu_end - __per_cpu_start}: {@link #end()} rounded up to the cache line. */
+    public long size() {
+        return size;
+    }
+
+    /** The alignment the section's start needs in a unit: the page size with PAGE_ALIGNED variables, else the cache line. */
+    public long align() {
+        return align;
+    }
+
+    /** The initial image, from offset 0 to the last nonzero byte (empty when everything starts at zero). */
     public byte[] image() {
         return image.clone();
     }
@@ -38,10 +84,11 @@ public record Layout(Options options, List<Group> groups, List<Placement> refere
 
     /** The placement of {@code holder#field}. */
     public Placement placementOf(String holder, String field) {
-        return placements()
-                .filter(p -> p.variable().holder().equals(holder) && p.variable().field().equals(field))
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no variable " + holder + "#" + field));
+        Placement p = byKey.get(holder + "#" + field);
+        if (p == null) {
+            throw new IllegalArgumentException("no variable " + holder + "#" + field);
+        }
+        return p;
     }
 
     /** Bytes the variables occupy, padding excluded. */

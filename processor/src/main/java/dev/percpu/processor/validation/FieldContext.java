@@ -1,5 +1,6 @@
 package dev.percpu.processor.validation;
 
+import com.sun.source.util.TreePath;
 import dev.percpu.Section;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
@@ -12,6 +13,7 @@ import javax.lang.model.element.VariableElement;
  * where left out, so that a diagnostic about a value can point at it).
  *
  * @param field the field
+ * @param declaration the field's declaration tree, or null when it has none (not from source)
  * @param holder the class declaring it
  * @param holderBinaryName its binary name
  * @param pkg the holder's package, where the accessor class is generated
@@ -21,7 +23,7 @@ import javax.lang.model.element.VariableElement;
  * @param factory the {@code factory} value, or null
  * @param section the {@code section} value, or null
  */
-record FieldContext(VariableElement field, TypeElement holder, String holderBinaryName, PackageElement pkg, String display,
+record FieldContext(VariableElement field, TreePath declaration, TypeElement holder, String holderBinaryName, PackageElement pkg, String display,
         AnnotationMirror mirror, AnnotationValue length, AnnotationValue factory, AnnotationValue section) {
 
     /** Whether every value has its declared type (javac has already reported one that has not). */

@@ -65,7 +65,7 @@ final class FieldValidator {
                     problems.add(f.problemAt(f.length(), Message.LENGTH_ON_NON_ARRAY, f.display(), type));
                 }
                 primitiveOnly(f, type, problems);
-                List<Object> initial = initializers.read(f.field(), f.display(), kind, 0, problems);
+                List<Object> initial = initializers.read(f, kind, 0, problems);
                 variable = initial == null ? null : new Variable(f.holderBinaryName(), name(f), kind, f.sectionValue(), 0, initial);
             }
             case ARRAY -> variable = array(f, (ArrayType) type, problems);
@@ -115,7 +115,7 @@ final class FieldValidator {
             problems.add(f.problemAt(f.length(), Message.LENGTH_NOT_POSITIVE, f.display(), f.lengthValue()));
             return null;
         }
-        List<Object> initial = initializers.read(f.field(), f.display(), kind, f.lengthValue(), problems);
+        List<Object> initial = initializers.read(f, kind, f.lengthValue(), problems);
         return initial == null ? null
                 : new Variable(f.holderBinaryName(), name(f), kind, f.sectionValue(), f.lengthValue(), initial);
     }
@@ -144,7 +144,7 @@ final class FieldValidator {
         String supplyText = f.factoryName().isEmpty()
                 ? "the no-argument constructor of " + element.getSimpleName()
                 : "factory " + f.factoryName() + "()";
-        if (initializers.initializer(f.field()) != null) {
+        if (InitializerReader.initializer(f) != null) {
             problems.add(f.problem(Message.REFERENCE_INITIALIZER, f.display(), supplyText));
         }
         if (!element.getTypeParameters().isEmpty() && type.getTypeArguments().isEmpty()) {

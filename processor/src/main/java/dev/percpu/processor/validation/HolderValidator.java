@@ -1,9 +1,15 @@
 package dev.percpu.processor.validation;
 
+import com.sun.source.tree.ClassTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.tree.VariableTree;
+import com.sun.source.util.TreePath;
+import com.sun.source.util.Trees;
 import dev.percpu.processor.model.Handle;
 import dev.percpu.processor.model.Holder;
 import dev.percpu.processor.model.Names;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.lang.model.element.AnnotationMirror;
@@ -21,12 +27,16 @@ import javax.lang.model.util.Elements;
 final class HolderValidator {
 
     static final String PER_CPU = "dev.percpu.PerCpu";
+    /** Most {@code @PerCpu} fields of one holder: its accessor's {@code <clinit>} must fit 64 KiB of bytecode. */
+    static final int MAX_FIELDS = 4096;
 
     private final Elements elements;
+    private final Trees trees;
     private final FieldValidator fields;
 
-    HolderValidator(Elements elements, FieldValidator fields) {
+    HolderValidator(Elements elements, Trees trees, FieldValidator fields) {
         this.elements = elements;
+        this.trees = trees;
         this.fields = fields;
     }
 
@@ -39,6 +49,10 @@ final class HolderValidator {
                 problems.add(Problem.at(field, Message.HOLDER_KIND, display(holder, field), kind));
             }
             return new HolderReport(holder, problems, null, false);
+        }
+        if (annotated.size() > MAX_FIELDS) {
+            problems.add(Problem.at(holder, Message.TOO_MANY_FIELDS, "class " + holder.getQualifiedName(),
+                    annotated.size(), MAX_FIELDS));
         }
         String accessor = Names.accessorSimpleName(holder);
         boolean publicAccessor = true;
@@ -53,8 +67,10 @@ final class HolderValidator {
         String binaryName = binaryName(holder);
         List<Handle> handles = new ArrayList<>();
         boolean unresolved = false;
+        Map<String, TreePath> declarations = declarations(holder);
         for (VariableElement field : annotated) {
-            FieldContext context = context(field, holder, binaryName, pkg);
+            FieldContext context = context(field, declarations.get(field.getSimpleName().toString()), holder,
+                    binaryName, pkg);
             if (!context.wellFormed()) { // javac reports the bad annotation value itself
                 unresolved = true;
                 continue;
@@ -71,7 +87,26 @@ final class HolderValidator {
         return new HolderReport(holder, problems, model, unresolved);
     }
 
-    private FieldContext context(VariableElement field, TypeElement holder, String binaryName, PackageElement pkg) {
+    /**
+     * The declaration trees of the holder's fields, by name, found in one walk of the holder's
+     * members ({@link Trees#getPath(javax.lang.model.element.Element)} per field would search the
+     * whole compilation unit each time).
+     */
+    private Map<String, TreePath> declarations(TypeElement holder) {
+        Map<String, TreePath> declarations = new HashMap<>();
+        TreePath path = trees.getPath(holder);
+        if (path != null && path.getLeaf() instanceof ClassTree c) {
+            for (Tree member : c.getMembers()) {
+                if (member instanceof VariableTree v) {
+                    declarations.put(v.getName().toString(), new TreePath(path, v));
+                }
+            }
+        }
+        return declarations;
+    }
+
+    private FieldContext context(VariableElement field, TreePath declaration, TypeElement holder, String binaryName,
+            PackageElement pkg) {
         AnnotationMirror mirror = perCpuMirror(field);
         AnnotationValue length = null;
         AnnotationValue factory = null;
@@ -84,7 +119,8 @@ final class HolderValidator {
                 default -> { }
             }
         }
-        return new FieldContext(field, holder, binaryName, pkg, display(holder, field), mirror, length, factory, section);
+        return new FieldContext(field, declaration, holder, binaryName, pkg, display(holder, field), mirror, length,
+                factory, section);
     }
 
     static AnnotationMirror perCpuMirror(Element field) {

@@ -17,17 +17,15 @@ import javax.lang.model.element.VariableElement;
  */
 final class InitializerReader {
 
-    private final Trees trees;
     private final ConstantEvaluator evaluator;
 
     InitializerReader(Trees trees) {
-        this.trees = trees;
         this.evaluator = new ConstantEvaluator(trees);
     }
 
     /** The path to the field's initializer, or null when it has none. */
-    TreePath initializer(VariableElement field) {
-        TreePath path = trees.getPath(field);
+    static TreePath initializer(FieldContext f) {
+        TreePath path = f.declaration();
         if (path == null || !(path.getLeaf() instanceof VariableTree v) || v.getInitializer() == null) {
             return null;
         }
@@ -40,8 +38,10 @@ final class InitializerReader {
      *
      * @param length the array length, or 0 for a scalar
      */
-    List<Object> read(VariableElement field, String display, VarKind kind, int length, List<Problem> problems) {
-        TreePath init = initializer(field);
+    List<Object> read(FieldContext f, VarKind kind, int length, List<Problem> problems) {
+        VariableElement field = f.field();
+        String display = f.display();
+        TreePath init = initializer(f);
         if (init == null) {
             return List.of();
         }

@@ -44,7 +44,7 @@ public final class RoundValidator {
         TypeRules rules = new TypeRules(elements, env.getTypeUtils());
         FieldValidator fields = new FieldValidator(env.getTypeUtils(), rules,
                 new SupplyValidator(elements, env.getTypeUtils(), rules), new InitializerReader(trees));
-        this.holders = new HolderValidator(elements, fields);
+        this.holders = new HolderValidator(elements, trees, fields);
     }
 
     public Outcome validate(RoundEnvironment round) {
