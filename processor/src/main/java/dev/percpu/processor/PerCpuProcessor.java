@@ -1,17 +1,9 @@
 package dev.percpu.processor;
 
 import com.google.auto.service.AutoService;
-import com.palantir.javapoet.ClassName;
-import com.palantir.javapoet.JavaFile;
 import com.sun.source.util.Trees;
-import dev.percpu.processor.codegen.AccessorGenerator;
-import dev.percpu.processor.codegen.ResourceWriter;
-import dev.percpu.processor.codegen.SectionGenerator;
-import dev.percpu.processor.layout.Layout;
+import dev.percpu.processor.codegen.Generator;
 import dev.percpu.processor.layout.LayoutPlanner;
-import dev.percpu.processor.layout.LayoutReport;
-import dev.percpu.processor.model.Holder;
-import dev.percpu.processor.model.Names;
 import dev.percpu.processor.model.Options;
 import dev.percpu.processor.validation.JavacTrees;
 import dev.percpu.processor.validation.Message;
@@ -19,7 +11,6 @@ import dev.percpu.processor.validation.OptionsParser;
 import dev.percpu.processor.validation.Problem;
 import dev.percpu.processor.validation.Reporter;
 import dev.percpu.processor.validation.RoundValidator;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -28,7 +19,6 @@ import javax.annotation.processing.ProcessingEnvironment;
 import javax.annotation.processing.Processor;
 import javax.annotation.processing.RoundEnvironment;
 import javax.lang.model.SourceVersion;
-import javax.lang.model.element.Element;
 import javax.lang.model.element.TypeElement;
 
 /**
@@ -53,14 +43,9 @@ import javax.lang.model.element.TypeElement;
 @AutoService(Processor.class)
 public final class PerCpuProcessor extends AbstractProcessor {
 
-    private static final String PER_CPU = "dev.percpu.PerCpu";
-
-    private Options options;
-    private Trees trees;
     private Reporter reporter;
     private RoundValidator validator;
-    private final List<String> sections = new ArrayList<>();
-    private final List<Element> originating = new ArrayList<>();
+    private Generator generator;
     private boolean toldNeedsJavac;
 
     /**
@@ -88,72 +73,39 @@ public final class PerCpuProcessor extends AbstractProcessor {
     @Override
     public synchronized void init(ProcessingEnvironment env) {
         super.init(env);
-        trees = JavacTrees.find(env);
+        Trees trees = JavacTrees.find(env);
         reporter = new Reporter(env.getMessager(), trees);
         List<Problem> problems = new ArrayList<>();
-        options = OptionsParser.parse(env.getOptions(), problems);
+        Options options = OptionsParser.parse(env.getOptions(), problems);
         problems.forEach(reporter::report);
-        validator = trees == null ? null : new RoundValidator(env, trees);
+        if (options != null) { // with bad options nothing is generated
+            validator = trees == null ? null : new RoundValidator(env, trees);
+            generator = new Generator(env.getFiler(), options,
+                    (file, e) -> reporter.report(Problem.nowhere(Message.WRITE_FAILED, file, e)));
+        }
     }
 
     @Override
     public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+        if (generator == null) {
+            return false;
+        }
         try {
             if (round.processingOver()) {
-                if (!sections.isEmpty()) {
-                    write(ResourceWriter.SERVICES, ResourceWriter.services(sections));
+                generator.finish();
+            } else if (validator != null) {
+                RoundValidator.Outcome outcome = validator.validate(round);
+                outcome.problems().forEach(reporter::report);
+                if (!outcome.holders().isEmpty()) {
+                    generator.generate(outcome.holders());
                 }
-            } else if (options != null) {
-                processRound(round);
+            } else if (!toldNeedsJavac && RoundValidator.hasPerCpuFields(processingEnv.getElementUtils(), round)) {
+                toldNeedsJavac = true;
+                reporter.report(Problem.nowhere(Message.NEEDS_JAVAC));
             }
         } catch (Throwable t) { // a bug of ours: say so, with the trace, and let javac carry on
             reporter.internalError(t, round.processingOver() ? " writing the services file" : "");
         }
         return false;
-    }
-
-    private void processRound(RoundEnvironment round) {
-        if (validator == null) {
-            TypeElement perCpu = processingEnv.getElementUtils().getTypeElement(PER_CPU);
-            if (!toldNeedsJavac && perCpu != null && !round.getElementsAnnotatedWith(perCpu).isEmpty()) {
-                toldNeedsJavac = true;
-                reporter.report(Problem.nowhere(Message.NEEDS_JAVAC));
-            }
-            return;
-        }
-        RoundValidator.Outcome outcome = validator.validate(round);
-        outcome.problems().forEach(reporter::report);
-        List<Holder> holders = outcome.holders();
-        if (holders.isEmpty()) {
-            return;
-        }
-        String sectionName = Names.sectionBinaryName(holders, options, sections.size());
-        int dot = sectionName.lastIndexOf('.');
-        ClassName section = ClassName.get(dot < 0 ? "" : sectionName.substring(0, dot), sectionName.substring(dot + 1));
-        Layout layout = LayoutPlanner.plan(
-                holders.stream().flatMap(h -> h.handles().stream()).map(h -> h.variable()).toList(), options);
-        holders.forEach(h -> originating.add(h.element()));
-        sections.add(section.reflectionName());
-        write(SectionGenerator.generate(section, layout, holders));
-        for (Holder holder : holders) {
-            write(AccessorGenerator.generate(holder, section, layout));
-        }
-        write(ResourceWriter.layoutReportPath(section.reflectionName()), LayoutReport.render(section.reflectionName(), layout));
-    }
-
-    private void write(JavaFile file) {
-        try {
-            file.writeTo(processingEnv.getFiler());
-        } catch (IOException e) {
-            reporter.report(Problem.nowhere(Message.WRITE_FAILED, file.packageName() + "." + file.typeSpec().name(), e));
-        }
-    }
-
-    private void write(String path, String text) {
-        try {
-            ResourceWriter.write(processingEnv.getFiler(), path, text, originating);
-        } catch (IOException e) {
-            reporter.report(Problem.nowhere(Message.WRITE_FAILED, path, e));
-        }
     }
 }

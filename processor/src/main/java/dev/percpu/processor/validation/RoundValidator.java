@@ -47,6 +47,12 @@ public final class RoundValidator {
         this.holders = new HolderValidator(elements, trees, fields);
     }
 
+    /** Whether the round has {@code @PerCpu} fields that are members of classes (no tree API needed). */
+    public static boolean hasPerCpuFields(Elements elements, RoundEnvironment round) {
+        TypeElement perCpu = elements.getTypeElement(HolderValidator.PER_CPU);
+        return perCpu != null && !round.getElementsAnnotatedWith(perCpu).isEmpty();
+    }
+
     public Outcome validate(RoundEnvironment round) {
         TypeElement perCpu = elements.getTypeElement(HolderValidator.PER_CPU);
         if (perCpu == null) {
