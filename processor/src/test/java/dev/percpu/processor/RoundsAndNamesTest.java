@@ -101,6 +101,14 @@ class RoundsAndNamesTest {
     }
 
     @Test
+    void aLaterRoundsSectionWithTheSectionNameOptionGetsASuffix() {
+        Compilation c = javac().withProcessors(new Generating(), new PerCpuProcessor())
+                .withOptions("-Apercpu.sectionName=com.acme.Vars").compile(Expect.GOOD);
+        assertThat(c).succeeded();
+        assertThat(services(c)).isEqualTo("com.acme.Vars\ncom.acme.Vars_2\n");
+    }
+
+    @Test
     void aTypeThatNeverResolvesIsLeftToJavac() {
         JavaFileObject typo = source("com.acme.Typo", """
                 package com.acme;
