@@ -78,6 +78,33 @@ class LintTest {
                 """);
     }
 
+    /**
+     * Reading initial values must not attribute the holder during processing: javac would attribute
+     * it again afterwards and report each of the holder's own warnings twice.
+     */
+    @Test
+    void theHoldersOwnWarningsAreReportedOnce() {
+        JavaFileObject holder = source("com.acme.Noisy", """
+                package com.acme;
+                import dev.percpu.PerCpu;
+                public class Noisy {
+                    static final int K = 3;
+                    @PerCpu static long x = K + Integer.MAX_VALUE;
+                    @SuppressWarnings("unused")
+                    void m() {
+                        java.util.List raw = new java.util.ArrayList();
+                        int y = (int) 5;
+                    }
+                }
+                """);
+        Compilation c = TestCompiler.compilePlain(List.of("-Xlint:all,-processing"), holder);
+        assertThat(c).succeeded();
+        assertThat(c.warnings().stream().map(d -> d.getLineNumber() + ": " + d.getMessage(null).lines().findFirst().orElseThrow())
+                .toList())
+                .containsExactly("8: found raw type: java.util.List", "8: found raw type: java.util.ArrayList",
+                        "9: redundant cast to int");
+    }
+
     private static JavaFileObject copy(JavaFileObject generated) {
         try {
             String name = generated.getName();

@@ -1,8 +1,10 @@
 package dev.percpu.processor.validation;
 
 import com.sun.source.tree.BinaryTree;
+import com.sun.source.tree.CompilationUnitTree;
 import com.sun.source.tree.CompoundAssignmentTree;
 import com.sun.source.tree.ConditionalExpressionTree;
+import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.IdentifierTree;
 import com.sun.source.tree.LiteralTree;
 import com.sun.source.tree.MemberSelectTree;
@@ -12,12 +14,9 @@ import com.sun.source.tree.Tree;
 import com.sun.source.tree.TypeCastTree;
 import com.sun.source.tree.UnaryTree;
 import com.sun.source.util.TreePath;
-import com.sun.source.util.Trees;
 import java.util.Locale;
-import javax.lang.model.element.Element;
-import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.TypeElement;
-import javax.lang.model.element.VariableElement;
+import javax.lang.model.util.Elements;
 
 /*
  * Evaluates constant expressions (JLS 15.29) over javac's trees, the way javac folds them, so the
@@ -39,7 +38,8 @@ import javax.lang.model.element.VariableElement;
  * Evaluates a compile-time constant expression (JLS 15.29): literals; unary {@code + - ~ !};
  * binary arithmetic, shift, relational, equality, bitwise and conditional operators; {@code ?:};
  * parentheses; casts to primitive types and {@code String}; simple and qualified names of constant
- * variables (resolved with {@link Trees#getElement}). Anything else is not a constant.
+ * variables (resolved by {@link NameResolver}, without attributing the class). Anything else is
+ * not a constant.
  */
 public final class ConstantEvaluator {
 
@@ -92,16 +92,19 @@ public final class ConstantEvaluator {
 
     private static final int MAX_QUOTE = 60;
 
-    private final Trees trees;
+    private final NameResolver names;
 
-    public ConstantEvaluator(Trees trees) {
-        this.trees = trees;
+    public ConstantEvaluator(Elements elements) {
+        this.names = new NameResolver(elements);
     }
 
-    /** Evaluates the expression at {@code path}. */
-    public Evaluation evaluate(TreePath path) {
+    /**
+     * Evaluates the expression at {@code path}, a field initializer of {@code scope} (whose names
+     * it resolves).
+     */
+    public Evaluation evaluate(TreePath path, TypeElement scope) {
         try {
-            return new Evaluation(eval(path), null);
+            return new Evaluation(new Run(scope, path.getCompilationUnit()).eval(path), null);
         } catch (NotConstant e) {
             return new Evaluation(null, e.getMessage());
         }
@@ -122,19 +125,70 @@ public final class ConstantEvaluator {
         }
     }
 
-    private Object eval(TreePath path) throws NotConstant {
-        Tree tree = path.getLeaf();
-        return switch (tree) {
-            case ParenthesizedTree p -> eval(child(path, p.getExpression()));
-            case LiteralTree l -> literal(l);
-            case IdentifierTree i -> constantVariable(path);
-            case MemberSelectTree s -> qualifiedName(path, s);
-            case UnaryTree u -> unary(u, eval(child(path, u.getExpression())));
-            case BinaryTree b -> binary(b, eval(child(path, b.getLeftOperand())), eval(child(path, b.getRightOperand())));
-            case ConditionalExpressionTree c -> conditional(path, c);
-            case TypeCastTree c -> cast(eval(child(path, c.getExpression())), castTarget(path, c));
-            default -> throw new NotConstant(quote(tree) + " " + describe(tree));
-        };
+    /** One evaluation: the class whose names are in scope, and its compilation unit. */
+    private final class Run {
+        private final TypeElement scope;
+        private final CompilationUnitTree unit;
+
+        Run(TypeElement scope, CompilationUnitTree unit) {
+            this.scope = scope;
+            this.unit = unit;
+        }
+
+        Object eval(TreePath path) throws NotConstant {
+            Tree tree = path.getLeaf();
+            return switch (tree) {
+                case ParenthesizedTree p -> eval(child(path, p.getExpression()));
+                case LiteralTree l -> literal(l);
+                case IdentifierTree i -> constantVariable(i);
+                case MemberSelectTree s -> constantVariable(s);
+                case UnaryTree u -> unary(u, eval(child(path, u.getExpression())));
+                case BinaryTree b -> binary(b, eval(child(path, b.getLeftOperand())), eval(child(path, b.getRightOperand())));
+                case ConditionalExpressionTree c -> conditional(path, c);
+                case TypeCastTree c -> cast(eval(child(path, c.getExpression())), castTarget(c));
+                default -> throw new NotConstant(quote(tree) + " " + describe(tree));
+            };
+        }
+
+        /** A simple name, or {@code TypeName.Identifier} (JLS 15.29: not {@code expression.CONSTANT}). */
+        private Object constantVariable(ExpressionTree name) throws NotConstant {
+            NameResolver.Meaning meaning = names.resolve(name, scope, unit);
+            if (meaning instanceof NameResolver.Meaning.Field f) {
+                Object value = f.field().getConstantValue();
+                if (value != null) {
+                    return value;
+                }
+                throw new NotConstant(quote(name) + " is not a constant variable (a final field initialized with "
+                        + "a constant expression)");
+            }
+            if (meaning == null && name instanceof MemberSelectTree) {
+                throw new NotConstant(quote(name) + " is not a constant variable named through its class");
+            }
+            throw new NotConstant(quote(name) + " is not a constant variable");
+        }
+
+        private Object conditional(TreePath path, ConditionalExpressionTree tree) throws NotConstant {
+            Object condition = eval(child(path, tree.getCondition()));
+            requireBoolean(tree, Type.of(condition));
+            Object a = eval(child(path, tree.getTrueExpression()));
+            Object b = eval(child(path, tree.getFalseExpression()));
+            Type type = conditionalType(tree, a, b);
+            return cast((Boolean) condition ? a : b, type);
+        }
+
+        private Type castTarget(TypeCastTree cast) throws NotConstant {
+            Tree type = cast.getType();
+            if (type instanceof PrimitiveTypeTree p) {
+                return Type.valueOf(p.getPrimitiveTypeKind().name());
+            }
+            if (type instanceof ExpressionTree name && NameResolver.isName(name)
+                    && names.type(name, scope, unit).filter(t -> t.getQualifiedName().contentEquals("java.lang.String"))
+                            .isPresent()) {
+                return Type.STRING;
+            }
+            throw new NotConstant(quote(cast) + " casts to " + type + ", and only casts to primitive types and String "
+                    + "are constant");
+        }
     }
 
     private static TreePath child(TreePath parent, Tree child) {
@@ -146,28 +200,6 @@ public final class ConstantEvaluator {
             throw new NotConstant("null is not a constant");
         }
         return literal.getValue();
-    }
-
-    private Object qualifiedName(TreePath path, MemberSelectTree select) throws NotConstant {
-        // JLS 15.29 allows TypeName.Identifier only: not expression.CONSTANT
-        Element qualifier = trees.getElement(child(path, select.getExpression()));
-        if (qualifier == null || !(qualifier.getKind().isClass() || qualifier.getKind().isInterface())) {
-            throw new NotConstant(quote(select) + " is not a constant variable named through its class");
-        }
-        return constantVariable(path);
-    }
-
-    private Object constantVariable(TreePath path) throws NotConstant {
-        Element e = trees.getElement(path);
-        if (e instanceof VariableElement v && (v.getKind() == ElementKind.FIELD || v.getKind() == ElementKind.LOCAL_VARIABLE)) {
-            Object value = v.getConstantValue();
-            if (value != null) {
-                return value;
-            }
-            throw new NotConstant(quote(path.getLeaf()) + " is not a constant variable (a final field initialized with "
-                    + "a constant expression)");
-        }
-        throw new NotConstant(quote(path.getLeaf()) + " is not a constant variable");
     }
 
     private static Object unary(UnaryTree tree, Object operand) throws NotConstant {
@@ -353,15 +385,6 @@ public final class ConstantEvaluator {
         return divisor;
     }
 
-    private Object conditional(TreePath path, ConditionalExpressionTree tree) throws NotConstant {
-        Object condition = eval(child(path, tree.getCondition()));
-        requireBoolean(tree, Type.of(condition));
-        Object a = eval(child(path, tree.getTrueExpression()));
-        Object b = eval(child(path, tree.getFalseExpression()));
-        Type type = conditionalType(tree, a, b);
-        return cast((Boolean) condition ? a : b, type);
-    }
-
     /** The type of {@code c ? a : b} for constant operands (JLS 15.25). */
     private static Type conditionalType(Tree tree, Object a, Object b) throws NotConstant {
         Type ta = Type.of(a);
@@ -391,19 +414,6 @@ public final class ConstantEvaluator {
             case CHAR -> value == (char) value;
             default -> false;
         };
-    }
-
-    private Type castTarget(TreePath path, TypeCastTree cast) throws NotConstant {
-        Tree type = cast.getType();
-        if (type instanceof PrimitiveTypeTree p) {
-            return Type.valueOf(p.getPrimitiveTypeKind().name());
-        }
-        if (trees.getElement(child(path, type)) instanceof TypeElement t
-                && t.getQualifiedName().contentEquals("java.lang.String")) {
-            return Type.STRING;
-        }
-        throw new NotConstant(quote(cast) + " casts to " + type + ", and only casts to primitive types and String "
-                + "are constant");
     }
 
     /** Casting (and assignment) conversion between constant types, with Java's own casts. */

@@ -4,11 +4,11 @@ import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.NewArrayTree;
 import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
-import com.sun.source.util.Trees;
 import dev.percpu.processor.model.VarKind;
 import java.util.ArrayList;
 import java.util.List;
 import javax.lang.model.element.VariableElement;
+import javax.lang.model.util.Elements;
 
 /**
  * Reads the initial value of a primitive or primitive-array {@code @PerCpu} field from its
@@ -19,8 +19,8 @@ final class InitializerReader {
 
     private final ConstantEvaluator evaluator;
 
-    InitializerReader(Trees trees) {
-        this.evaluator = new ConstantEvaluator(trees);
+    InitializerReader(Elements elements) {
+        this.evaluator = new ConstantEvaluator(elements);
     }
 
     /** The path to the field's initializer, or null when it has none. */
@@ -47,7 +47,7 @@ final class InitializerReader {
         }
         String type = kind.keyword() + (length > 0 ? "[]" : "");
         if (length == 0) {
-            Object value = element(init, kind, display, type, field, problems);
+            Object value = element(init, kind, type, f, problems);
             return value == null ? null : List.of(value);
         }
         if (!(init.getLeaf() instanceof NewArrayTree array)) {
@@ -56,7 +56,7 @@ final class InitializerReader {
             return null;
         }
         if (array.getInitializers() == null) {
-            return sized(init, array, field, display, kind, length, problems);
+            return sized(init, array, f, kind, length, problems);
         }
         if (array.getInitializers().size() > length) {
             problems.add(Problem.at(field, Message.TOO_MANY_ELEMENTS, display, array.getInitializers().size(), length));
@@ -64,7 +64,7 @@ final class InitializerReader {
         }
         List<Object> values = new ArrayList<>();
         for (ExpressionTree e : array.getInitializers()) {
-            Object value = element(new TreePath(init, e), kind, display, type, field, problems);
+            Object value = element(new TreePath(init, e), kind, type, f, problems);
             if (value == null) {
                 return null;
             }
@@ -74,10 +74,12 @@ final class InitializerReader {
     }
 
     /** {@code new T[N]}: all zero, and N must be the declared length. */
-    private List<Object> sized(TreePath init, NewArrayTree array, VariableElement field, String display, VarKind kind,
-            int length, List<Problem> problems) {
+    private List<Object> sized(TreePath init, NewArrayTree array, FieldContext f, VarKind kind, int length,
+            List<Problem> problems) {
+        VariableElement field = f.field();
+        String display = f.display();
         ExpressionTree dimension = array.getDimensions().getFirst();
-        ConstantEvaluator.Evaluation n = evaluator.evaluate(new TreePath(init, dimension));
+        ConstantEvaluator.Evaluation n = evaluator.evaluate(new TreePath(init, dimension), f.holder());
         if (!n.isConstant()) {
             problems.add(Problem.at(field, Message.INITIALIZER_NOT_CONSTANT, display, kind.keyword() + "[]", n.whyNot()));
             return null;
@@ -91,9 +93,10 @@ final class InitializerReader {
         return List.of();
     }
 
-    private Object element(TreePath expression, VarKind kind, String display, String type, VariableElement field,
-            List<Problem> problems) {
-        ConstantEvaluator.Evaluation e = evaluator.evaluate(expression);
+    private Object element(TreePath expression, VarKind kind, String type, FieldContext f, List<Problem> problems) {
+        VariableElement field = f.field();
+        String display = f.display();
+        ConstantEvaluator.Evaluation e = evaluator.evaluate(expression, f.holder());
         if (!e.isConstant()) {
             problems.add(Problem.at(field, Message.INITIALIZER_NOT_CONSTANT, display, type, e.whyNot()));
             return null;

@@ -3,6 +3,7 @@ package dev.percpu.processor.validation;
 import com.sun.source.tree.AnnotationTree;
 import com.sun.source.tree.ClassTree;
 import com.sun.source.tree.CompilationUnitTree;
+import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.IdentifierTree;
 import com.sun.source.tree.MemberSelectTree;
 import com.sun.source.tree.Tree;
@@ -17,19 +18,23 @@ import java.util.List;
 import java.util.Set;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.TypeElement;
+import javax.lang.model.util.Elements;
 
 /**
  * Finds {@code @PerCpu} fields of local and anonymous classes (and of classes nested in them),
  * which {@code RoundEnvironment.getElementsAnnotatedWith} never returns because they are not
- * members of any class: it walks the compilation units' trees. Only annotations spelled
- * {@code PerCpu} are resolved (with {@link Trees#getElement}), so unrelated code costs a tree walk.
+ * members of any class: it walks the compilation units' trees. Annotations spelled {@code PerCpu}
+ * are resolved by {@link NameResolver} in the innermost member or top-level class, without
+ * attributing anything.
  */
 final class LocalHolderScanner {
 
     private final Trees trees;
+    private final NameResolver names;
 
-    LocalHolderScanner(Trees trees) {
+    LocalHolderScanner(Trees trees, Elements elements) {
         this.trees = trees;
+        this.names = new NameResolver(elements);
     }
 
     List<Problem> scan(Set<? extends Element> rootElements) {
@@ -46,6 +51,8 @@ final class LocalHolderScanner {
 
     private final class Scanner extends TreePathScanner<Void, String> {
         private final List<Problem> problems;
+        /** The innermost member or top-level class: where a local class's annotations are resolved. */
+        private TypeElement scope;
 
         Scanner(List<Problem> problems) {
             this.problems = problems;
@@ -61,28 +68,32 @@ final class LocalHolderScanner {
             } else if (enclosingLocal != null) {
                 local = "class " + tree.getSimpleName() + ", nested in " + enclosingLocal;
             }
-            if (local != null) {
+            TypeElement outer = scope;
+            if (local == null) { // entered, so its element needs no attribution
+                scope = (TypeElement) trees.getElement(getCurrentPath());
+            } else {
                 for (Tree member : tree.getMembers()) {
-                    if (member instanceof VariableTree field && isPerCpu(new TreePath(getCurrentPath(), field))) {
+                    if (member instanceof VariableTree field && isPerCpu(field)) {
                         problems.add(Problem.at(new TreePath(getCurrentPath(), field), Message.HOLDER_KIND,
                                 field.getName(), local));
                     }
                 }
             }
-            return super.visitClass(tree, local);
+            try {
+                return super.visitClass(tree, local);
+            } finally {
+                scope = outer;
+            }
         }
 
-        private boolean isPerCpu(TreePath field) {
-            for (AnnotationTree a : ((VariableTree) field.getLeaf()).getModifiers().getAnnotations()) {
+        private boolean isPerCpu(VariableTree field) {
+            for (AnnotationTree a : field.getModifiers().getAnnotations()) {
                 Tree type = a.getAnnotationType();
                 boolean spelled = type instanceof IdentifierTree i ? i.getName().contentEquals("PerCpu")
                         : type instanceof MemberSelectTree s && s.getIdentifier().contentEquals("PerCpu");
-                if (spelled) {
-                    TreePath typePath = new TreePath(new TreePath(new TreePath(field, ((VariableTree) field.getLeaf()).getModifiers()), a), type);
-                    if (trees.getElement(typePath) instanceof TypeElement t
-                            && t.getQualifiedName().contentEquals(HolderValidator.PER_CPU)) {
-                        return true;
-                    }
+                if (spelled && scope != null && names.type((ExpressionTree) type, scope, getCurrentPath().getCompilationUnit())
+                        .filter(t -> t.getQualifiedName().contentEquals(HolderValidator.PER_CPU)).isPresent()) {
+                    return true;
                 }
             }
             return false;

@@ -43,7 +43,7 @@ public final class RoundValidator {
         this.trees = trees;
         TypeRules rules = new TypeRules(elements, env.getTypeUtils());
         FieldValidator fields = new FieldValidator(env.getTypeUtils(), rules,
-                new SupplyValidator(elements, env.getTypeUtils(), rules), new InitializerReader(trees));
+                new SupplyValidator(elements, env.getTypeUtils(), rules), new InitializerReader(elements));
         this.holders = new HolderValidator(elements, trees, fields);
     }
 
@@ -72,7 +72,7 @@ public final class RoundValidator {
         }
         waiting.clear();
 
-        List<Problem> problems = new ArrayList<>(new LocalHolderScanner(trees).scan(round.getRootElements()));
+        List<Problem> problems = new ArrayList<>(new LocalHolderScanner(trees, elements).scan(round.getRootElements()));
         List<HolderReport> reports = new ArrayList<>();
         for (TypeElement holder : byBinaryName.values()) {
             HolderReport report = holders.validate(holder, annotatedFields(holder));

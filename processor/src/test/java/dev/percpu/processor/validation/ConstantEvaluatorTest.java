@@ -183,6 +183,16 @@ class ConstantEvaluatorTest {
         constant("long", "com.acme.Other.BIG");
         constant("int", "java.lang.Integer.MAX_VALUE");
         constant("int", "Character.MAX_RADIX");
+        // how names resolve: inherited, nested, enclosing, imported, shadowed
+        constant("int", "INHERITED + FROM_INTERFACE");
+        constant("int", "Exprs.LOCAL + com.acme.Exprs.LOCAL");
+        constant("int", "Inner.DEEP");
+        constant("int", "Other.Nested.SMALL * SHADOWED");
+        constant("int", "MAX_PRIORITY");
+        constant("long", "MAX_VALUE");
+        constant("int", "Imported.VALUE");
+        constant("int", "Holder.HELD + Base.Holder.HELD");
+        constant("String", "(java.lang.String) \"s\" + (String) \"t\"");
         // not constants, for javac as for the evaluator
         notConstant("long", "System.nanoTime()");
         notConstant("int", "Other.nonFinal + 1");
@@ -223,13 +233,13 @@ class ConstantEvaluatorTest {
                 return false;
             }
             Trees trees = Trees.instance(processingEnv);
-            ConstantEvaluator evaluator = new ConstantEvaluator(trees);
+            ConstantEvaluator evaluator = new ConstantEvaluator(processingEnv.getElementUtils());
             Map<String, VariableElement> fields = new TreeMap<>();
             ElementFilter.fieldsIn(exprs.getEnclosedElements()).forEach(f -> fields.put(f.getSimpleName().toString(), f));
             for (int i = 0; i < CASES.size(); i++) {
                 TreePath path = trees.getPath(fields.get("e" + i));
                 TreePath init = new TreePath(path, ((VariableTree) path.getLeaf()).getInitializer());
-                outcomes.put(i, new Outcome(evaluator.evaluate(init), fields.get("k" + i).getConstantValue()));
+                outcomes.put(i, new Outcome(evaluator.evaluate(init, exprs), fields.get("k" + i).getConstantValue()));
             }
             return false;
         }
@@ -244,6 +254,9 @@ class ConstantEvaluatorTest {
         }
         StringBuilder source = new StringBuilder("""
                 package com.acme;
+                import static java.lang.Thread.MAX_PRIORITY;
+                import static java.lang.Long.*;
+                import com.acme.sub.*;
                 class Other {
                     static final long BIG = 1L << 40;
                     static final String NAME = "n";
@@ -257,9 +270,18 @@ class ConstantEvaluatorTest {
                     static int nonFinal = 1;
                     interface Nested { int SMALL = 7; }
                 }
+                class Base implements Constants {
+                    static final int INHERITED = 100;
+                    static final int SHADOWED = 1;
+                    static class Holder { static final int HELD = 5; }
+                }
+                interface Constants { int FROM_INTERFACE = 20; }
+                class Imported { static final int VALUE = 77; }
                 @SuppressWarnings("all")
-                class Exprs {
+                class Exprs extends Base {
                     static final int LOCAL = 11;
+                    static final int SHADOWED = 3;
+                    static class Inner { static final int DEEP = 9; }
                 """);
         for (int i = 0; i < CASES.size(); i++) {
             Case c = CASES.get(i);
@@ -268,8 +290,10 @@ class ConstantEvaluatorTest {
         }
         source.append("}\n");
         Evaluating evaluating = new Evaluating();
-        Compilation compilation = javac().withProcessors(evaluating)
-                .compile(JavaFileObjects.forSourceString("com.acme.Exprs", source.toString()));
+        Compilation compilation = javac().withProcessors(evaluating).compile(
+                JavaFileObjects.forSourceString("com.acme.Exprs", source.toString()),
+                // on demand: com.acme.Imported is found first in the package, as javac does
+                JavaFileObjects.forSourceString("com.acme.sub.Imported", "package com.acme.sub; public class Imported {}"));
         assertThat(compilation).succeeded();
         assertThat(evaluating.outcomes).hasSize(CASES.size());
         outcomes = evaluating.outcomes;
