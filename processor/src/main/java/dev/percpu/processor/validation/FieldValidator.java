@@ -92,7 +92,7 @@ final class FieldValidator {
         }
         var modifiers = f.field().getModifiers();
         boolean publicHandle = modifiers.contains(Modifier.PUBLIC) || modifiers.contains(Modifier.PROTECTED);
-        return new Result(new Handle(variable, f.field(), type, publicHandle, supply, suppressed), false);
+        return new Result(new Handle(variable, type, publicHandle, supply, suppressed), false);
     }
 
     private Variable array(FieldContext f, ArrayType type, List<Problem> problems) {
