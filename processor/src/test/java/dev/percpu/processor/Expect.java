@@ -19,6 +19,18 @@ final class Expect {
 
     private Expect() {}
 
+    /** {@code com.acme.Bad}, importing {@code dev.percpu.*} and {@code java.util.*}, with {@code members}. */
+    static JavaFileObject bad(String... members) {
+        return TestCompiler.source("com.acme.Bad", """
+                package com.acme;
+                import dev.percpu.*;
+                import java.util.*;
+                public class Bad {
+                %s
+                }
+                """.formatted(String.join("\n", members)));
+    }
+
     /** The compilation failed with exactly this one error, in {@code file} on the line containing {@code line}. */
     static void onlyError(TestCompiler.Run run, String message, JavaFileObject file, String line) {
         assertThat(run.compilation()).hadErrorContaining(message).inFile(file).onLineContaining(line);

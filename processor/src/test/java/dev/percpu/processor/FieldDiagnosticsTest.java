@@ -12,14 +12,7 @@ import org.junit.jupiter.api.Test;
 class FieldDiagnosticsTest {
 
     private static JavaFileObject holder(String... members) {
-        return source("com.acme.Bad", """
-                package com.acme;
-                import dev.percpu.*;
-                import java.util.*;
-                public class Bad {
-                %s
-                }
-                """.formatted(String.join("\n", members)));
+        return Expect.bad(members);
     }
 
     @Test

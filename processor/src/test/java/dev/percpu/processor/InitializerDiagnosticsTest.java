@@ -7,6 +7,7 @@ import static dev.percpu.processor.TestCompiler.source;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.ProcessingEnvironment;
@@ -23,15 +24,9 @@ class InitializerDiagnosticsTest {
             + "be known at compile time; ";
 
     private static JavaFileObject holder(String... members) {
-        return source("com.acme.Bad", """
-                package com.acme;
-                import dev.percpu.*;
-                public class Bad {
-                    static long base = 3;
-                    static final int[] TABLE = {1, 2};
-                %s
-                }
-                """.formatted(String.join("\n", members)));
+        List<String> all = new ArrayList<>(List.of("    static long base = 3;", "    static final int[] TABLE = {1, 2};"));
+        all.addAll(List.of(members));
+        return Expect.bad(all.toArray(String[]::new));
     }
 
     @Test

@@ -11,14 +11,7 @@ import org.junit.jupiter.api.Test;
 class SupplyDiagnosticsTest {
 
     private static JavaFileObject holder(String... members) {
-        return source("com.acme.Bad", """
-                package com.acme;
-                import dev.percpu.*;
-                import java.util.*;
-                public class Bad {
-                %s
-                }
-                """.formatted(String.join("\n", members)));
+        return Expect.bad(members);
     }
 
     @Test
