@@ -254,7 +254,7 @@ public final class PerCpuAreas {
                 String type = v.kind().name().toLowerCase(Locale.ROOT) + (v.length() > 0 ? "[" + v.length() + "]" : "");
                 if (v.kind() == StaticSection.Kind.REFERENCE) {
                     sb.append(String.format(Locale.ROOT, "percpu:            ref slot %-4d %-14s %-14s %s%n", v.offset(),
-                            v.section(), "reference", v.displayName()));
+                            "heap", "reference", v.displayName()));
                 } else {
                     sb.append(String.format(Locale.ROOT, "percpu:          %6d +%-6d %-14s %-14s %s%n",
                             p.base() + v.offset(), v.size(), v.section(), type, v.displayName()));

@@ -166,7 +166,7 @@ class PerCpuAreasTest {
         assertTrue(dump.contains("this_cpu ops: atomic"), dump);
         assertTrue(dump.contains("static        0..192    dev.percpu.runtime.Fixtures$AllKinds"), dump);
         assertTrue(dump.contains("40 +32     DEFAULT        long[4]        All.hist"), dump);
-        assertTrue(dump.contains("ref slot 0    DEFAULT        reference      All.list"), dump);
+        assertTrue(dump.contains("ref slot 0    heap           reference      All.list"), dump);
     }
 
     @Test

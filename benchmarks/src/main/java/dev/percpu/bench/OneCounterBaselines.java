@@ -1,0 +1,47 @@
+package dev.percpu.bench;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.jctools.counters.Counter;
+import org.jctools.counters.CountersFactory;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** The baselines of {@link OneCounter}: one shared counter of each kind. */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class OneCounterBaselines {
+
+    private final LongAdder adder = new LongAdder();
+    private final AtomicLong atomic = new AtomicLong();
+    /** JCTools' striped counter, with as many stripes as JCTools' own benchmarks use: 4x the CPUs, a power of two. */
+    private final Counter jctools = CountersFactory.createFixedSizeStripedCounter(
+            Integer.highestOneBit(4 * Runtime.getRuntime().availableProcessors() - 1) << 1);
+
+    @Benchmark
+    public void longAdder() {
+        adder.increment();
+    }
+
+    @Benchmark
+    public long atomicLong() {
+        return atomic.incrementAndGet();
+    }
+
+    @Benchmark
+    public void jctools() {
+        jctools.inc();
+    }
+}

@@ -1,0 +1,171 @@
+package dev.percpu.examples;
+
+import dev.percpu.runtime.Cpu;
+import dev.percpu.runtime.PerCpuAreas;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CyclicBarrier;
+
+/**
+ * The flagship example: a simulated receive path on many threads, counting into per-CPU
+ * variables of three holders, then a per-CPU table, totals checked against the exact expected
+ * counts, and the layout dump ({@code pcpu_dump_alloc_info}).
+ *
+ * <p>Run it with {@code mvn -q -pl examples -am compile exec:exec}. It exits with status 1 if a
+ * single update was lost.
+ */
+public final class NetworkStats {
+
+    static final int THREADS = 16 * Runtime.getRuntime().availableProcessors();
+    static final int PACKETS = 200_000;
+
+    private NetworkStats() {
+    }
+
+    /** The size of a thread's {@code i}-th packet: deterministic, so the totals are known exactly. */
+    static int size(int thread, int i) {
+        return 64 << ((thread + i) % 8) | (i & 63);
+    }
+
+    static int bucket(int size) {
+        return Math.min(7, 31 - Integer.numberOfLeadingZeros(size) - 6);
+    }
+
+    /** One packet through the receive path. */
+    static void receive(int thread, int i) {
+        int size = size(thread, i);
+        byte[] buffer = Buffers_PerCpu.pool.get().take(size);
+        NetStats_PerCpu.rxPackets.increment();
+        NetStats_PerCpu.rxBytes.add(size);
+        NetStats_PerCpu.rxBySize.increment(bucket(size));
+        if (size > NetStats_PerCpu.mtu.get()) {
+            NetStats_PerCpu.drops.increment();
+        } else {
+            NetStats_PerCpu.txPackets.increment();
+        }
+        Softirq_PerCpu.pending.or(1 << (i % 4));
+        Softirq_PerCpu.backlog.add(i % 512, 1);
+        Softirq_PerCpu.busySeconds.add(1e-6);
+        Softirq_PerCpu.active.set(true);
+        Softirq_PerCpu.lastQueue.set((short) (thread % 16));
+        Softirq_PerCpu.budget.decrement();
+        Buffers_PerCpu.pool.get().give(buffer);
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.out.println("percpu example: " + THREADS + " threads (half platform, half virtual) x " + PACKETS
+                + " packets on " + Runtime.getRuntime().availableProcessors() + " cores");
+        System.out.println(Cpu.describe());
+        CyclicBarrier start = new CyclicBarrier(THREADS);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            int id = t;
+            Runnable body = () -> {
+                try {
+                    start.await();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                for (int i = 0; i < PACKETS; i++) {
+                    receive(id, i);
+                }
+            };
+            threads.add(t % 2 == 0 ? Thread.ofPlatform().start(body) : Thread.ofVirtual().start(body));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+
+        long rx = 0;
+        long bytes = 0;
+        long drops = 0;
+        long[] bySize = new long[8];
+        long[] backlog = new long[512];
+        for (int t = 0; t < THREADS; t++) {
+            for (int i = 0; i < PACKETS; i++) {
+                int size = size(t, i);
+                rx++;
+                bytes += size;
+                bySize[bucket(size)]++;
+                backlog[i % 512]++;
+                if (size > 1500) {
+                    drops++;
+                }
+            }
+        }
+
+        System.out.println();
+        System.out.println(" cpu   rxPackets   txPackets       rxBytes      drops  pending  active  budget  tag");
+        for (int cpu : Cpu.possible().toArray()) {
+            System.out.printf(Locale.ROOT, "%4d %11d %11d %13d %10d %8s %7s %7d %4s%n", cpu,
+                    NetStats_PerCpu.rxPackets.get(cpu), NetStats_PerCpu.txPackets.get(cpu),
+                    NetStats_PerCpu.rxBytes.get(cpu), NetStats_PerCpu.drops.get(cpu),
+                    Integer.toBinaryString(Softirq_PerCpu.pending.get(cpu)), Softirq_PerCpu.active.get(cpu),
+                    Softirq_PerCpu.budget.get(cpu), Softirq_PerCpu.tag.get(cpu));
+        }
+
+        List<String> failures = new ArrayList<>();
+        check(failures, "rxPackets", rx, NetStats_PerCpu.rxPackets.sum());
+        check(failures, "txPackets", rx - drops, NetStats_PerCpu.txPackets.sum());
+        check(failures, "rxBytes", bytes, NetStats_PerCpu.rxBytes.sum());
+        check(failures, "drops", drops, NetStats_PerCpu.drops.sum());
+        for (int b = 0; b < 8; b++) {
+            check(failures, "rxBySize[" + b + "]", bySize[b], NetStats_PerCpu.rxBySize.sum(b));
+        }
+        for (int s = 0; s < 512; s++) {
+            check(failures, "backlog[" + s + "]", backlog[s], Softirq_PerCpu.backlog.sum(s));
+        }
+        int cpus = Cpu.possible().cardinality();
+        check(failures, "budget (mod 256)", Math.floorMod(64L * cpus - rx, 256),
+                Math.floorMod(Softirq_PerCpu.budget.sum(), 256));
+        check(failures, "mtu untouched", 1500L * cpus, NetStats_PerCpu.mtu.sum());
+        check(failures, "tag untouched", 'a' * (long) cpus, Softirq_PerCpu.tag.sum());
+        check(failures, "pending bits", 0b1111, orAll());
+        IdentityHashMap<BufferPool, Boolean> pools = new IdentityHashMap<>();
+        long allocated = 0;
+        long reused = 0;
+        for (BufferPool p : Buffers_PerCpu.pool.instances()) {
+            pools.put(p, true);
+            allocated += p.allocated();
+            reused += p.reused();
+        }
+        check(failures, "one BufferPool per CPU", cpus, pools.size());
+        check(failures, "buffers taken", rx, allocated + reused);
+        double busy = Softirq_PerCpu.busySeconds.sum();
+        System.out.printf(Locale.ROOT, "%ntotals: rx %d, tx %d, bytes %d, drops %d, busy %.3f s, buffers %d allocated,"
+                + " %d reused%n", NetStats_PerCpu.rxPackets.sum(), NetStats_PerCpu.txPackets.sum(),
+                NetStats_PerCpu.rxBytes.sum(), NetStats_PerCpu.drops.sum(), busy, allocated, reused);
+        for (int cpu : Cpu.possible().toArray()) {
+            if (Softirq_PerCpu.backlog.address(cpu) % 4096 != 0 || NetStats_PerCpu.drops.address(cpu) % 64 != 0) {
+                failures.add("alignment of CPU " + cpu + "'s copies");
+            }
+        }
+
+        System.out.println();
+        System.out.print(PerCpuAreas.system().dump());
+        System.out.println();
+        if (failures.isEmpty()) {
+            System.out.println("OK: every total matches the expected count exactly ("
+                    + (THREADS * (long) PACKETS) + " packets, no update lost)");
+        } else {
+            System.out.println("MISMATCH: " + failures);
+            System.exit(1);
+        }
+    }
+
+    private static int orAll() {
+        int all = 0;
+        for (int cpu : Cpu.possible().toArray()) {
+            all |= Softirq_PerCpu.pending.get(cpu);
+        }
+        return all;
+    }
+
+    private static void check(List<String> failures, String what, long expected, long actual) {
+        if (expected != actual) {
+            failures.add(what + ": expected " + expected + ", got " + actual);
+        }
+    }
+}
