@@ -3,9 +3,11 @@
 
 A holder may declare at most 4096 @PerCpu fields (its accessor's static initializer must fit
 the JVM's 64 KiB method limit), so the 10,000 variables are spread over five holders of 2,000.
-Run from the repository root: python3 benchmarks/gen/footprint_holders.py
+Run from the repository root: python3 benchmarks/gen/footprint_holders.py [--check]
+(--check exits 1 if a committed holder differs from what this script writes; CI runs it).
 """
 import os
+import sys
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "main", "java", "dev", "percpu",
                    "bench", "footprint")
@@ -20,5 +22,12 @@ for h in range(HOLDERS):
     for i in range(PER):
         lines.append(f"    @PerCpu static long c{h * PER + i};")
     lines += ["", f"    private Counters{h}() {{", "    }", "}", ""]
-    with open(os.path.join(OUT, f"Counters{h}.java"), "w") as f:
-        f.write("\n".join(lines))
+    path = os.path.join(OUT, f"Counters{h}.java")
+    text = "\n".join(lines)
+    if "--check" in sys.argv:
+        if not os.path.exists(path) or open(path).read() != text:
+            print(f"stale {path}: run python3 benchmarks/gen/footprint_holders.py")
+            sys.exit(1)
+    else:
+        with open(path, "w") as f:
+            f.write(text)

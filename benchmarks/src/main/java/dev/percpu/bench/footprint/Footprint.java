@@ -11,8 +11,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.LongAdder;
-import org.openjdk.jol.info.ClassLayout;
 import org.openjdk.jol.info.GraphLayout;
+import org.openjdk.jol.vm.VM;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,36 +40,45 @@ public final class Footprint implements Callable<Integer> {
     public Integer call() throws Exception {
         List<PerCpuLong> handles = handles();
         int cpus = Cpu.possible().cardinality();
-        GraphLayout heap = GraphLayout.parseInstance(handles.toArray());
-        long handleArray = 16 + 4L * ((handles.size() + 3) & ~3); // the Object[] passed to JOL, not ours
-        long percpuHeap = heap.totalSize() - handleArray;
-        long percpuOffHeap = 8L * handles.size() * cpus;
+        // Everything a handle references (the chunk, the CPU-id source, the section placements) is
+        // shared by every variable of the JVM. Walking one handle measures that shared part plus
+        // the handle; walking all of them adds exactly what each further variable costs.
+        long one = GraphLayout.parseInstance(handles.getFirst()).totalSize();
+        GraphLayout all = GraphLayout.parseInstance(handles.toArray()); // varargs: the handles are the roots
+        long allBytes = all.totalSize();
+        double perVarHeap = (double) (allBytes - one) / (handles.size() - 1);
+        long handleSize = VM.current().sizeOf(handles.getFirst());
+        long shared = one - handleSize;
+        double perVar = perVarHeap + 8.0 * cpus + (double) shared / handles.size();
 
         LongAdder[] adders = grownAdders(handles.size());
-        GraphLayout adderHeap = GraphLayout.parseInstance((Object[]) adders);
-        long adderArray = 16 + 4L * ((adders.length + 3) & ~3);
-        long adderBytes = adderHeap.totalSize() - adderArray;
-        long cellSize = ClassLayout.parseClass(Class.forName("java.util.concurrent.atomic.Striped64$Cell")).instanceSize();
-        long adderSelf = ClassLayout.parseClass(LongAdder.class).instanceSize();
-        int cellsHere = cellCount(cpus);
+        GraphLayout adderHeap = GraphLayout.parseInstance((Object[]) adders); // varargs: the adders are the roots
+        long adderBytes = adderHeap.totalSize();
+        int cellsHere = cellCount(Runtime.getRuntime().availableProcessors());
+        long adderSelf = VM.current().sizeOf(adders[0]);
+        // a Striped64$Cell is @Contended: its real size (with the padding) comes from the live graph
+        long cellSize = (GraphLayout.parseInstance(adders[0]).totalSize() - adderSelf - arrayBytes(cellsHere)) / cellsHere;
         int cellsThere = cellCount(projectCpus);
-
-        double perVar = (double) (percpuHeap + percpuOffHeap) / handles.size();
         double perAdder = (double) adderBytes / adders.length;
-        double projVar = (double) percpuHeap / handles.size() + 8.0 * projectCpus;
-        double projAdder = adderSelf + ((16 + 4L * cellsThere + 7) & ~7L) + cellsThere * (double) cellSize;
+        double projVar = perVarHeap + 8.0 * projectCpus + (double) shared / handles.size();
+        double projAdder = adderSelf + arrayBytes(cellsThere) + cellsThere * (double) cellSize;
 
-        System.out.println(heap.toFootprint());
         System.out.println(adderHeap.toFootprint());
-        System.out.printf(Locale.ROOT, "machine: %d possible CPUs, %s%n", cpus, Cpu.describe());
-        System.out.printf(Locale.ROOT, "%,d per-CPU longs: heap %,d B (handles and what they keep), off-heap %,d B"
-                + " = %.1f B per variable%n", handles.size(), percpuHeap, percpuOffHeap, perVar);
-        System.out.printf(Locale.ROOT, "%,d grown LongAdders (%d cells of %d B each): heap %,d B = %.1f B per adder%n",
-                adders.length, cellsHere, cellSize, adderBytes, perAdder);
-        System.out.printf(Locale.ROOT, "ratio here: %.3f (percpu / LongAdder)%n", perVar / perAdder);
-        System.out.printf(Locale.ROOT, "projected to %d CPUs: percpu %.1f B, LongAdder %.1f B per counter, ratio %.3f%n",
-                projectCpus, projVar, projAdder, projVar / projAdder);
+        System.out.printf(Locale.ROOT, "machine: %d possible CPUs; %s%n", cpus, Cpu.describe());
+        System.out.printf(Locale.ROOT, "%,d per-CPU longs: %.1f B heap each (the handle: %d B), %d B off-heap each"
+                + " (8 per CPU), %,d B shared by all (chunk, tables, placements) = %.1f B per variable%n",
+                handles.size(), perVarHeap, handleSize, 8 * cpus, shared, perVar);
+        System.out.printf(Locale.ROOT, "%,d grown LongAdders (of %,d; %d cells of %d B each): %,d B = %.1f B per adder%n",
+                adders.length, handles.size(), cellsHere, cellSize, adderBytes, perAdder);
+        System.out.printf(Locale.ROOT, "ratio on this machine: %.3f (percpu / LongAdder)%n", perVar / perAdder);
+        System.out.printf(Locale.ROOT, "projected to %d CPUs: percpu %.1f B, LongAdder %.1f B per counter"
+                + " (%d cells), ratio %.3f%n", projectCpus, projVar, projAdder, cellsThere, projVar / projAdder);
         return 0;
+    }
+
+    /** Bytes of an {@code Object[n]} with compressed references. */
+    private static long arrayBytes(int n) {
+        return (16 + 4L * n + 7) & ~7L;
     }
 
     /** Striped64 grows its cell table to the smallest power of two >= NCPU. */
@@ -98,45 +107,56 @@ public final class Footprint implements Callable<Integer> {
         return handles;
     }
 
-    /** Adders whose cell tables are full: every thread hammers every adder until no cell is missing. */
+    /**
+     * Adders whose cell tables are full: all threads hammer the same small block of adders at
+     * once (a barrier per block), so every adder sees contention, creates its cell table, and gets
+     * a cell in every slot from threads with different probes.
+     */
     static LongAdder[] grownAdders(int n) throws Exception {
         LongAdder[] adders = new LongAdder[n];
         for (int i = 0; i < n; i++) {
             adders[i] = new LongAdder();
         }
         int threads = 4 * Runtime.getRuntime().availableProcessors();
-        for (int round = 0; round < 50 && !allGrown(adders); round++) {
-            CyclicBarrier start = new CyclicBarrier(threads);
-            Thread[] ts = new Thread[threads];
-            for (int t = 0; t < threads; t++) {
-                ts[t] = Thread.ofPlatform().start(() -> {
-                    try {
-                        start.await();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                    for (int r = 0; r < 200; r++) {
-                        for (LongAdder a : adders) {
-                            a.increment();
+        int block = 16;
+        CyclicBarrier step = new CyclicBarrier(threads);
+        Thread[] ts = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            ts[t] = Thread.ofPlatform().start(() -> {
+                try {
+                    for (int from = 0; from < n; from += block) {
+                        step.await();
+                        for (int r = 0; r < 2_000; r++) {
+                            for (int i = from; i < Math.min(n, from + block); i++) {
+                                adders[i].increment();
+                            }
                         }
                     }
-                });
-            }
-            for (Thread t : ts) {
-                t.join();
-            }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
         }
-        if (!allGrown(adders)) {
-            throw new IllegalStateException("could not grow every LongAdder cell table");
+        for (Thread t : ts) {
+            t.join();
         }
-        return adders;
+        // Growth is up to the scheduler: keep the adders whose cell table is full (all of them, or
+        // nearly); a grown adder's size does not depend on which one it is.
+        LongAdder[] grown = java.util.Arrays.stream(adders).filter(Footprint::grown).toArray(LongAdder[]::new);
+        if (grown.length < n / 2) {
+            throw new IllegalStateException("only " + grown.length + " of " + n + " LongAdders grew a full cell table");
+        }
+        return grown;
     }
 
     /** A grown adder is itself, its cell array and one cell per slot: JOL counts 2 + cells objects. */
+    private static boolean grown(LongAdder a) {
+        return GraphLayout.parseInstance(a).totalCount() == 2 + cellCount(Runtime.getRuntime().availableProcessors());
+    }
+
     private static boolean allGrown(LongAdder[] adders) {
-        int want = cellCount(Runtime.getRuntime().availableProcessors());
         for (LongAdder a : adders) {
-            if (GraphLayout.parseInstance(a).totalCount() != 2 + want) {
+            if (!grown(a)) {
                 return false;
             }
         }
@@ -144,6 +164,9 @@ public final class Footprint implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // JOL cannot read field offsets of JDK records (ClassValue internals reachable from the
+        // shared part) without this; it changes how offsets are found, not what is measured
+        System.setProperty("jol.magicFieldOffset", "true");
         System.exit(new CommandLine(new Footprint()).execute(args));
     }
 }
