@@ -85,41 +85,36 @@ final class Units {
     // ---- sums over the possible CPUs ------------------------------------------------------------
 
     static long sumLong(Chunk c, long off) {
-        long s = 0;
-        for (int cpu : c.possibleCpus) {
-            s += getLong(c, cpu, off);
-        }
-        return s;
+        return sumIntegral(c, off, 8);
     }
 
     static long sumInt(Chunk c, long off) {
-        long s = 0;
-        for (int cpu : c.possibleCpus) {
-            s += getInt(c, cpu, off);
-        }
-        return s;
+        return sumIntegral(c, off, 4);
     }
 
     static long sumShort(Chunk c, long off) {
-        long s = 0;
-        for (int cpu : c.possibleCpus) {
-            s += getShort(c, cpu, off);
-        }
-        return s;
+        return sumIntegral(c, off, 2);
     }
 
     static long sumChar(Chunk c, long off) {
-        long s = 0;
-        for (int cpu : c.possibleCpus) {
-            s += getChar(c, cpu, off);
-        }
-        return s;
+        return sumIntegral(c, off, -2);
     }
 
     static long sumByte(Chunk c, long off) {
+        return sumIntegral(c, off, 1);
+    }
+
+    /** Sum of every possible CPU's copy of an integral variable of {@code size} bytes (-2: char). */
+    private static long sumIntegral(Chunk c, long off, int size) {
         long s = 0;
         for (int cpu : c.possibleCpus) {
-            s += getByte(c, cpu, off);
+            s += switch (size) {
+                case 8 -> getLong(c, cpu, off);
+                case 4 -> getInt(c, cpu, off);
+                case 2 -> getShort(c, cpu, off);
+                case -2 -> getChar(c, cpu, off);
+                default -> getByte(c, cpu, off);
+            };
         }
         return s;
     }
