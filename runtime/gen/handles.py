@@ -63,6 +63,10 @@ class Ctx:
                 "double": f"Double.doubleToRawLongBits({expr})"}.get(self.t, expr)
 
 
+def dbg(c, off, mode):
+    return f"        if (Guards.DEBUG) {{\n            Units.debugDiscipline(chunk, {off}, {c.size}, Units.{mode});\n        }}\n"
+
+
 def method(doc, kernel, sig, body, c, extra_doc=""):
     k = f"\n     * <p>Kernel: {{@code {kernel}}}." if kernel else ""
     return f"""
@@ -102,7 +106,7 @@ def gen(c):
         body = f"        Units.rmwSub(chunk, {off}, {c.size}, Units.OP_SET, {'value ? 1 : 0' if T == 'boolean' else 'value'});"
     parts.append(method(f"Stores into the current CPU's copy of {c.of()}the variable, atomically with respect to "
                         "other {@code this_cpu_*} updates of it.", "this_cpu_write(var, value)",
-                        f"void set({ip}{T} value)", body, c))
+                        f"void set({ip}{T} value)", dbg(c, off, "THIS_CPU") + body, c))
     # ---- xchg / cmpxchg
     if fam == "word":
         xchg = f"        return chunk.ops.xchg{c.w}(chunk, {off}, value);"
@@ -118,12 +122,12 @@ def gen(c):
         xchg = f"        return ({T}) Units.rmwSub(chunk, {off}, {c.size}, Units.OP_SET, value);"
         cx = f"({T}) Units.cmpxchgSub(chunk, {off}, {c.size}, {zx}, value)"
     parts.append(method(f"Replaces the current CPU's copy of {c.of()}the variable; returns the old value.",
-                        "this_cpu_xchg(var, value)", f"{T} getAndSet({ip}{T} value)", xchg, c))
+                        "this_cpu_xchg(var, value)", f"{T} getAndSet({ip}{T} value)", dbg(c, off, "THIS_CPU") + xchg, c))
     cmpdoc = " Floating-point values are compared by their raw bits, as {@link java.lang.invoke.VarHandle} does." if fam == "fp" else ""
     parts.append(method(f"If the current CPU's copy of {c.of()}the variable equals {{@code expected}}, replaces it with "
                         f"{{@code value}}. Returns the value found (the witness).{cmpdoc}",
                         "this_cpu_cmpxchg(var, expected, value)", f"{T} compareAndExchange({ip}{T} expected, {T} value)",
-                        f"        return {cx};", c))
+                        dbg(c, off, "THIS_CPU") + f"        return {cx};", c))
     eq = {"float": "Float.floatToRawIntBits(witness) == Float.floatToRawIntBits(expected)",
           "double": "Double.doubleToRawLongBits(witness) == Double.doubleToRawLongBits(expected)"}.get(T, "witness == expected")
     parts.append(method(f"Like {{@link #compareAndExchange}}, returning whether the store happened.",
@@ -143,11 +147,12 @@ def gen(c):
             addnone = f"        Units.rmwSub(chunk, {off}, {c.size}, Units.OP_ADD, delta);"
         wrap = f" The result wraps to {{@code {T}}}." if fam == "sub" else ""
         parts.append(method(f"Adds {{@code delta}} to the current CPU's copy of {c.of()}the variable.{wrap}",
-                            "this_cpu_add(var, delta)", f"void add({ip}{op_t} delta)", addnone, c))
+                            "this_cpu_add(var, delta)", f"void add({ip}{op_t} delta)", dbg(c, off, "THIS_CPU") + addnone, c))
         parts.append(method(f"Subtracts {{@code delta}} from the current CPU's copy of {c.of()}the variable.{wrap}",
                             "this_cpu_sub(var, delta)", f"void sub({ip}{op_t} delta)", f"        add({ia}-delta);", c))
         parts.append(method(f"Adds {{@code delta}} to the current CPU's copy of {c.of()}the variable; returns the new value.",
-                            "this_cpu_add_return(var, delta)", f"{T} addAndGet({ip}{op_t} delta)", f"        return {addret};", c))
+                            "this_cpu_add_return(var, delta)", f"{T} addAndGet({ip}{op_t} delta)",
+                            dbg(c, off, "THIS_CPU") + f"        return {addret};", c))
         parts.append(method(f"Subtracts {{@code delta}} from the current CPU's copy of {c.of()}the variable; returns the new value.",
                             "this_cpu_sub_return(var, delta)", f"{T} subAndGet({ip}{op_t} delta)",
                             f"        return addAndGet({ia}-delta);", c))
@@ -176,7 +181,8 @@ def gen(c):
                 mt = "boolean"
             what = {"and": "ANDs", "or": "ORs", "xor": "XORs"}[op]
             parts.append(method(f"{what} {{@code mask}} into the current CPU's copy of {c.of()}the variable.", kern,
-                                f"void {op}({ip}{mt} mask)", body, c))
+                                f"void {op}({ip}{mt} mask)", dbg(c, off, "THIS_CPU") + body, c))
+    parts += raw_ops(c)
     # ---- sums and snapshots
     if fam != "bool":
         st = "double" if fam == "fp" else "long"
@@ -200,6 +206,174 @@ def gen(c):
                             f"        checkCpu(cpu);\n        {T}[] values = new {T}[length];\n        for (int i = 0; i < length; i++) {{\n"
                             f"            values[i] = get(cpu, i);\n        }}\n        return values;", c))
     return parts
+
+
+RAW_DOC = ("<p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and"
+           " owned by the calling thread ({@link IllegalStateException} otherwise).")
+
+
+def raw_ops(c):
+    T, off = c.t, c.off()
+    ip = "int index, " if c.array else ""
+    ia = "index, " if c.array else ""
+    idx_doc = " of element {@code index}" if c.array else ""
+    at = f"        long at = g.unit(chunk) + {off};\n"
+    rd = c.decode(f"Units.plain{c.raw}(chunk, at)")
+
+    def wr(expr):
+        return f"Units.plain{c.raw}(chunk, at, {c.encode(expr)});"
+
+    def raw(doc, kernel, sig, body, write=True):
+        pre = dbg(c, off, "RAW") if write else ""
+        return method(doc, kernel, sig, pre + at + body, c, extra_doc="     * " + RAW_DOC + "\n")
+
+    parts = [
+        raw(f"Reads the guarded unit's copy{idx_doc}.", "__this_cpu_read(var) / raw_cpu_read(var)",
+            f"{T} rawGet(CpuGuard g, {ip}".rstrip(", ") + ")", f"        return {rd};", write=False),
+        raw(f"Writes the guarded unit's copy{idx_doc}.", "__this_cpu_write(var, value)",
+            f"void rawSet(CpuGuard g, {ip}{T} value)", f"        {wr('value')}"),
+        raw(f"Replaces the guarded unit's copy{idx_doc}; returns the old value.", "__this_cpu_xchg(var, value)",
+            f"{T} rawGetAndSet(CpuGuard g, {ip}{T} value)", f"        {T} old = {rd};\n        {wr('value')}\n        return old;"),
+    ]
+    eq = {"float": "Float.floatToRawIntBits(old) == Float.floatToRawIntBits(expected)",
+          "double": "Double.doubleToRawLongBits(old) == Double.doubleToRawLongBits(expected)"}.get(T, "old == expected")
+    parts.append(raw(f"If the guarded unit's copy{idx_doc} equals {{@code expected}}, replaces it; returns the value found.",
+                     "__this_cpu_cmpxchg(var, expected, value)", f"{T} rawCompareAndExchange(CpuGuard g, {ip}{T} expected, {T} value)",
+                     f"        {T} old = {rd};\n        if ({eq}) {{\n            {wr('value')}\n        }}\n        return old;"))
+    if c.family in ("word", "sub", "fp"):
+        op_t = "int" if c.family == "sub" else T
+        cast = f"({T}) " if c.family == "sub" else ""
+        parts.append(raw(f"Adds {{@code delta}} to the guarded unit's copy{idx_doc}; returns the new value.",
+                         "__this_cpu_add_return(var, delta)", f"{T} rawAddAndGet(CpuGuard g, {ip}{op_t} delta)",
+                         f"        {T} v = {cast}({rd} + delta);\n        {wr('v')}\n        return v;"))
+        parts.append(raw(f"Adds {{@code delta}} to the guarded unit's copy{idx_doc}.", "__this_cpu_add(var, delta)",
+                         f"void rawAdd(CpuGuard g, {ip}{op_t} delta)", f"        {wr(cast + '(' + rd + ' + delta)')}"))
+        parts.append(method(f"Subtracts {{@code delta}} from the guarded unit's copy{idx_doc}.", "__this_cpu_sub(var, delta)",
+                            f"void rawSub(CpuGuard g, {ip}{op_t} delta)", f"        rawAdd(g, {ia}-delta);", c,
+                            extra_doc="     * " + RAW_DOC + "\n"))
+    if c.family in ("word", "sub"):
+        one = "1L" if T == "long" else "1"
+        parts.append(method(f"Adds one to the guarded unit's copy{idx_doc}.", "__this_cpu_inc(var)",
+                            f"void rawIncrement(CpuGuard g{', int index' if c.array else ''})", f"        rawAdd(g, {ia}{one});", c,
+                            extra_doc="     * " + RAW_DOC + "\n"))
+        parts.append(method(f"Subtracts one from the guarded unit's copy{idx_doc}.", "__this_cpu_dec(var)",
+                            f"void rawDecrement(CpuGuard g{', int index' if c.array else ''})", f"        rawAdd(g, {ia}-{one});", c,
+                            extra_doc="     * " + RAW_DOC + "\n"))
+    if c.family in ("word", "sub", "bool"):
+        mt = {"word": T, "sub": "int", "bool": "boolean"}[c.family]
+        cast = f"({T}) " if c.family == "sub" else ""
+        for op, sym in (("and", "&"), ("or", "|"), ("xor", "^")):
+            parts.append(raw(f"{op.upper()}s {{@code mask}} into the guarded unit's copy{idx_doc}.", f"__this_cpu_{op}(var, mask)",
+                             f"void raw{op.capitalize()}(CpuGuard g, {ip}{mt} mask)", f"        {wr(cast + '(' + rd + ' ' + sym + ' mask)')}"))
+    parts.append(view(c))
+    return parts
+
+
+def view(c):
+    T = c.t
+    numeric = c.family in ("word", "sub", "fp")
+    op_t = "int" if c.family == "sub" else T
+    if not c.array:
+        name, kern = "CpuVar", "get_cpu_var(var) / put_cpu_var(var)"
+        getter = "getCpuVar"
+        methods = f"""
+        /** This CPU's value ({{@code get_cpu_var(var)}} as an rvalue). */
+        public {T} get() {{
+            return var.rawGet(guard);
+        }}
+
+        /** Sets this CPU's value ({{@code get_cpu_var(var) = value}}). */
+        public void set({T} value) {{
+            var.rawSet(guard, value);
+        }}
+"""
+        if numeric:
+            methods += f"""
+        /** Adds to this CPU's value ({{@code get_cpu_var(var) += delta}}). */
+        public void add({op_t} delta) {{
+            var.rawAdd(guard, delta);
+        }}
+"""
+        if c.family in ("word", "sub"):
+            methods += """
+        /** Increments this CPU's value ({@code get_cpu_var(var)++}). */
+        public void increment() {
+            var.rawIncrement(guard);
+        }
+"""
+    else:
+        name, kern = "CpuPtr", "get_cpu_ptr(var) / put_cpu_ptr(var)"
+        getter = "getCpuPtr"
+        methods = f"""
+        /** Number of elements. */
+        public int length() {{
+            return var.length();
+        }}
+
+        /** This CPU's element {{@code index}} ({{@code get_cpu_ptr(var)[index]}}). */
+        public {T} get(int index) {{
+            return var.rawGet(guard, index);
+        }}
+
+        /** Sets this CPU's element {{@code index}}. */
+        public void set(int index, {T} value) {{
+            var.rawSet(guard, index, value);
+        }}
+"""
+        if numeric:
+            methods += f"""
+        /** Adds to this CPU's element {{@code index}}. */
+        public void add(int index, {op_t} delta) {{
+            var.rawAdd(guard, index, delta);
+        }}
+"""
+        if c.family in ("word", "sub"):
+            methods += """
+        /** Increments this CPU's element {@code index}. */
+        public void increment(int index) {
+            var.rawIncrement(guard, index);
+        }
+"""
+    return f"""
+    /**
+     * {{@code {kern.split(' / ')[0]}}}: takes a {{@link CpuGuard}} and returns a view of the guarded
+     * unit's copy of this variable, to be closed ({{@code {kern.split(' / ')[1]}}}) by
+     * try-with-resources. The view is valid until then, on the calling thread only.
+     */
+    public {name} {getter}() {{
+        return new {name}(this, CpuGuard.get());
+    }}
+
+    /**
+     * The guarded view returned by {{@link #{getter}()}}: one CPU's copy under a {{@link CpuGuard}},
+     * accessed with plain loads and stores.
+     */
+    public static final class {name} implements AutoCloseable {{
+        private final {c.cls} var;
+        private final CpuGuard guard;
+
+        {name}({c.cls} var, CpuGuard guard) {{
+            this.var = var;
+            this.guard = guard;
+        }}
+
+        /** The CPU whose copy this is. */
+        public int cpu() {{
+            return guard.cpu();
+        }}
+
+        /** The guard held by this view. */
+        public CpuGuard guard() {{
+            return guard;
+        }}
+{methods}
+        /** {{@code {kern.split(' / ')[1]}}}: closes the guard. */
+        @Override
+        public void close() {{
+            guard.close();
+        }}
+    }}
+"""
 
 
 def source(c):

@@ -62,6 +62,10 @@ final class Chunk {
     final long table;
     /** Whether the memory came from mmap (uncommitted until touched) rather than the Java allocator. */
     final boolean mapped;
+    /** The guard domain whose units these are; set once by the owner before the chunk is published. */
+    Guards guards;
+    /** Debug mode only: the update discipline of each 4-byte word, see Units.debugDiscipline. */
+    final java.util.concurrent.ConcurrentHashMap<Long, Integer> disciplines = new java.util.concurrent.ConcurrentHashMap<>();
     /** Names variables by offset for diagnostics; set by the owner of the chunk. */
     private volatile LongFunction<String> names = off -> "offset " + off;
 

@@ -48,6 +48,10 @@ final class Native {
     private static final MethodHandle MUNMAP;
     private static final MethodHandle MPROTECT;
     private static final MethodHandle SYSCONF;
+    /** {@code long syscall(long n, long a, long b, long c)}, used for membarrier(2). */
+    private static final MethodHandle SYSCALL3;
+    private static final MethodHandle SCHED_SETAFFINITY;
+    private static final MethodHandle SCHED_GETAFFINITY;
     private static final VarHandle ERRNO;
     private static final long ERRNO_SIZE;
 
@@ -59,6 +63,9 @@ final class Native {
         MethodHandle munmap = null;
         MethodHandle mprotect = null;
         MethodHandle sysconf = null;
+        MethodHandle syscall3 = null;
+        MethodHandle setaffinity = null;
+        MethodHandle getaffinity = null;
         VarHandle errno = null;
         long errnoSize = 0;
         if (!LINUX) {
@@ -81,6 +88,13 @@ final class Native {
                 mprotect = bind(linker, libc, "mprotect", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                         ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), capture);
                 sysconf = bind(linker, libc, "sysconf", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+                syscall3 = bind(linker, libc, "syscall", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+                        Linker.Option.firstVariadicArg(1), capture);
+                setaffinity = bind(linker, libc, "sched_setaffinity", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS), capture);
+                getaffinity = bind(linker, libc, "sched_getaffinity", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS), capture);
             } catch (Throwable t) { // IllegalCallerException when native access is denied, UnsupportedOperationException
                 problem("native linking unavailable: " + t);
             }
@@ -92,6 +106,9 @@ final class Native {
         MUNMAP = munmap;
         MPROTECT = mprotect;
         SYSCONF = sysconf;
+        SYSCALL3 = syscall3;
+        SCHED_SETAFFINITY = setaffinity;
+        SCHED_GETAFFINITY = getaffinity;
         ERRNO = errno;
         ERRNO_SIZE = errnoSize;
     }
@@ -151,6 +168,80 @@ final class Native {
             }
         }
         return -1;
+    }
+
+    // ---- membarrier(2) ---------------------------------------------------------------------------
+
+    private static final long SYS_MEMBARRIER = 324; // x86-64
+    static final int MEMBARRIER_CMD_QUERY = 0;
+    static final int MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ = 1 << 7;
+    static final int MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ = 1 << 8;
+    static final int MEMBARRIER_CMD_FLAG_CPU = 1;
+
+    /**
+     * {@code membarrier(cmd, flags, cpu)} (x86-64 Linux only).
+     *
+     * @return the syscall's result, or {@code -errno} if it failed
+     */
+    static long membarrier(int cmd, int flags, int cpu) {
+        if (SYSCALL3 == null || !X86_64) {
+            return -38; // ENOSYS
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(ERRNO_SIZE);
+            long rc = (long) SYSCALL3.invokeExact(state, SYS_MEMBARRIER, (long) cmd, (long) flags, (long) cpu);
+            return rc < 0 ? -errno(state) : rc;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    // ---- CPU affinity -----------------------------------------------------------------------------
+
+    static boolean canPin() {
+        return SCHED_SETAFFINITY != null && SCHED_GETAFFINITY != null;
+    }
+
+    /**
+     * {@code sched_getaffinity(0, ...)} of the calling OS thread.
+     *
+     * @throws IllegalStateException with errno if the kernel refuses
+     */
+    static long[] getAffinity(int nrCpuIds) {
+        int words = Math.max(16, (nrCpuIds + 63) / 64);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(ERRNO_SIZE);
+            MemorySegment set = a.allocate(8L * words, 8);
+            int rc = (int) SCHED_GETAFFINITY.invokeExact(state, 0, 8L * words, set);
+            if (rc != 0) {
+                throw new IllegalStateException("sched_getaffinity failed: errno " + errno(state));
+            }
+            return set.toArray(ValueLayout.JAVA_LONG);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * {@code sched_setaffinity(0, ...)} of the calling OS thread.
+     *
+     * @return 0, or the errno (EINVAL: no allowed CPU in the mask)
+     */
+    static int setAffinity(long[] mask) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(ERRNO_SIZE);
+            MemorySegment set = a.allocateFrom(ValueLayout.JAVA_LONG, mask);
+            int rc = (int) SCHED_SETAFFINITY.invokeExact(state, 0, 8L * mask.length, set);
+            return rc == 0 ? 0 : errno(state);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
     }
 
     static boolean canMap() {

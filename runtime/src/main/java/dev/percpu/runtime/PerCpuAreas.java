@@ -69,6 +69,7 @@ public final class PerCpuAreas {
     }
 
     final Chunk chunk;
+    final Guards guards;
     private final AllocInfo info;
     private final Map<Class<?>, PlacedSection> placed = new IdentityHashMap<>();
     private final List<PlacedSection> order = new ArrayList<>();
@@ -77,6 +78,8 @@ public final class PerCpuAreas {
     private PerCpuAreas(Chunk chunk) {
         this.chunk = chunk;
         this.info = chunk.info;
+        this.guards = new Guards(chunk);
+        chunk.guards = guards;
     }
 
     /** The system's per-CPU areas, set up on first call. */
@@ -244,6 +247,7 @@ public final class PerCpuAreas {
             sb.append(" (rseq unavailable: ").append(RseqUnitOps.UNAVAILABLE_REASON).append(')');
         }
         sb.append('\n');
+        sb.append("percpu: ").append(guards.describe()).append('\n');
         sb.append("percpu: memory: ").append(chunk.mapped ? "mmap, committed on first touch" : "Java allocator")
                 .append(", ").append(info.nrUnits()).append(" units x ").append(info.unitSize()).append(" B\n");
         for (PlacedSection p : order) {

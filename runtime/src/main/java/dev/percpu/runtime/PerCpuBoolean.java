@@ -47,6 +47,9 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(boolean value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, offset, 1, Units.OP_SET, value ? 1 : 0);
     }
 
@@ -55,6 +58,9 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public boolean getAndSet(boolean value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
+        }
         return Units.rmwSub(chunk, offset, 1, Units.OP_SET, value ? 1 : 0) != 0;
     }
 
@@ -63,6 +69,9 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public boolean compareAndExchange(boolean expected, boolean value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
+        }
         return Units.cmpxchgSub(chunk, offset, 1, expected ? 1 : 0, value ? 1 : 0) != 0;
     }
 
@@ -80,6 +89,9 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
      */
     public void and(boolean mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, offset, 1, Units.OP_AND, mask ? 1 : 0);
     }
 
@@ -88,6 +100,9 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
      */
     public void or(boolean mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, offset, 1, Units.OP_OR, mask ? 1 : 0);
     }
 
@@ -96,7 +111,153 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
      */
     public void xor(boolean mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, offset, 1, Units.OP_XOR, mask ? 1 : 0);
+    }
+
+    /**
+     * Reads the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public boolean rawGet(CpuGuard g) {
+        long at = g.unit(chunk) + offset;
+        return Units.plainByte(chunk, at) != 0;
+    }
+
+    /**
+     * Writes the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_write(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawSet(CpuGuard g, boolean value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        Units.plainByte(chunk, at, (byte) (value ? 1 : 0));
+    }
+
+    /**
+     * Replaces the guarded unit's copy; returns the old value.
+     * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public boolean rawGetAndSet(CpuGuard g, boolean value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        boolean old = Units.plainByte(chunk, at) != 0;
+        Units.plainByte(chunk, at, (byte) (value ? 1 : 0));
+        return old;
+    }
+
+    /**
+     * If the guarded unit's copy equals {@code expected}, replaces it; returns the value found.
+     * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public boolean rawCompareAndExchange(CpuGuard g, boolean expected, boolean value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        boolean old = Units.plainByte(chunk, at) != 0;
+        if (old == expected) {
+            Units.plainByte(chunk, at, (byte) (value ? 1 : 0));
+        }
+        return old;
+    }
+
+    /**
+     * ANDs {@code mask} into the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_and(var, mask)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawAnd(CpuGuard g, boolean mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        Units.plainByte(chunk, at, (byte) ((Units.plainByte(chunk, at) != 0 & mask) ? 1 : 0));
+    }
+
+    /**
+     * ORs {@code mask} into the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_or(var, mask)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawOr(CpuGuard g, boolean mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        Units.plainByte(chunk, at, (byte) ((Units.plainByte(chunk, at) != 0 | mask) ? 1 : 0));
+    }
+
+    /**
+     * XORs {@code mask} into the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_xor(var, mask)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawXor(CpuGuard g, boolean mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        Units.plainByte(chunk, at, (byte) ((Units.plainByte(chunk, at) != 0 ^ mask) ? 1 : 0));
+    }
+
+    /**
+     * {@code get_cpu_var(var)}: takes a {@link CpuGuard} and returns a view of the guarded
+     * unit's copy of this variable, to be closed ({@code put_cpu_var(var)}) by
+     * try-with-resources. The view is valid until then, on the calling thread only.
+     */
+    public CpuVar getCpuVar() {
+        return new CpuVar(this, CpuGuard.get());
+    }
+
+    /**
+     * The guarded view returned by {@link #getCpuVar()}: one CPU's copy under a {@link CpuGuard},
+     * accessed with plain loads and stores.
+     */
+    public static final class CpuVar implements AutoCloseable {
+        private final PerCpuBoolean var;
+        private final CpuGuard guard;
+
+        CpuVar(PerCpuBoolean var, CpuGuard guard) {
+            this.var = var;
+            this.guard = guard;
+        }
+
+        /** The CPU whose copy this is. */
+        public int cpu() {
+            return guard.cpu();
+        }
+
+        /** The guard held by this view. */
+        public CpuGuard guard() {
+            return guard;
+        }
+
+        /** This CPU's value ({@code get_cpu_var(var)} as an rvalue). */
+        public boolean get() {
+            return var.rawGet(guard);
+        }
+
+        /** Sets this CPU's value ({@code get_cpu_var(var) = value}). */
+        public void set(boolean value) {
+            var.rawSet(guard, value);
+        }
+
+        /** {@code put_cpu_var(var)}: closes the guard. */
+        @Override
+        public void close() {
+            guard.close();
+        }
     }
 
     /**

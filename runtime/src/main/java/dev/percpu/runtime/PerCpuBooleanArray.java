@@ -56,6 +56,9 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(int index, boolean value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, elem(index), 1, Units.OP_SET, value ? 1 : 0);
     }
 
@@ -64,6 +67,9 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public boolean getAndSet(int index, boolean value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
+        }
         return Units.rmwSub(chunk, elem(index), 1, Units.OP_SET, value ? 1 : 0) != 0;
     }
 
@@ -72,6 +78,9 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public boolean compareAndExchange(int index, boolean expected, boolean value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
+        }
         return Units.cmpxchgSub(chunk, elem(index), 1, expected ? 1 : 0, value ? 1 : 0) != 0;
     }
 
@@ -89,6 +98,9 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
      */
     public void and(int index, boolean mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, elem(index), 1, Units.OP_AND, mask ? 1 : 0);
     }
 
@@ -97,6 +109,9 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
      */
     public void or(int index, boolean mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, elem(index), 1, Units.OP_OR, mask ? 1 : 0);
     }
 
@@ -105,7 +120,158 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
      */
     public void xor(int index, boolean mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, elem(index), 1, Units.OP_XOR, mask ? 1 : 0);
+    }
+
+    /**
+     * Reads the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public boolean rawGet(CpuGuard g, int index) {
+        long at = g.unit(chunk) + elem(index);
+        return Units.plainByte(chunk, at) != 0;
+    }
+
+    /**
+     * Writes the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_write(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawSet(CpuGuard g, int index, boolean value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainByte(chunk, at, (byte) (value ? 1 : 0));
+    }
+
+    /**
+     * Replaces the guarded unit's copy of element {@code index}; returns the old value.
+     * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public boolean rawGetAndSet(CpuGuard g, int index, boolean value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        boolean old = Units.plainByte(chunk, at) != 0;
+        Units.plainByte(chunk, at, (byte) (value ? 1 : 0));
+        return old;
+    }
+
+    /**
+     * If the guarded unit's copy of element {@code index} equals {@code expected}, replaces it; returns the value found.
+     * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public boolean rawCompareAndExchange(CpuGuard g, int index, boolean expected, boolean value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        boolean old = Units.plainByte(chunk, at) != 0;
+        if (old == expected) {
+            Units.plainByte(chunk, at, (byte) (value ? 1 : 0));
+        }
+        return old;
+    }
+
+    /**
+     * ANDs {@code mask} into the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_and(var, mask)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawAnd(CpuGuard g, int index, boolean mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainByte(chunk, at, (byte) ((Units.plainByte(chunk, at) != 0 & mask) ? 1 : 0));
+    }
+
+    /**
+     * ORs {@code mask} into the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_or(var, mask)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawOr(CpuGuard g, int index, boolean mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainByte(chunk, at, (byte) ((Units.plainByte(chunk, at) != 0 | mask) ? 1 : 0));
+    }
+
+    /**
+     * XORs {@code mask} into the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_xor(var, mask)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawXor(CpuGuard g, int index, boolean mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainByte(chunk, at, (byte) ((Units.plainByte(chunk, at) != 0 ^ mask) ? 1 : 0));
+    }
+
+    /**
+     * {@code get_cpu_ptr(var)}: takes a {@link CpuGuard} and returns a view of the guarded
+     * unit's copy of this variable, to be closed ({@code put_cpu_ptr(var)}) by
+     * try-with-resources. The view is valid until then, on the calling thread only.
+     */
+    public CpuPtr getCpuPtr() {
+        return new CpuPtr(this, CpuGuard.get());
+    }
+
+    /**
+     * The guarded view returned by {@link #getCpuPtr()}: one CPU's copy under a {@link CpuGuard},
+     * accessed with plain loads and stores.
+     */
+    public static final class CpuPtr implements AutoCloseable {
+        private final PerCpuBooleanArray var;
+        private final CpuGuard guard;
+
+        CpuPtr(PerCpuBooleanArray var, CpuGuard guard) {
+            this.var = var;
+            this.guard = guard;
+        }
+
+        /** The CPU whose copy this is. */
+        public int cpu() {
+            return guard.cpu();
+        }
+
+        /** The guard held by this view. */
+        public CpuGuard guard() {
+            return guard;
+        }
+
+        /** Number of elements. */
+        public int length() {
+            return var.length();
+        }
+
+        /** This CPU's element {@code index} ({@code get_cpu_ptr(var)[index]}). */
+        public boolean get(int index) {
+            return var.rawGet(guard, index);
+        }
+
+        /** Sets this CPU's element {@code index}. */
+        public void set(int index, boolean value) {
+            var.rawSet(guard, index, value);
+        }
+
+        /** {@code put_cpu_ptr(var)}: closes the guard. */
+        @Override
+        public void close() {
+            guard.close();
+        }
     }
 
     /**

@@ -47,6 +47,9 @@ public final class PerCpuChar extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(char value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 2, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, offset, 2, Units.OP_SET, value);
     }
 
@@ -55,6 +58,9 @@ public final class PerCpuChar extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public char getAndSet(char value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 2, Units.THIS_CPU);
+        }
         return (char) Units.rmwSub(chunk, offset, 2, Units.OP_SET, value);
     }
 
@@ -63,6 +69,9 @@ public final class PerCpuChar extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public char compareAndExchange(char expected, char value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 2, Units.THIS_CPU);
+        }
         return (char) Units.cmpxchgSub(chunk, offset, 2, expected, value);
     }
 
@@ -80,6 +89,9 @@ public final class PerCpuChar extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(int delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 2, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, offset, 2, Units.OP_ADD, delta);
     }
 
@@ -96,6 +108,9 @@ public final class PerCpuChar extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public char addAndGet(int delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 2, Units.THIS_CPU);
+        }
         return (char) (Units.rmwSub(chunk, offset, 2, Units.OP_ADD, delta) + delta);
     }
 
@@ -144,6 +159,9 @@ public final class PerCpuChar extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
      */
     public void and(int mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 2, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, offset, 2, Units.OP_AND, mask);
     }
 
@@ -152,6 +170,9 @@ public final class PerCpuChar extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
      */
     public void or(int mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 2, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, offset, 2, Units.OP_OR, mask);
     }
 
@@ -160,7 +181,218 @@ public final class PerCpuChar extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
      */
     public void xor(int mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 2, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, offset, 2, Units.OP_XOR, mask);
+    }
+
+    /**
+     * Reads the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public char rawGet(CpuGuard g) {
+        long at = g.unit(chunk) + offset;
+        return Units.plainChar(chunk, at);
+    }
+
+    /**
+     * Writes the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_write(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawSet(CpuGuard g, char value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 2, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        Units.plainChar(chunk, at, value);
+    }
+
+    /**
+     * Replaces the guarded unit's copy; returns the old value.
+     * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public char rawGetAndSet(CpuGuard g, char value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 2, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        char old = Units.plainChar(chunk, at);
+        Units.plainChar(chunk, at, value);
+        return old;
+    }
+
+    /**
+     * If the guarded unit's copy equals {@code expected}, replaces it; returns the value found.
+     * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public char rawCompareAndExchange(CpuGuard g, char expected, char value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 2, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        char old = Units.plainChar(chunk, at);
+        if (old == expected) {
+            Units.plainChar(chunk, at, value);
+        }
+        return old;
+    }
+
+    /**
+     * Adds {@code delta} to the guarded unit's copy; returns the new value.
+     * <p>Kernel: {@code __this_cpu_add_return(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public char rawAddAndGet(CpuGuard g, int delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 2, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        char v = (char) (Units.plainChar(chunk, at) + delta);
+        Units.plainChar(chunk, at, v);
+        return v;
+    }
+
+    /**
+     * Adds {@code delta} to the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_add(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawAdd(CpuGuard g, int delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 2, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        Units.plainChar(chunk, at, (char) (Units.plainChar(chunk, at) + delta));
+    }
+
+    /**
+     * Subtracts {@code delta} from the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_sub(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawSub(CpuGuard g, int delta) {
+        rawAdd(g, -delta);
+    }
+
+    /**
+     * Adds one to the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_inc(var)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawIncrement(CpuGuard g) {
+        rawAdd(g, 1);
+    }
+
+    /**
+     * Subtracts one from the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_dec(var)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawDecrement(CpuGuard g) {
+        rawAdd(g, -1);
+    }
+
+    /**
+     * ANDs {@code mask} into the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_and(var, mask)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawAnd(CpuGuard g, int mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 2, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        Units.plainChar(chunk, at, (char) (Units.plainChar(chunk, at) & mask));
+    }
+
+    /**
+     * ORs {@code mask} into the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_or(var, mask)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawOr(CpuGuard g, int mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 2, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        Units.plainChar(chunk, at, (char) (Units.plainChar(chunk, at) | mask));
+    }
+
+    /**
+     * XORs {@code mask} into the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_xor(var, mask)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawXor(CpuGuard g, int mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 2, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        Units.plainChar(chunk, at, (char) (Units.plainChar(chunk, at) ^ mask));
+    }
+
+    /**
+     * {@code get_cpu_var(var)}: takes a {@link CpuGuard} and returns a view of the guarded
+     * unit's copy of this variable, to be closed ({@code put_cpu_var(var)}) by
+     * try-with-resources. The view is valid until then, on the calling thread only.
+     */
+    public CpuVar getCpuVar() {
+        return new CpuVar(this, CpuGuard.get());
+    }
+
+    /**
+     * The guarded view returned by {@link #getCpuVar()}: one CPU's copy under a {@link CpuGuard},
+     * accessed with plain loads and stores.
+     */
+    public static final class CpuVar implements AutoCloseable {
+        private final PerCpuChar var;
+        private final CpuGuard guard;
+
+        CpuVar(PerCpuChar var, CpuGuard guard) {
+            this.var = var;
+            this.guard = guard;
+        }
+
+        /** The CPU whose copy this is. */
+        public int cpu() {
+            return guard.cpu();
+        }
+
+        /** The guard held by this view. */
+        public CpuGuard guard() {
+            return guard;
+        }
+
+        /** This CPU's value ({@code get_cpu_var(var)} as an rvalue). */
+        public char get() {
+            return var.rawGet(guard);
+        }
+
+        /** Sets this CPU's value ({@code get_cpu_var(var) = value}). */
+        public void set(char value) {
+            var.rawSet(guard, value);
+        }
+
+        /** Adds to this CPU's value ({@code get_cpu_var(var) += delta}). */
+        public void add(int delta) {
+            var.rawAdd(guard, delta);
+        }
+
+        /** Increments this CPU's value ({@code get_cpu_var(var)++}). */
+        public void increment() {
+            var.rawIncrement(guard);
+        }
+
+        /** {@code put_cpu_var(var)}: closes the guard. */
+        @Override
+        public void close() {
+            guard.close();
+        }
     }
 
     /**

@@ -56,6 +56,9 @@ public final class PerCpuCharArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(int index, char value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 2, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, elem(index), 2, Units.OP_SET, value);
     }
 
@@ -64,6 +67,9 @@ public final class PerCpuCharArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public char getAndSet(int index, char value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 2, Units.THIS_CPU);
+        }
         return (char) Units.rmwSub(chunk, elem(index), 2, Units.OP_SET, value);
     }
 
@@ -72,6 +78,9 @@ public final class PerCpuCharArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public char compareAndExchange(int index, char expected, char value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 2, Units.THIS_CPU);
+        }
         return (char) Units.cmpxchgSub(chunk, elem(index), 2, expected, value);
     }
 
@@ -89,6 +98,9 @@ public final class PerCpuCharArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(int index, int delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 2, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, elem(index), 2, Units.OP_ADD, delta);
     }
 
@@ -105,6 +117,9 @@ public final class PerCpuCharArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public char addAndGet(int index, int delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 2, Units.THIS_CPU);
+        }
         return (char) (Units.rmwSub(chunk, elem(index), 2, Units.OP_ADD, delta) + delta);
     }
 
@@ -153,6 +168,9 @@ public final class PerCpuCharArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
      */
     public void and(int index, int mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 2, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, elem(index), 2, Units.OP_AND, mask);
     }
 
@@ -161,6 +179,9 @@ public final class PerCpuCharArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
      */
     public void or(int index, int mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 2, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, elem(index), 2, Units.OP_OR, mask);
     }
 
@@ -169,7 +190,223 @@ public final class PerCpuCharArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
      */
     public void xor(int index, int mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 2, Units.THIS_CPU);
+        }
         Units.rmwSub(chunk, elem(index), 2, Units.OP_XOR, mask);
+    }
+
+    /**
+     * Reads the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public char rawGet(CpuGuard g, int index) {
+        long at = g.unit(chunk) + elem(index);
+        return Units.plainChar(chunk, at);
+    }
+
+    /**
+     * Writes the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_write(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawSet(CpuGuard g, int index, char value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainChar(chunk, at, value);
+    }
+
+    /**
+     * Replaces the guarded unit's copy of element {@code index}; returns the old value.
+     * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public char rawGetAndSet(CpuGuard g, int index, char value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        char old = Units.plainChar(chunk, at);
+        Units.plainChar(chunk, at, value);
+        return old;
+    }
+
+    /**
+     * If the guarded unit's copy of element {@code index} equals {@code expected}, replaces it; returns the value found.
+     * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public char rawCompareAndExchange(CpuGuard g, int index, char expected, char value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        char old = Units.plainChar(chunk, at);
+        if (old == expected) {
+            Units.plainChar(chunk, at, value);
+        }
+        return old;
+    }
+
+    /**
+     * Adds {@code delta} to the guarded unit's copy of element {@code index}; returns the new value.
+     * <p>Kernel: {@code __this_cpu_add_return(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public char rawAddAndGet(CpuGuard g, int index, int delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        char v = (char) (Units.plainChar(chunk, at) + delta);
+        Units.plainChar(chunk, at, v);
+        return v;
+    }
+
+    /**
+     * Adds {@code delta} to the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_add(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawAdd(CpuGuard g, int index, int delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainChar(chunk, at, (char) (Units.plainChar(chunk, at) + delta));
+    }
+
+    /**
+     * Subtracts {@code delta} from the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_sub(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawSub(CpuGuard g, int index, int delta) {
+        rawAdd(g, index, -delta);
+    }
+
+    /**
+     * Adds one to the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_inc(var)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawIncrement(CpuGuard g, int index) {
+        rawAdd(g, index, 1);
+    }
+
+    /**
+     * Subtracts one from the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_dec(var)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawDecrement(CpuGuard g, int index) {
+        rawAdd(g, index, -1);
+    }
+
+    /**
+     * ANDs {@code mask} into the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_and(var, mask)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawAnd(CpuGuard g, int index, int mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainChar(chunk, at, (char) (Units.plainChar(chunk, at) & mask));
+    }
+
+    /**
+     * ORs {@code mask} into the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_or(var, mask)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawOr(CpuGuard g, int index, int mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainChar(chunk, at, (char) (Units.plainChar(chunk, at) | mask));
+    }
+
+    /**
+     * XORs {@code mask} into the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_xor(var, mask)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawXor(CpuGuard g, int index, int mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainChar(chunk, at, (char) (Units.plainChar(chunk, at) ^ mask));
+    }
+
+    /**
+     * {@code get_cpu_ptr(var)}: takes a {@link CpuGuard} and returns a view of the guarded
+     * unit's copy of this variable, to be closed ({@code put_cpu_ptr(var)}) by
+     * try-with-resources. The view is valid until then, on the calling thread only.
+     */
+    public CpuPtr getCpuPtr() {
+        return new CpuPtr(this, CpuGuard.get());
+    }
+
+    /**
+     * The guarded view returned by {@link #getCpuPtr()}: one CPU's copy under a {@link CpuGuard},
+     * accessed with plain loads and stores.
+     */
+    public static final class CpuPtr implements AutoCloseable {
+        private final PerCpuCharArray var;
+        private final CpuGuard guard;
+
+        CpuPtr(PerCpuCharArray var, CpuGuard guard) {
+            this.var = var;
+            this.guard = guard;
+        }
+
+        /** The CPU whose copy this is. */
+        public int cpu() {
+            return guard.cpu();
+        }
+
+        /** The guard held by this view. */
+        public CpuGuard guard() {
+            return guard;
+        }
+
+        /** Number of elements. */
+        public int length() {
+            return var.length();
+        }
+
+        /** This CPU's element {@code index} ({@code get_cpu_ptr(var)[index]}). */
+        public char get(int index) {
+            return var.rawGet(guard, index);
+        }
+
+        /** Sets this CPU's element {@code index}. */
+        public void set(int index, char value) {
+            var.rawSet(guard, index, value);
+        }
+
+        /** Adds to this CPU's element {@code index}. */
+        public void add(int index, int delta) {
+            var.rawAdd(guard, index, delta);
+        }
+
+        /** Increments this CPU's element {@code index}. */
+        public void increment(int index) {
+            var.rawIncrement(guard, index);
+        }
+
+        /** {@code put_cpu_ptr(var)}: closes the guard. */
+        @Override
+        public void close() {
+            guard.close();
+        }
     }
 
     /**

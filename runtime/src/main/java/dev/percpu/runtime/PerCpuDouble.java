@@ -47,6 +47,9 @@ public final class PerCpuDouble extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(double value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
+        }
         chunk.ops.xchg64(chunk, offset, Double.doubleToRawLongBits(value));
     }
 
@@ -55,6 +58,9 @@ public final class PerCpuDouble extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public double getAndSet(double value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
+        }
         return Double.longBitsToDouble(chunk.ops.xchg64(chunk, offset, Double.doubleToRawLongBits(value)));
     }
 
@@ -63,6 +69,9 @@ public final class PerCpuDouble extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public double compareAndExchange(double expected, double value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
+        }
         return Double.longBitsToDouble(chunk.ops.cmpxchg64(chunk, offset, Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(value)));
     }
 
@@ -80,6 +89,9 @@ public final class PerCpuDouble extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(double delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
+        }
         Units.addDouble(chunk, offset, delta);
     }
 
@@ -96,6 +108,9 @@ public final class PerCpuDouble extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public double addAndGet(double delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
+        }
         return Units.addDouble(chunk, offset, delta);
     }
 
@@ -105,6 +120,152 @@ public final class PerCpuDouble extends PerCpuVar {
      */
     public double subAndGet(double delta) {
         return addAndGet(-delta);
+    }
+
+    /**
+     * Reads the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public double rawGet(CpuGuard g) {
+        long at = g.unit(chunk) + offset;
+        return Double.longBitsToDouble(Units.plainLong(chunk, at));
+    }
+
+    /**
+     * Writes the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_write(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawSet(CpuGuard g, double value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        Units.plainLong(chunk, at, Double.doubleToRawLongBits(value));
+    }
+
+    /**
+     * Replaces the guarded unit's copy; returns the old value.
+     * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public double rawGetAndSet(CpuGuard g, double value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        double old = Double.longBitsToDouble(Units.plainLong(chunk, at));
+        Units.plainLong(chunk, at, Double.doubleToRawLongBits(value));
+        return old;
+    }
+
+    /**
+     * If the guarded unit's copy equals {@code expected}, replaces it; returns the value found.
+     * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public double rawCompareAndExchange(CpuGuard g, double expected, double value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        double old = Double.longBitsToDouble(Units.plainLong(chunk, at));
+        if (Double.doubleToRawLongBits(old) == Double.doubleToRawLongBits(expected)) {
+            Units.plainLong(chunk, at, Double.doubleToRawLongBits(value));
+        }
+        return old;
+    }
+
+    /**
+     * Adds {@code delta} to the guarded unit's copy; returns the new value.
+     * <p>Kernel: {@code __this_cpu_add_return(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public double rawAddAndGet(CpuGuard g, double delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        double v = (Double.longBitsToDouble(Units.plainLong(chunk, at)) + delta);
+        Units.plainLong(chunk, at, Double.doubleToRawLongBits(v));
+        return v;
+    }
+
+    /**
+     * Adds {@code delta} to the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_add(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawAdd(CpuGuard g, double delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        Units.plainLong(chunk, at, Double.doubleToRawLongBits((Double.longBitsToDouble(Units.plainLong(chunk, at)) + delta)));
+    }
+
+    /**
+     * Subtracts {@code delta} from the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_sub(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawSub(CpuGuard g, double delta) {
+        rawAdd(g, -delta);
+    }
+
+    /**
+     * {@code get_cpu_var(var)}: takes a {@link CpuGuard} and returns a view of the guarded
+     * unit's copy of this variable, to be closed ({@code put_cpu_var(var)}) by
+     * try-with-resources. The view is valid until then, on the calling thread only.
+     */
+    public CpuVar getCpuVar() {
+        return new CpuVar(this, CpuGuard.get());
+    }
+
+    /**
+     * The guarded view returned by {@link #getCpuVar()}: one CPU's copy under a {@link CpuGuard},
+     * accessed with plain loads and stores.
+     */
+    public static final class CpuVar implements AutoCloseable {
+        private final PerCpuDouble var;
+        private final CpuGuard guard;
+
+        CpuVar(PerCpuDouble var, CpuGuard guard) {
+            this.var = var;
+            this.guard = guard;
+        }
+
+        /** The CPU whose copy this is. */
+        public int cpu() {
+            return guard.cpu();
+        }
+
+        /** The guard held by this view. */
+        public CpuGuard guard() {
+            return guard;
+        }
+
+        /** This CPU's value ({@code get_cpu_var(var)} as an rvalue). */
+        public double get() {
+            return var.rawGet(guard);
+        }
+
+        /** Sets this CPU's value ({@code get_cpu_var(var) = value}). */
+        public void set(double value) {
+            var.rawSet(guard, value);
+        }
+
+        /** Adds to this CPU's value ({@code get_cpu_var(var) += delta}). */
+        public void add(double delta) {
+            var.rawAdd(guard, delta);
+        }
+
+        /** {@code put_cpu_var(var)}: closes the guard. */
+        @Override
+        public void close() {
+            guard.close();
+        }
     }
 
     /**

@@ -56,6 +56,9 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(int index, double value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
+        }
         chunk.ops.xchg64(chunk, elem(index), Double.doubleToRawLongBits(value));
     }
 
@@ -64,6 +67,9 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public double getAndSet(int index, double value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
+        }
         return Double.longBitsToDouble(chunk.ops.xchg64(chunk, elem(index), Double.doubleToRawLongBits(value)));
     }
 
@@ -72,6 +78,9 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public double compareAndExchange(int index, double expected, double value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
+        }
         return Double.longBitsToDouble(chunk.ops.cmpxchg64(chunk, elem(index), Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(value)));
     }
 
@@ -89,6 +98,9 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(int index, double delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
+        }
         Units.addDouble(chunk, elem(index), delta);
     }
 
@@ -105,6 +117,9 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public double addAndGet(int index, double delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
+        }
         return Units.addDouble(chunk, elem(index), delta);
     }
 
@@ -114,6 +129,157 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      */
     public double subAndGet(int index, double delta) {
         return addAndGet(index, -delta);
+    }
+
+    /**
+     * Reads the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public double rawGet(CpuGuard g, int index) {
+        long at = g.unit(chunk) + elem(index);
+        return Double.longBitsToDouble(Units.plainLong(chunk, at));
+    }
+
+    /**
+     * Writes the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_write(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawSet(CpuGuard g, int index, double value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainLong(chunk, at, Double.doubleToRawLongBits(value));
+    }
+
+    /**
+     * Replaces the guarded unit's copy of element {@code index}; returns the old value.
+     * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public double rawGetAndSet(CpuGuard g, int index, double value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        double old = Double.longBitsToDouble(Units.plainLong(chunk, at));
+        Units.plainLong(chunk, at, Double.doubleToRawLongBits(value));
+        return old;
+    }
+
+    /**
+     * If the guarded unit's copy of element {@code index} equals {@code expected}, replaces it; returns the value found.
+     * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public double rawCompareAndExchange(CpuGuard g, int index, double expected, double value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        double old = Double.longBitsToDouble(Units.plainLong(chunk, at));
+        if (Double.doubleToRawLongBits(old) == Double.doubleToRawLongBits(expected)) {
+            Units.plainLong(chunk, at, Double.doubleToRawLongBits(value));
+        }
+        return old;
+    }
+
+    /**
+     * Adds {@code delta} to the guarded unit's copy of element {@code index}; returns the new value.
+     * <p>Kernel: {@code __this_cpu_add_return(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public double rawAddAndGet(CpuGuard g, int index, double delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        double v = (Double.longBitsToDouble(Units.plainLong(chunk, at)) + delta);
+        Units.plainLong(chunk, at, Double.doubleToRawLongBits(v));
+        return v;
+    }
+
+    /**
+     * Adds {@code delta} to the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_add(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawAdd(CpuGuard g, int index, double delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainLong(chunk, at, Double.doubleToRawLongBits((Double.longBitsToDouble(Units.plainLong(chunk, at)) + delta)));
+    }
+
+    /**
+     * Subtracts {@code delta} from the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_sub(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawSub(CpuGuard g, int index, double delta) {
+        rawAdd(g, index, -delta);
+    }
+
+    /**
+     * {@code get_cpu_ptr(var)}: takes a {@link CpuGuard} and returns a view of the guarded
+     * unit's copy of this variable, to be closed ({@code put_cpu_ptr(var)}) by
+     * try-with-resources. The view is valid until then, on the calling thread only.
+     */
+    public CpuPtr getCpuPtr() {
+        return new CpuPtr(this, CpuGuard.get());
+    }
+
+    /**
+     * The guarded view returned by {@link #getCpuPtr()}: one CPU's copy under a {@link CpuGuard},
+     * accessed with plain loads and stores.
+     */
+    public static final class CpuPtr implements AutoCloseable {
+        private final PerCpuDoubleArray var;
+        private final CpuGuard guard;
+
+        CpuPtr(PerCpuDoubleArray var, CpuGuard guard) {
+            this.var = var;
+            this.guard = guard;
+        }
+
+        /** The CPU whose copy this is. */
+        public int cpu() {
+            return guard.cpu();
+        }
+
+        /** The guard held by this view. */
+        public CpuGuard guard() {
+            return guard;
+        }
+
+        /** Number of elements. */
+        public int length() {
+            return var.length();
+        }
+
+        /** This CPU's element {@code index} ({@code get_cpu_ptr(var)[index]}). */
+        public double get(int index) {
+            return var.rawGet(guard, index);
+        }
+
+        /** Sets this CPU's element {@code index}. */
+        public void set(int index, double value) {
+            var.rawSet(guard, index, value);
+        }
+
+        /** Adds to this CPU's element {@code index}. */
+        public void add(int index, double delta) {
+            var.rawAdd(guard, index, delta);
+        }
+
+        /** {@code put_cpu_ptr(var)}: closes the guard. */
+        @Override
+        public void close() {
+            guard.close();
+        }
     }
 
     /**

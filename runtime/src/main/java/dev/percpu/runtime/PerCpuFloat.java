@@ -47,6 +47,9 @@ public final class PerCpuFloat extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(float value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
+        }
         chunk.ops.xchg32(chunk, offset, Float.floatToRawIntBits(value));
     }
 
@@ -55,6 +58,9 @@ public final class PerCpuFloat extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public float getAndSet(float value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
+        }
         return Float.intBitsToFloat(chunk.ops.xchg32(chunk, offset, Float.floatToRawIntBits(value)));
     }
 
@@ -63,6 +69,9 @@ public final class PerCpuFloat extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public float compareAndExchange(float expected, float value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
+        }
         return Float.intBitsToFloat(chunk.ops.cmpxchg32(chunk, offset, Float.floatToRawIntBits(expected), Float.floatToRawIntBits(value)));
     }
 
@@ -80,6 +89,9 @@ public final class PerCpuFloat extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(float delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
+        }
         Units.addFloat(chunk, offset, delta);
     }
 
@@ -96,6 +108,9 @@ public final class PerCpuFloat extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public float addAndGet(float delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
+        }
         return Units.addFloat(chunk, offset, delta);
     }
 
@@ -105,6 +120,152 @@ public final class PerCpuFloat extends PerCpuVar {
      */
     public float subAndGet(float delta) {
         return addAndGet(-delta);
+    }
+
+    /**
+     * Reads the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public float rawGet(CpuGuard g) {
+        long at = g.unit(chunk) + offset;
+        return Float.intBitsToFloat(Units.plainInt(chunk, at));
+    }
+
+    /**
+     * Writes the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_write(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawSet(CpuGuard g, float value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        Units.plainInt(chunk, at, Float.floatToRawIntBits(value));
+    }
+
+    /**
+     * Replaces the guarded unit's copy; returns the old value.
+     * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public float rawGetAndSet(CpuGuard g, float value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        float old = Float.intBitsToFloat(Units.plainInt(chunk, at));
+        Units.plainInt(chunk, at, Float.floatToRawIntBits(value));
+        return old;
+    }
+
+    /**
+     * If the guarded unit's copy equals {@code expected}, replaces it; returns the value found.
+     * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public float rawCompareAndExchange(CpuGuard g, float expected, float value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        float old = Float.intBitsToFloat(Units.plainInt(chunk, at));
+        if (Float.floatToRawIntBits(old) == Float.floatToRawIntBits(expected)) {
+            Units.plainInt(chunk, at, Float.floatToRawIntBits(value));
+        }
+        return old;
+    }
+
+    /**
+     * Adds {@code delta} to the guarded unit's copy; returns the new value.
+     * <p>Kernel: {@code __this_cpu_add_return(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public float rawAddAndGet(CpuGuard g, float delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        float v = (Float.intBitsToFloat(Units.plainInt(chunk, at)) + delta);
+        Units.plainInt(chunk, at, Float.floatToRawIntBits(v));
+        return v;
+    }
+
+    /**
+     * Adds {@code delta} to the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_add(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawAdd(CpuGuard g, float delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
+        }
+        long at = g.unit(chunk) + offset;
+        Units.plainInt(chunk, at, Float.floatToRawIntBits((Float.intBitsToFloat(Units.plainInt(chunk, at)) + delta)));
+    }
+
+    /**
+     * Subtracts {@code delta} from the guarded unit's copy.
+     * <p>Kernel: {@code __this_cpu_sub(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawSub(CpuGuard g, float delta) {
+        rawAdd(g, -delta);
+    }
+
+    /**
+     * {@code get_cpu_var(var)}: takes a {@link CpuGuard} and returns a view of the guarded
+     * unit's copy of this variable, to be closed ({@code put_cpu_var(var)}) by
+     * try-with-resources. The view is valid until then, on the calling thread only.
+     */
+    public CpuVar getCpuVar() {
+        return new CpuVar(this, CpuGuard.get());
+    }
+
+    /**
+     * The guarded view returned by {@link #getCpuVar()}: one CPU's copy under a {@link CpuGuard},
+     * accessed with plain loads and stores.
+     */
+    public static final class CpuVar implements AutoCloseable {
+        private final PerCpuFloat var;
+        private final CpuGuard guard;
+
+        CpuVar(PerCpuFloat var, CpuGuard guard) {
+            this.var = var;
+            this.guard = guard;
+        }
+
+        /** The CPU whose copy this is. */
+        public int cpu() {
+            return guard.cpu();
+        }
+
+        /** The guard held by this view. */
+        public CpuGuard guard() {
+            return guard;
+        }
+
+        /** This CPU's value ({@code get_cpu_var(var)} as an rvalue). */
+        public float get() {
+            return var.rawGet(guard);
+        }
+
+        /** Sets this CPU's value ({@code get_cpu_var(var) = value}). */
+        public void set(float value) {
+            var.rawSet(guard, value);
+        }
+
+        /** Adds to this CPU's value ({@code get_cpu_var(var) += delta}). */
+        public void add(float delta) {
+            var.rawAdd(guard, delta);
+        }
+
+        /** {@code put_cpu_var(var)}: closes the guard. */
+        @Override
+        public void close() {
+            guard.close();
+        }
     }
 
     /**

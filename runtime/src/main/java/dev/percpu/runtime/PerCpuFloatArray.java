@@ -56,6 +56,9 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(int index, float value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
+        }
         chunk.ops.xchg32(chunk, elem(index), Float.floatToRawIntBits(value));
     }
 
@@ -64,6 +67,9 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public float getAndSet(int index, float value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
+        }
         return Float.intBitsToFloat(chunk.ops.xchg32(chunk, elem(index), Float.floatToRawIntBits(value)));
     }
 
@@ -72,6 +78,9 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public float compareAndExchange(int index, float expected, float value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
+        }
         return Float.intBitsToFloat(chunk.ops.cmpxchg32(chunk, elem(index), Float.floatToRawIntBits(expected), Float.floatToRawIntBits(value)));
     }
 
@@ -89,6 +98,9 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(int index, float delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
+        }
         Units.addFloat(chunk, elem(index), delta);
     }
 
@@ -105,6 +117,9 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public float addAndGet(int index, float delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
+        }
         return Units.addFloat(chunk, elem(index), delta);
     }
 
@@ -114,6 +129,157 @@ public final class PerCpuFloatArray extends PerCpuVar {
      */
     public float subAndGet(int index, float delta) {
         return addAndGet(index, -delta);
+    }
+
+    /**
+     * Reads the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public float rawGet(CpuGuard g, int index) {
+        long at = g.unit(chunk) + elem(index);
+        return Float.intBitsToFloat(Units.plainInt(chunk, at));
+    }
+
+    /**
+     * Writes the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_write(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawSet(CpuGuard g, int index, float value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainInt(chunk, at, Float.floatToRawIntBits(value));
+    }
+
+    /**
+     * Replaces the guarded unit's copy of element {@code index}; returns the old value.
+     * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public float rawGetAndSet(CpuGuard g, int index, float value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        float old = Float.intBitsToFloat(Units.plainInt(chunk, at));
+        Units.plainInt(chunk, at, Float.floatToRawIntBits(value));
+        return old;
+    }
+
+    /**
+     * If the guarded unit's copy of element {@code index} equals {@code expected}, replaces it; returns the value found.
+     * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public float rawCompareAndExchange(CpuGuard g, int index, float expected, float value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        float old = Float.intBitsToFloat(Units.plainInt(chunk, at));
+        if (Float.floatToRawIntBits(old) == Float.floatToRawIntBits(expected)) {
+            Units.plainInt(chunk, at, Float.floatToRawIntBits(value));
+        }
+        return old;
+    }
+
+    /**
+     * Adds {@code delta} to the guarded unit's copy of element {@code index}; returns the new value.
+     * <p>Kernel: {@code __this_cpu_add_return(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public float rawAddAndGet(CpuGuard g, int index, float delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        float v = (Float.intBitsToFloat(Units.plainInt(chunk, at)) + delta);
+        Units.plainInt(chunk, at, Float.floatToRawIntBits(v));
+        return v;
+    }
+
+    /**
+     * Adds {@code delta} to the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_add(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawAdd(CpuGuard g, int index, float delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainInt(chunk, at, Float.floatToRawIntBits((Float.intBitsToFloat(Units.plainInt(chunk, at)) + delta)));
+    }
+
+    /**
+     * Subtracts {@code delta} from the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_sub(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawSub(CpuGuard g, int index, float delta) {
+        rawAdd(g, index, -delta);
+    }
+
+    /**
+     * {@code get_cpu_ptr(var)}: takes a {@link CpuGuard} and returns a view of the guarded
+     * unit's copy of this variable, to be closed ({@code put_cpu_ptr(var)}) by
+     * try-with-resources. The view is valid until then, on the calling thread only.
+     */
+    public CpuPtr getCpuPtr() {
+        return new CpuPtr(this, CpuGuard.get());
+    }
+
+    /**
+     * The guarded view returned by {@link #getCpuPtr()}: one CPU's copy under a {@link CpuGuard},
+     * accessed with plain loads and stores.
+     */
+    public static final class CpuPtr implements AutoCloseable {
+        private final PerCpuFloatArray var;
+        private final CpuGuard guard;
+
+        CpuPtr(PerCpuFloatArray var, CpuGuard guard) {
+            this.var = var;
+            this.guard = guard;
+        }
+
+        /** The CPU whose copy this is. */
+        public int cpu() {
+            return guard.cpu();
+        }
+
+        /** The guard held by this view. */
+        public CpuGuard guard() {
+            return guard;
+        }
+
+        /** Number of elements. */
+        public int length() {
+            return var.length();
+        }
+
+        /** This CPU's element {@code index} ({@code get_cpu_ptr(var)[index]}). */
+        public float get(int index) {
+            return var.rawGet(guard, index);
+        }
+
+        /** Sets this CPU's element {@code index}. */
+        public void set(int index, float value) {
+            var.rawSet(guard, index, value);
+        }
+
+        /** Adds to this CPU's element {@code index}. */
+        public void add(int index, float delta) {
+            var.rawAdd(guard, index, delta);
+        }
+
+        /** {@code put_cpu_ptr(var)}: closes the guard. */
+        @Override
+        public void close() {
+            guard.close();
+        }
     }
 
     /**

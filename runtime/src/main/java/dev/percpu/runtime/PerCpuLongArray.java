@@ -56,6 +56,9 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(int index, long value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
+        }
         chunk.ops.xchg64(chunk, elem(index), value);
     }
 
@@ -64,6 +67,9 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public long getAndSet(int index, long value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
+        }
         return chunk.ops.xchg64(chunk, elem(index), value);
     }
 
@@ -72,6 +78,9 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public long compareAndExchange(int index, long expected, long value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
+        }
         return chunk.ops.cmpxchg64(chunk, elem(index), expected, value);
     }
 
@@ -89,6 +98,9 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(int index, long delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
+        }
         chunk.ops.add64(chunk, elem(index), delta);
     }
 
@@ -105,6 +117,9 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public long addAndGet(int index, long delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
+        }
         return chunk.ops.add64(chunk, elem(index), delta);
     }
 
@@ -153,6 +168,9 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
      */
     public void and(int index, long mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
+        }
         chunk.ops.and64(chunk, elem(index), mask);
     }
 
@@ -161,6 +179,9 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
      */
     public void or(int index, long mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
+        }
         chunk.ops.or64(chunk, elem(index), mask);
     }
 
@@ -169,7 +190,223 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
      */
     public void xor(int index, long mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
+        }
         chunk.ops.xor64(chunk, elem(index), mask);
+    }
+
+    /**
+     * Reads the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public long rawGet(CpuGuard g, int index) {
+        long at = g.unit(chunk) + elem(index);
+        return Units.plainLong(chunk, at);
+    }
+
+    /**
+     * Writes the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_write(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawSet(CpuGuard g, int index, long value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainLong(chunk, at, value);
+    }
+
+    /**
+     * Replaces the guarded unit's copy of element {@code index}; returns the old value.
+     * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public long rawGetAndSet(CpuGuard g, int index, long value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        long old = Units.plainLong(chunk, at);
+        Units.plainLong(chunk, at, value);
+        return old;
+    }
+
+    /**
+     * If the guarded unit's copy of element {@code index} equals {@code expected}, replaces it; returns the value found.
+     * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public long rawCompareAndExchange(CpuGuard g, int index, long expected, long value) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        long old = Units.plainLong(chunk, at);
+        if (old == expected) {
+            Units.plainLong(chunk, at, value);
+        }
+        return old;
+    }
+
+    /**
+     * Adds {@code delta} to the guarded unit's copy of element {@code index}; returns the new value.
+     * <p>Kernel: {@code __this_cpu_add_return(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public long rawAddAndGet(CpuGuard g, int index, long delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        long v = (Units.plainLong(chunk, at) + delta);
+        Units.plainLong(chunk, at, v);
+        return v;
+    }
+
+    /**
+     * Adds {@code delta} to the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_add(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawAdd(CpuGuard g, int index, long delta) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainLong(chunk, at, (Units.plainLong(chunk, at) + delta));
+    }
+
+    /**
+     * Subtracts {@code delta} from the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_sub(var, delta)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawSub(CpuGuard g, int index, long delta) {
+        rawAdd(g, index, -delta);
+    }
+
+    /**
+     * Adds one to the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_inc(var)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawIncrement(CpuGuard g, int index) {
+        rawAdd(g, index, 1L);
+    }
+
+    /**
+     * Subtracts one from the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_dec(var)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawDecrement(CpuGuard g, int index) {
+        rawAdd(g, index, -1L);
+    }
+
+    /**
+     * ANDs {@code mask} into the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_and(var, mask)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawAnd(CpuGuard g, int index, long mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainLong(chunk, at, (Units.plainLong(chunk, at) & mask));
+    }
+
+    /**
+     * ORs {@code mask} into the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_or(var, mask)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawOr(CpuGuard g, int index, long mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainLong(chunk, at, (Units.plainLong(chunk, at) | mask));
+    }
+
+    /**
+     * XORs {@code mask} into the guarded unit's copy of element {@code index}.
+     * <p>Kernel: {@code __this_cpu_xor(var, mask)}.
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     */
+    public void rawXor(CpuGuard g, int index, long mask) {
+        if (Guards.DEBUG) {
+            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
+        }
+        long at = g.unit(chunk) + elem(index);
+        Units.plainLong(chunk, at, (Units.plainLong(chunk, at) ^ mask));
+    }
+
+    /**
+     * {@code get_cpu_ptr(var)}: takes a {@link CpuGuard} and returns a view of the guarded
+     * unit's copy of this variable, to be closed ({@code put_cpu_ptr(var)}) by
+     * try-with-resources. The view is valid until then, on the calling thread only.
+     */
+    public CpuPtr getCpuPtr() {
+        return new CpuPtr(this, CpuGuard.get());
+    }
+
+    /**
+     * The guarded view returned by {@link #getCpuPtr()}: one CPU's copy under a {@link CpuGuard},
+     * accessed with plain loads and stores.
+     */
+    public static final class CpuPtr implements AutoCloseable {
+        private final PerCpuLongArray var;
+        private final CpuGuard guard;
+
+        CpuPtr(PerCpuLongArray var, CpuGuard guard) {
+            this.var = var;
+            this.guard = guard;
+        }
+
+        /** The CPU whose copy this is. */
+        public int cpu() {
+            return guard.cpu();
+        }
+
+        /** The guard held by this view. */
+        public CpuGuard guard() {
+            return guard;
+        }
+
+        /** Number of elements. */
+        public int length() {
+            return var.length();
+        }
+
+        /** This CPU's element {@code index} ({@code get_cpu_ptr(var)[index]}). */
+        public long get(int index) {
+            return var.rawGet(guard, index);
+        }
+
+        /** Sets this CPU's element {@code index}. */
+        public void set(int index, long value) {
+            var.rawSet(guard, index, value);
+        }
+
+        /** Adds to this CPU's element {@code index}. */
+        public void add(int index, long delta) {
+            var.rawAdd(guard, index, delta);
+        }
+
+        /** Increments this CPU's element {@code index}. */
+        public void increment(int index) {
+            var.rawIncrement(guard, index);
+        }
+
+        /** {@code put_cpu_ptr(var)}: closes the guard. */
+        @Override
+        public void close() {
+            guard.close();
+        }
     }
 
     /**

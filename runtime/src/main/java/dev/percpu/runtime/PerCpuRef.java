@@ -110,6 +110,68 @@ public final class PerCpuRef<T> {
         return SLOTS.compareAndSet(slots, at(chunk.cpus.current()), expected, nonNull(value));
     }
 
+    /**
+     * The guarded unit's instance ({@code __this_cpu_read}): while the guard is held no other
+     * guard holds that unit, so code that only touches the instance under guards needs no other
+     * synchronization.
+     *
+     * @throws IllegalStateException if the guard is closed or belongs to another thread
+     */
+    @SuppressWarnings("unchecked")
+    public T rawGet(CpuGuard g) {
+        return (T) SLOTS.getAcquire(slots, at(g.heldCpu(chunk)));
+    }
+
+    /** Replaces the guarded unit's instance ({@code __this_cpu_write}). */
+    public void rawSet(CpuGuard g, T value) {
+        SLOTS.setRelease(slots, at(g.heldCpu(chunk)), nonNull(value));
+    }
+
+    /**
+     * {@code get_cpu_var(var)}: takes a {@link CpuGuard} and returns a view of the guarded unit's
+     * instance, closed ({@code put_cpu_var}) by try-with-resources.
+     */
+    public CpuVar<T> getCpuVar() {
+        return new CpuVar<>(this, CpuGuard.get());
+    }
+
+    /**
+     * One CPU's instance under a {@link CpuGuard}: no other guard can reach the same instance
+     * until the view is closed.
+     *
+     * @param <T> the instance type
+     */
+    public static final class CpuVar<T> implements AutoCloseable {
+        private final PerCpuRef<T> var;
+        private final CpuGuard guard;
+
+        CpuVar(PerCpuRef<T> var, CpuGuard guard) {
+            this.var = var;
+            this.guard = guard;
+        }
+
+        /** The guarded CPU's instance. */
+        public T get() {
+            return var.rawGet(guard);
+        }
+
+        /** Replaces the guarded CPU's instance. */
+        public void set(T value) {
+            var.rawSet(guard, value);
+        }
+
+        /** The CPU whose instance this is. */
+        public int cpu() {
+            return guard.cpu();
+        }
+
+        /** {@code put_cpu_var(var)}: closes the guard. */
+        @Override
+        public void close() {
+            guard.close();
+        }
+    }
+
     /** Every possible CPU's instance, in ascending CPU order. Not an atomic snapshot. */
     public List<T> instances() {
         List<T> list = new ArrayList<>(chunk.nrPossible());

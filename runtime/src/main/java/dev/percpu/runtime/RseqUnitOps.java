@@ -60,17 +60,30 @@ final class RseqUnitOps extends UnitOps {
 
     enum Op { ADD, AND, OR, XOR, XCHG, CMPXCHG }
 
+    /** Bytes of one function slot: every function fits, and slots keep entry points 16-aligned. */
+    static final int SLOT = 80;
+    /** Bytes of one struct rseq_cs (32-byte aligned as the ABI requires). */
+    static final int CS_SIZE = 32;
+    /** Functions in the page: the twelve operations, then the guard's acquire. */
+    static final int FUNCTIONS = 2 * Op.values().length + 1;
+    /** Index of the guard-acquire function. */
+    static final int ACQUIRE_INDEX = FUNCTIONS - 1;
+
     /** The operations, or null if rseq is not usable here; {@link #UNAVAILABLE_REASON} says why. */
     static final RseqUnitOps INSTANCE;
     static final String UNAVAILABLE_REASON;
 
     private static final MethodHandle ADD64, AND64, OR64, XOR64, XCHG64, CMPXCHG64;
     private static final MethodHandle ADD32, AND32, OR32, XOR32, XCHG32, CMPXCHG32;
+    /** {@code int acquire(long owners, long token)}: see {@link #acquireFunction}. */
+    private static final MethodHandle ACQUIRE;
+    /** Whether membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ) is registered: remote acquisition works. */
+    static final boolean MEMBARRIER_RSEQ;
     /** nr_cpu_ids the code was generated for: tables passed in must have at least this many entries. */
     static final int NR_CPU_IDS;
 
     static {
-        MethodHandle[] h = new MethodHandle[12];
+        MethodHandle[] h = new MethodHandle[FUNCTIONS];
         String reason = null;
         int nr = 0;
         try {
@@ -91,6 +104,9 @@ final class RseqUnitOps extends UnitOps {
                         h[i++] = bind(base + functionOffset(op, wide), op, wide);
                     }
                 }
+                h[ACQUIRE_INDEX] = Native.LINKER.downcallHandle(MemorySegment.ofAddress(base + ACQUIRE_INDEX * SLOT),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+                        Linker.Option.critical(false));
             }
         } catch (Throwable t) {
             reason = "rseq code generation failed: " + t;
@@ -98,6 +114,7 @@ final class RseqUnitOps extends UnitOps {
         NR_CPU_IDS = nr;
         ADD64 = h[0]; AND64 = h[1]; OR64 = h[2]; XOR64 = h[3]; XCHG64 = h[4]; CMPXCHG64 = h[5];
         ADD32 = h[6]; AND32 = h[7]; OR32 = h[8]; XOR32 = h[9]; XCHG32 = h[10]; CMPXCHG32 = h[11];
+        ACQUIRE = h[ACQUIRE_INDEX];
         RseqUnitOps ops = reason == null ? new RseqUnitOps() : null;
         if (ops != null) {
             reason = ops.selfTest(nr);
@@ -107,6 +124,8 @@ final class RseqUnitOps extends UnitOps {
         }
         INSTANCE = ops;
         UNAVAILABLE_REASON = reason;
+        MEMBARRIER_RSEQ = ops != null
+                && Native.membarrier(Native.MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ, 0, 0) == 0;
     }
 
     private RseqUnitOps() {
@@ -164,17 +183,19 @@ final class RseqUnitOps extends UnitOps {
 
     // ---- code generation -------------------------------------------------------------------
 
-    /** Bytes of one function slot: every function fits, and slots keep entry points 16-aligned. */
-    static final int SLOT = 80;
-    /** Bytes of one struct rseq_cs (32-byte aligned as the ABI requires). */
-    static final int CS_SIZE = 32;
+
 
     static int functionOffset(Op op, boolean wide) {
-        return ((wide ? 0 : Op.values().length) + op.ordinal()) * SLOT;
+        return functionIndex(op, wide) * SLOT;
     }
 
-    private static int csOffset(Op op, boolean wide) {
-        return 2 * Op.values().length * SLOT + ((wide ? 0 : Op.values().length) + op.ordinal()) * CS_SIZE;
+    static int functionIndex(Op op, boolean wide) {
+        return (wide ? 0 : Op.values().length) + op.ordinal();
+    }
+
+    /** Offset of function {@code index}'s struct rseq_cs: after all functions, 32-byte aligned. */
+    static int csOffset(int index) {
+        return (FUNCTIONS * SLOT + CS_SIZE - 1) / CS_SIZE * CS_SIZE + index * CS_SIZE;
     }
 
     /**
@@ -186,20 +207,20 @@ final class RseqUnitOps extends UnitOps {
      * @param nrCpuIds the exclusive bound on CPU ids the tables cover
      */
     static byte[] generate(long base, long rseqOffset, int nrCpuIds) {
-        int total = csOffset(Op.CMPXCHG, false) + CS_SIZE;
+        int total = csOffset(FUNCTIONS);
         ByteBuffer page = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
-        for (boolean wide : new boolean[] {true, false}) {
-            for (Op op : Op.values()) {
-                int fn = functionOffset(op, wide);
-                int cs = csOffset(op, wide);
-                Fn f = function(op, wide, fn, cs, (int) rseqOffset, nrCpuIds);
-                page.put(fn, f.code);
-                page.putInt(cs, 0);                      // version
-                page.putInt(cs + 4, 0);                  // flags
-                page.putLong(cs + 8, base + fn + f.start);                  // start_ip
-                page.putLong(cs + 16, f.post - f.start);                    // post_commit_offset
-                page.putLong(cs + 24, base + fn + f.abort);                 // abort_ip
-            }
+        for (int index = 0; index < FUNCTIONS; index++) {
+            int fn = index * SLOT;
+            int cs = csOffset(index);
+            Fn f = index == ACQUIRE_INDEX ? acquireFunction(fn, cs, (int) rseqOffset, nrCpuIds)
+                    : function(Op.values()[index % Op.values().length], index < Op.values().length, fn, cs,
+                            (int) rseqOffset, nrCpuIds);
+            page.put(fn, f.code);
+            page.putInt(cs, 0);                               // version
+            page.putInt(cs + 4, 0);                           // flags
+            page.putLong(cs + 8, base + fn + f.start);        // start_ip
+            page.putLong(cs + 16, f.post - f.start);          // post_commit_offset
+            page.putLong(cs + 24, base + fn + f.abort);       // abort_ip
         }
         return page.array();
     }
@@ -269,6 +290,68 @@ final class RseqUnitOps extends UnitOps {
         ByteBuffer.wrap(code).order(ByteOrder.LITTLE_ENDIAN).putInt(jaeAt, oob - (jaeAt + 4));
         if (code.length > SLOT) {
             throw new IllegalStateException(op + " is " + code.length + " bytes, more than a slot");
+        }
+        return new Fn(code, start, post, abort);
+    }
+
+    /**
+     * The guard's acquire: {@code int acquire(long owners, long token)} takes the current CPU's
+     * unit if its owner word ({@code owners + cpu * 64}) is 0, by storing {@code token} there as
+     * the commit, and returns the CPU; returns -1, committing nothing, if the unit is held.
+     *
+     * <pre>
+     *   fn:    lea  rcx, [rip + cs]; mov fs:[RSEQ + 8], rcx
+     *   start: mov  eax, fs:[RSEQ + 4]; cmp eax, NR_CPU_IDS; jae oob
+     *          mov  rcx, rax; shl rcx, 6
+     *          cmp  qword ptr [rdi + rcx], 0
+     *          jne  busy                        ; leaves the section: nothing committed
+     *          mov  qword ptr [rdi + rcx], rsi  ; commit
+     *   post:  ret                              ; eax = cpu
+     *          ud1  edi, [rip + RSEQ_SIG]
+     *   abort: jmp  fn
+     *   oob:   ud2
+     *   busy:  mov  eax, -1; ret
+     * </pre>
+     */
+    static Fn acquireFunction(int fnOffset, int csOffset, int rseqOffset, int nrCpuIds) {
+        Asm a = new Asm();
+        a.bytes(0x48, 0x8D, 0x0D);                             // lea rcx, [rip + disp32]
+        a.int32(csOffset - (fnOffset + a.size() + 4));
+        a.bytes(0x64, 0x48, 0x89, 0x0C, 0x25);                 // mov qword ptr fs:[rseq + 8], rcx
+        a.int32(rseqOffset + 8);
+        int start = a.size();
+        a.bytes(0x64, 0x8B, 0x04, 0x25);                       // mov eax, dword ptr fs:[rseq + 4]
+        a.int32(rseqOffset + 4);
+        a.bytes(0x3D);                                         // cmp eax, imm32
+        a.int32(nrCpuIds);
+        a.bytes(0x0F, 0x83);                                   // jae oob
+        int jaeAt = a.size();
+        a.int32(0);
+        a.bytes(0x48, 0x89, 0xC1);                             // mov rcx, rax
+        a.bytes(0x48, 0xC1, 0xE1, 0x06);                       // shl rcx, 6
+        a.bytes(0x48, 0x83, 0x3C, 0x0F, 0x00);                 // cmp qword ptr [rdi + rcx], 0
+        a.bytes(0x0F, 0x85);                                   // jne busy
+        int jneAt = a.size();
+        a.int32(0);
+        a.bytes(0x48, 0x89, 0x34, 0x0F);                       // mov qword ptr [rdi + rcx], rsi   (commit)
+        int post = a.size();
+        a.bytes(0xC3);                                         // ret
+        a.bytes(0x0F, 0xB9, 0x3D);                             // ud1 edi, [rip + RSEQ_SIG]
+        a.int32(RSEQ_SIG);
+        int abort = a.size();
+        a.bytes(0xE9);                                         // jmp fn
+        a.int32(-(a.size() + 4));
+        int oob = a.size();
+        a.bytes(0x0F, 0x0B);                                   // ud2
+        int busy = a.size();
+        a.bytes(0xB8, 0xFF, 0xFF, 0xFF, 0xFF);                 // mov eax, -1
+        a.bytes(0xC3);                                         // ret
+        byte[] code = a.toByteArray();
+        ByteBuffer b = ByteBuffer.wrap(code).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(jaeAt, oob - (jaeAt + 4));
+        b.putInt(jneAt, busy - (jneAt + 4));
+        if (code.length > SLOT) {
+            throw new IllegalStateException("acquire is " + code.length + " bytes, more than a slot");
         }
         return new Fn(code, start, post, abort);
     }
@@ -476,6 +559,36 @@ final class RseqUnitOps extends UnitOps {
             return (int) CMPXCHG32.invokeExact(c.table, off, expected, value);
         } catch (Throwable t) {
             throw rethrow(t);
+        }
+    }
+
+    /**
+     * Takes the current CPU's unit if it is free: the guard's fast path.
+     *
+     * @param owners address of the owner table (one 64-byte line per CPU id)
+     * @param token the nonzero owner token to store
+     * @return the CPU whose unit was taken, or -1 if it is held
+     */
+    static int acquire(long owners, long token) {
+        try {
+            return (int) ACQUIRE.invokeExact(owners, token);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Aborts any restartable sequence in flight on {@code cpu} and waits until it has
+     * restarted or committed ({@code membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ,
+     * MEMBARRIER_CMD_FLAG_CPU, cpu)}): after it returns, no sequence that read the old value of
+     * an owner word can still commit. About 0.3 µs.
+     *
+     * @throws IllegalStateException if the kernel refuses
+     */
+    static void fenceCpu(int cpu) {
+        long rc = Native.membarrier(Native.MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, Native.MEMBARRIER_CMD_FLAG_CPU, cpu);
+        if (rc != 0 && rc != -6 /* ENXIO: cpu offline, so nothing can be in flight there */) {
+            throw new IllegalStateException("membarrier(PRIVATE_EXPEDITED_RSEQ, cpu " + cpu + ") failed: errno " + -rc);
         }
     }
 

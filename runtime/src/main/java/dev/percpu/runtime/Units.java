@@ -82,6 +82,70 @@ final class Units {
         BYTE.setVolatile(c.segment, c.unitOffset(cpu) + off, v);
     }
 
+    // ---- plain access to a guarded unit (raw_cpu_* / __this_cpu_*) ---------------------------------
+
+    static long plainLong(Chunk c, long at) {
+        return (long) LONG.get(c.segment, at);
+    }
+
+    static void plainLong(Chunk c, long at, long v) {
+        LONG.set(c.segment, at, v);
+    }
+
+    static int plainInt(Chunk c, long at) {
+        return (int) INT.get(c.segment, at);
+    }
+
+    static void plainInt(Chunk c, long at, int v) {
+        INT.set(c.segment, at, v);
+    }
+
+    static short plainShort(Chunk c, long at) {
+        return (short) SHORT.get(c.segment, at);
+    }
+
+    static void plainShort(Chunk c, long at, short v) {
+        SHORT.set(c.segment, at, v);
+    }
+
+    static char plainChar(Chunk c, long at) {
+        return (char) CHAR.get(c.segment, at);
+    }
+
+    static void plainChar(Chunk c, long at, char v) {
+        CHAR.set(c.segment, at, v);
+    }
+
+    static byte plainByte(Chunk c, long at) {
+        return (byte) BYTE.get(c.segment, at);
+    }
+
+    static void plainByte(Chunk c, long at, byte v) {
+        BYTE.set(c.segment, at, v);
+    }
+
+    // ---- debug: one update discipline per variable ------------------------------------------------
+
+    static final int RAW = 1;
+    static final int THIS_CPU = 2;
+
+    /**
+     * {@code -Dpercpu.debug=true} only: records that the variable at {@code off} (its aligned
+     * 4-byte words) is updated with {@code discipline}, and throws if it was updated with the
+     * other one: guarded plain updates and {@code this_cpu} updates of the same copy can overwrite
+     * each other.
+     */
+    static void debugDiscipline(Chunk c, long off, long size, int discipline) {
+        for (long word = off & ~3L; word < off + size; word += 4) {
+            Integer before = c.disciplines.putIfAbsent(word, discipline);
+            if (before != null && before != discipline) {
+                throw new IllegalStateException("percpu debug: " + c.nameOf(off) + " is updated both under guards (raw_cpu"
+                        + " operations) and with this_cpu operations" + (size < 4 ? " (or shares a 4-byte word with a"
+                        + " variable that is)" : "") + ": they can overwrite each other; use one discipline per variable");
+            }
+        }
+    }
+
     // ---- sums over the possible CPUs ------------------------------------------------------------
 
     static long sumLong(Chunk c, long off) {

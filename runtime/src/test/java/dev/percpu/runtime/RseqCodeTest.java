@@ -37,6 +37,9 @@ class RseqCodeTest {
             "CMPXCHG32", "4c8d0d89fcffff644c890c2528090000648b0425240900003de80300000f831d0000004c8b04c7418b043039d0750441890c30c30fb93d53300553e9c0ffffff0f0b"
     };
 
+    private static final String ACQUIRE = "488d0df9ffffff6448890c2528090000648b0425240900003de80300000f83230000004889c1"
+            + "48c1e10648833c0f000f85130000004889340fc30fb93d53300553e9baffffff0f0bb8ffffffffc3";
+
     @Test
     void everyFunctionMatchesItsVerifiedEncoding() {
         for (int i = 0; i < GOLDEN.length; i += 2) {
@@ -53,7 +56,7 @@ class RseqCodeTest {
     void descriptorsPointAtTheirSections() {
         long base = 0x7f00_0000_0000L;
         ByteBuffer page = ByteBuffer.wrap(RseqUnitOps.generate(base, 2336, 1000)).order(ByteOrder.LITTLE_ENDIAN);
-        int cs = 2 * Op.values().length * RseqUnitOps.SLOT;
+        int cs = RseqUnitOps.csOffset(0);
         for (boolean wide : new boolean[] {true, false}) {
             for (Op op : Op.values()) {
                 int fn = RseqUnitOps.functionOffset(op, wide);
@@ -72,5 +75,17 @@ class RseqCodeTest {
                 cs += RseqUnitOps.CS_SIZE;
             }
         }
+        assertEquals(0, RseqUnitOps.csOffset(RseqUnitOps.ACQUIRE_INDEX) % 32);
+    }
+
+    @Test
+    void acquireMatchesItsVerifiedEncoding() {
+        // objdump: lea rcx,[rip+cs]; mov fs:0x928,rcx; mov eax,fs:0x924; cmp eax,0x3e8; jae oob;
+        // mov rcx,rax; shl rcx,6; cmp QWORD PTR [rdi+rcx*1],0x0; jne busy; mov QWORD PTR [rdi+rcx*1],rsi;
+        // ret; ud1; jmp fn; ud2; busy: mov eax,0xffffffff; ret
+        RseqUnitOps.Fn f = RseqUnitOps.acquireFunction(0, 0, 2336, 1000);
+        assertEquals(ACQUIRE, HexFormat.of().formatHex(f.code()));
+        assertEquals(16, f.start());
+        assertEquals((byte) 0x89, f.code()[f.post() - 3], "the commit is the store of the token");
     }
 }

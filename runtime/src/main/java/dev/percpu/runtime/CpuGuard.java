@@ -1,0 +1,265 @@
+package dev.percpu.runtime;
+
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * A preemption guard: exclusive ownership of one CPU's unit, the Java form of the kernel's
+ * {@code get_cpu()} ... {@code put_cpu()} ({@code preempt_disable()} ... {@code preempt_enable()}).
+ *
+ * <pre>{@code
+ * try (CpuGuard g = CpuGuard.get()) {               // int cpu = get_cpu();
+ *     NetStats_PerCpu.rxPackets.rawIncrement(g);    // __this_cpu_inc(rxPackets);
+ *     NetStats_PerCpu.rxBytes.rawAdd(g, size);      // __this_cpu_add(rxBytes, size);
+ *     NetStats_PerCpu.maxSize.rawSet(g, Math.max(NetStats_PerCpu.maxSize.rawGet(g), size));
+ * }                                                 // put_cpu();
+ * }</pre>
+ *
+ * <p>Between {@link #get()} and {@link #close()}, the {@code raw*} operations of every per-CPU
+ * handle act on the held unit with plain loads and stores, as kernel code does with preemption
+ * disabled: no other guard holds the unit, so a group of updates is seen by the next holder all
+ * or nothing, and each costs what a field access costs.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li><b>Exclusivity.</b> While a guard is held, no other guard, on any thread, holds the same
+ *       unit. Closing a guard is a release and taking it an acquire: everything written under
+ *       one guard happens-before everything read under the next guard of the same unit.
+ *   <li><b>Locality.</b> {@link #get()} takes the unit of the CPU the thread is running on
+ *       whenever that unit is free. A Java thread can still be preempted or migrated inside the
+ *       guard ({@link #cpu()} is then no longer the CPU it runs on); the unit stays held and
+ *       correct. {@link #getStrict()} additionally pins the OS thread to the CPU for the guard's
+ *       length, for code that needs the literal "this CPU".
+ *   <li><b>No stall, no collapse.</b> If the current CPU's unit is held (its holder was
+ *       preempted, usually on this same CPU), {@link #get()} yields a few times, then takes any
+ *       free unit, then sleeps with backoff; it never spins unboundedly and never deadlocks.
+ *       Never block (I/O, locks, {@code Thread.sleep}) inside a guard: the unit stays held, and
+ *       other threads on that CPU then fall back to other units or wait.
+ *   <li><b>Nesting.</b> A guard taken inside a guard on the same thread reuses the unit (the
+ *       kernel's {@code preempt_count}); nested guards must be closed in reverse order.
+ *   <li><b>Virtual threads.</b> A virtual thread may unmount and move to another carrier inside a
+ *       guard; its guard and unit go with it. (A virtual thread cannot take a strict guard.)
+ *   <li><b>Misuse</b> is an {@link IllegalStateException} naming it: closing a guard twice or out
+ *       of order, closing it or using it ({@code raw*} operations) on another thread or after it
+ *       was closed, nesting a strict guard in a plain one, or {@link #on} another CPU inside a
+ *       guard. With {@code -Dpercpu.debug=true} (the analogue of {@code CONFIG_DEBUG_PREEMPT},
+ *       free when off) the runtime also checks owner words on every release and reports a
+ *       variable updated both under guards and with {@code this_cpu_*} operations.
+ * </ul>
+ *
+ * <h2>With other operations</h2>
+ * <ul>
+ *   <li>{@code this_cpu_*} operations on a variable that is also updated under guards are NOT
+ *       safe: a guarded plain update and a {@code this_cpu_*} update of the same copy can
+ *       overwrite each other. Choose one discipline per variable (and, for {@code byte},
+ *       {@code short}, {@code char} and {@code boolean} variables, per aligned 4-byte word: their
+ *       {@code this_cpu_*} updates rewrite the whole word). The processor places each holder's
+ *       variables together, so keeping guarded and {@code this_cpu} variables in different
+ *       holders, or sizing them to {@code int}/{@code long}, keeps them apart.
+ *   <li>{@code per_cpu(var, cpu)} reads ({@code get(cpu)}, {@code sum()}) from any thread are
+ *       safe and see each variable's latest value (acquire), but not a group of guarded updates
+ *       atomically; for that, read under {@link #on(int) CpuGuard.on(cpu)}.
+ *   <li>{@code per_cpu(var, cpu) = v} stores race with guarded updates of that copy exactly as
+ *       with {@code this_cpu} updates; make them under {@link #on(int)} instead.
+ * </ul>
+ *
+ * <p>Cost (JMH, {@code docs/BENCHMARKS.md}): taking and releasing an uncontended guard is a
+ * restartable sequence plus a release store, a few nanoseconds; raw operations are plain memory
+ * accesses. Guard objects are reused per thread and nesting level: the hot path allocates
+ * nothing. Kernel names: {@code get_cpu}/{@code put_cpu} are {@link #get()}/{@link #close()};
+ * {@code get_cpu_var}/{@code put_cpu_var} and {@code get_cpu_ptr}/{@code put_cpu_ptr} are the
+ * handles' {@code getCpuVar()}/{@code getCpuPtr()} views; {@code __this_cpu_*} and
+ * {@code raw_cpu_*} are the handles' {@code raw*} methods.
+ */
+public final class CpuGuard implements AutoCloseable {
+
+    private final GuardState state;
+    private final int level;
+    /** The owning thread while open, null when closed; read by raw operations to catch misuse. */
+    private Thread thread;
+    private int cpu = -1;
+
+    CpuGuard(GuardState state, int level) {
+        this.state = state;
+        this.level = level;
+    }
+
+    void open(Thread owner, int heldCpu) {
+        this.thread = owner;
+        this.cpu = heldCpu;
+    }
+
+    /**
+     * {@code get_cpu()}: takes the current CPU's unit (or, if it stays busy, another free one)
+     * and returns the guard; inside a guard, reuses the held unit.
+     */
+    public static CpuGuard get() {
+        return enter(PerCpuAreas.system().guards, false, -1);
+    }
+
+    /**
+     * Like {@link #get()}, and pins the OS thread to the held CPU with {@code sched_setaffinity}
+     * until the guard closes, so that the thread also runs on that CPU throughout: the literal
+     * "preemption disabled on this CPU" minus the preemption. Costs two {@code sched_setaffinity}
+     * calls and a possible migration (microseconds; see {@code docs/BENCHMARKS.md}); takes only
+     * the current CPU's unit, waiting for it if needed.
+     *
+     * @throws IllegalStateException on a virtual thread, inside a non-strict guard, or where
+     *     affinity cannot be set
+     */
+    public static CpuGuard getStrict() {
+        return enter(PerCpuAreas.system().guards, true, -1);
+    }
+
+    /**
+     * Takes CPU {@code cpu}'s unit, from whatever CPU the thread runs on, waiting while it is
+     * held: for consistent reads or updates of another CPU's variables (a drain, a reset, a
+     * snapshot of a group of variables). Inside a guard of the same CPU it nests.
+     *
+     * @throws IllegalArgumentException if {@code cpu} is not possible
+     * @throws IllegalStateException inside a guard of another CPU, or if the kernel lacks
+     *     {@code membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ)} (Linux &lt; 5.10)
+     */
+    public static CpuGuard on(int cpu) {
+        Guards gs = PerCpuAreas.system().guards;
+        gs.chunk.checkCpu(cpu);
+        return enter(gs, false, cpu);
+    }
+
+    /** The lambda form of {@link #get()}: runs {@code body} under a guard. */
+    public static void run(Consumer<? super CpuGuard> body) {
+        try (CpuGuard g = get()) {
+            body.accept(g);
+        }
+    }
+
+    /** The lambda form of {@link #get()} returning a value. */
+    public static <R> R call(Function<? super CpuGuard, ? extends R> body) {
+        try (CpuGuard g = get()) {
+            return body.apply(g);
+        }
+    }
+
+    static CpuGuard enter(Guards gs, boolean strict, int target) {
+        GuardState st = gs.state();
+        if (st.depth > 0) {
+            if (strict && !st.strict) {
+                throw new IllegalStateException("cannot take a strict guard inside a non-strict guard of CPU " + st.cpu
+                        + ": close the outer guard first, or make it strict");
+            }
+            if (target >= 0 && target != st.cpu) {
+                throw new IllegalStateException("cannot take CPU " + target + "'s unit inside a guard of CPU " + st.cpu
+                        + ": a thread holds one unit at a time");
+            }
+            return st.push();
+        }
+        if (strict && Thread.currentThread().isVirtual()) {
+            throw new IllegalStateException("a strict guard pins an OS thread; a virtual thread's carrier is shared,"
+                    + " so use CpuGuard.get() on a virtual thread");
+        }
+        int cpu;
+        if (target >= 0) {
+            if (!gs.remote) {
+                throw new IllegalStateException("CpuGuard.on(" + target + ") needs membarrier(MEMBARRIER_CMD_PRIVATE_"
+                        + "EXPEDITED_RSEQ) (Linux >= 5.10), which this kernel refused");
+            }
+            gs.acquireRemote(target, st.token);
+            cpu = target;
+        } else {
+            cpu = gs.tryLocal(st.token);
+            if (cpu < 0) {
+                cpu = gs.acquireContended(st.token, strict);
+            }
+        }
+        st.cpu = cpu;
+        if (strict) {
+            Pinning.pin(st, gs); // releases the unit if it throws
+        }
+        return st.push();
+    }
+
+    /** The CPU whose unit this guard holds (what {@code get_cpu()} returns). */
+    public int cpu() {
+        checkOwner();
+        return cpu;
+    }
+
+    /** Nesting depth of this guard, 1 for the outermost. */
+    public int depth() {
+        checkOwner();
+        return level + 1;
+    }
+
+    /** Whether the thread is pinned to {@link #cpu()} while the guard is held. */
+    public boolean isStrict() {
+        checkOwner();
+        return state.strict;
+    }
+
+    /**
+     * {@code put_cpu()}: closes this guard; closing the outermost gives the unit back (and, if
+     * strict, restores the thread's affinity).
+     *
+     * @throws IllegalStateException if already closed, closed on another thread, or not the
+     *     innermost open guard
+     */
+    @Override
+    public void close() {
+        checkOwner();
+        if (state.depth != level + 1) {
+            throw new IllegalStateException("guards must be closed innermost first: closing the guard of depth "
+                    + (level + 1) + " while depth " + state.depth + " is open");
+        }
+        thread = null;
+        cpu = -1;
+        if (--state.depth == 0) {
+            int held = state.cpu;
+            state.cpu = -1;
+            try {
+                if (state.strict) {
+                    Pinning.unpin(state);
+                }
+            } finally {
+                state.guards.release(held, state.token);
+            }
+        }
+    }
+
+    private void checkOwner() {
+        Thread t = thread;
+        if (t != Thread.currentThread()) {
+            throw misuse(t);
+        }
+    }
+
+    private IllegalStateException misuse(Thread t) {
+        return new IllegalStateException(t == null ? "this CpuGuard is closed (closed twice, or used after close)"
+                : "this CpuGuard belongs to thread \"" + t.getName() + "\" and was used on thread \""
+                        + Thread.currentThread().getName() + "\": a guard is confined to the thread that took it");
+    }
+
+    /**
+     * The byte offset of the held unit in {@code chunk}, after checking that this guard is open
+     * and owned by the calling thread: the entry point of every {@code raw*} operation.
+     */
+    long unit(Chunk chunk) {
+        return chunk.unitOffset(heldCpu(chunk));
+    }
+
+    /** The held CPU, after the same checks as {@link #unit}. */
+    int heldCpu(Chunk chunk) {
+        if (thread != Thread.currentThread() || chunk.guards != state.guards) {
+            throw chunk.guards != state.guards
+                    ? new IllegalStateException("this CpuGuard holds a unit of different per-CPU areas than the variable's")
+                    : misuse(thread);
+        }
+        return cpu;
+    }
+
+    @Override
+    public String toString() {
+        Thread t = thread;
+        return t == null ? "CpuGuard[closed]" : "CpuGuard[cpu " + cpu + ", depth " + (level + 1)
+                + (state.strict ? ", strict" : "") + ", thread \"" + t.getName() + "\"]";
+    }
+}

@@ -1,0 +1,45 @@
+package dev.percpu.runtime;
+
+import java.util.Arrays;
+
+/**
+ * One thread's guard state in one {@link Guards} domain: the kernel's {@code preempt_count} and
+ * the unit it protects. Touched only by its own thread (a virtual thread's state follows it from
+ * carrier to carrier), except {@link #owner}, which other threads read to tell a dead holder from
+ * a slow one.
+ */
+final class GuardState {
+
+    final Guards guards;
+    /** Nonzero, unique for the life of the JVM: what the owner word holds while a unit is held. */
+    final long token;
+    final Thread owner;
+    /** Nesting depth; 0 when no unit is held. */
+    int depth;
+    /** The CPU whose unit is held while {@code depth > 0}, else -1. */
+    int cpu = -1;
+    /** Whether the held guard pins the OS thread, and the affinity to restore. */
+    boolean strict;
+    long[] savedAffinity;
+    private CpuGuard[] levels = new CpuGuard[4];
+
+    GuardState(Guards guards, long token, Thread owner) {
+        this.guards = guards;
+        this.token = token;
+        this.owner = owner;
+    }
+
+    /** Opens the guard object of the next nesting level on the held unit. */
+    CpuGuard push() {
+        if (depth == levels.length) {
+            levels = Arrays.copyOf(levels, 2 * depth);
+        }
+        CpuGuard g = levels[depth];
+        if (g == null) {
+            g = levels[depth] = new CpuGuard(this, depth);
+        }
+        depth++;
+        g.open(owner, cpu);
+        return g;
+    }
+}

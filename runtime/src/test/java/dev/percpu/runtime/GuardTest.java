@@ -1,0 +1,340 @@
+package dev.percpu.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.percpu.runtime.Fixtures.Mode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Preemption guards: exclusivity with exact totals and cross-variable invariants under 16x
+ * oversubscription and 10,000 virtual threads, nesting, strict pinning, remote taking, dead
+ * holders, and every misuse. Each mode runs its own areas; the strict-mode and misuse tests use
+ * the system areas.
+ */
+class GuardTest {
+
+    private record Vars(PerCpuAreas areas, PerCpuLong a, PerCpuLong b, PerCpuInt n, PerCpuLongArray hist) {
+        CpuGuard get() {
+            return CpuGuard.enter(areas.guards, false, -1);
+        }
+
+        CpuGuard on(int cpu) {
+            return CpuGuard.enter(areas.guards, false, cpu);
+        }
+    }
+
+    private static Vars vars(Mode mode) {
+        assumeTrue(mode.available(), "restartable sequences unavailable here: " + RseqUnitOps.UNAVAILABLE_REASON);
+        PerCpuAreas areas = Fixtures.areas(mode, new Fixtures.AllKinds());
+        PlacedSection s = areas.sections().getFirst();
+        PerCpuLong a = s.longVar(0);
+        PerCpuLong b = s.longVar(8);
+        for (int cpu : a.possibleCpus().toArray()) {
+            a.set(cpu, 0);
+            b.set(cpu, 0);
+        }
+        return new Vars(areas, a, b, s.intVar(16), s.longArray(40, 4));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void plainUpdatesUnderGuardsAreNeverLost(Mode mode) throws Exception {
+        Vars v = vars(mode);
+        int ops = 200_000;
+        HandleContractTest.race(HandleContractTest.THREADS, t -> {
+            for (int i = 0; i < ops; i++) {
+                try (CpuGuard g = v.get()) {
+                    v.a().rawIncrement(g);
+                    v.b().rawAdd(g, 2);
+                    v.hist().rawIncrement(g, i & 3);
+                }
+            }
+        });
+        long total = (long) HandleContractTest.THREADS * ops;
+        assertEquals(total, v.a().sum());
+        assertEquals(2 * total, v.b().sum());
+        int cpus = v.a().possibleCpus().cardinality();
+        assertEquals(cpus + total / 4, v.hist().sum(0), "hist[0] started at 1 in every unit");
+        assertEquals(0, Arrays.stream(v.a().possibleCpus().toArray()).mapToLong(v.areas.guards::owner).sum(),
+                "every unit is free again");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aGroupOfGuardedUpdatesIsSeenAllOrNothing(Mode mode) throws Exception {
+        Vars v = vars(mode);
+        assumeTrue(v.areas.guards.remote, "remote taking needs membarrier RSEQ");
+        int[] cpus = v.a().possibleCpus().toArray();
+        AtomicInteger violations = new AtomicInteger();
+        int writers = HandleContractTest.THREADS;
+        HandleContractTest.race(writers + 2, t -> {
+            if (t < writers) {
+                for (int i = 0; i < 50_000; i++) {
+                    try (CpuGuard g = v.get()) {
+                        v.a().rawAdd(g, i);   // a + b == 0 in every unit, between guards
+                        v.b().rawAdd(g, -i);
+                    }
+                }
+            } else {
+                for (int i = 0; i < 2_000; i++) {
+                    int cpu = cpus[i % cpus.length];
+                    try (CpuGuard g = v.on(cpu)) {
+                        if (v.a().rawGet(g) + v.b().rawGet(g) != 0) {
+                            violations.incrementAndGet();
+                        }
+                    }
+                }
+            }
+        });
+        assertEquals(0, violations.get(), "a reader under CpuGuard.on(cpu) saw half of a guarded update");
+        for (int cpu : cpus) {
+            assertEquals(0, v.a().get(cpu) + v.b().get(cpu));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void virtualThreadsMayUnmountInsideAGuard(Mode mode) throws Exception {
+        Vars v = vars(mode);
+        int n = 10_000;
+        CyclicBarrier start = new CyclicBarrier(n);
+        List<Thread> ts = new ArrayList<>(n);
+        for (int t = 0; t < n; t++) {
+            ts.add(Thread.ofVirtual().start(() -> {
+                try {
+                    start.await();
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+                for (int i = 0; i < 20; i++) {
+                    try (CpuGuard g = v.get()) {
+                        v.a().rawIncrement(g);
+                        Thread.yield(); // unmounts; may resume on another carrier, still holding the unit
+                        v.b().rawIncrement(g);
+                    }
+                }
+            }));
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        assertEquals(n * 20L, v.a().sum());
+        assertEquals(n * 20L, v.b().sum());
+        for (int cpu : v.a().possibleCpus().toArray()) {
+            assertEquals(v.a().get(cpu), v.b().get(cpu), "both updates of one guard landed in one unit");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void nestedGuardsReuseTheUnit(Mode mode) {
+        Vars v = vars(mode);
+        CpuGuard outer = v.get();
+        long token = v.areas.guards.state().token;
+        assertEquals(token, v.areas.guards.owner(outer.cpu()));
+        try (CpuGuard inner = v.get()) {
+            assertEquals(outer.cpu(), inner.cpu());
+            assertEquals(2, inner.depth());
+            try (CpuGuard same = v.on(outer.cpu())) {
+                assertEquals(3, same.depth(), "on(the held CPU) nests");
+            }
+        }
+        assertEquals(1, outer.depth());
+        assertEquals(token, v.areas.guards.owner(outer.cpu()), "still held after the inner close");
+        int cpu = outer.cpu();
+        outer.close();
+        assertEquals(0, v.areas.guards.owner(cpu), "released by the outermost close");
+        assertThrows(IllegalStateException.class, outer::close);
+    }
+
+    @Test
+    void misuseIsAClearIllegalStateException() throws Exception {
+        Vars v = vars(Mode.ATOMIC);
+        CpuGuard g = v.get();
+        g.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, g::close);
+        assertTrue(e.getMessage().contains("closed twice, or used after close"), e.getMessage());
+        e = assertThrows(IllegalStateException.class, () -> v.a().rawIncrement(g));
+        assertTrue(e.getMessage().contains("used after close"), e.getMessage());
+
+        CpuGuard held = v.get();
+        AtomicReference<Throwable> other = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().name("intruder").start(() -> {
+            try {
+                held.close();
+            } catch (Throwable x) {
+                other.set(x);
+            }
+        });
+        t.join();
+        assertTrue(other.get() instanceof IllegalStateException, String.valueOf(other.get()));
+        assertTrue(other.get().getMessage().contains("was used on thread \"intruder\""), other.get().getMessage());
+        Thread t2 = Thread.ofPlatform().start(() -> {
+            try {
+                v.a().rawAdd(held, 1);
+            } catch (Throwable x) {
+                other.set(x);
+            }
+        });
+        t2.join();
+        assertTrue(other.get().getMessage().contains("a guard is confined to the thread that took it"));
+
+        CpuGuard inner = v.get();
+        e = assertThrows(IllegalStateException.class, held::close);
+        assertTrue(e.getMessage().contains("innermost first: closing the guard of depth 1 while depth 2 is open"),
+                e.getMessage());
+        int cpus = v.a().possibleCpus().cardinality();
+        if (cpus > 1) {
+            int elsewhere = v.a().possibleCpus().toArray()[(Arrays.asList(
+                    Arrays.stream(v.a().possibleCpus().toArray()).boxed().toArray()).indexOf(held.cpu()) + 1) % cpus];
+            e = assertThrows(IllegalStateException.class, () -> v.on(elsewhere));
+            assertTrue(e.getMessage().contains("inside a guard of CPU " + held.cpu()), e.getMessage());
+        }
+        e = assertThrows(IllegalStateException.class, () -> CpuGuard.enter(v.areas.guards, true, -1));
+        assertTrue(e.getMessage().contains("strict guard inside a non-strict guard"), e.getMessage());
+        inner.close();
+        held.close();
+
+        PerCpuAreas otherAreas = Fixtures.areas(Mode.ATOMIC, new Fixtures.AllKinds());
+        try (CpuGuard foreign = CpuGuard.enter(otherAreas.guards, false, -1)) {
+            e = assertThrows(IllegalStateException.class, () -> v.a().rawGet(foreign));
+            assertTrue(e.getMessage().contains("different per-CPU areas"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> CpuGuard.on(-1));
+        assertThrows(IllegalArgumentException.class, () -> CpuGuard.on(Cpu.nrCpuIds()));
+    }
+
+    @Test
+    void strictGuardsPinTheThreadAndRestoreItsAffinity() throws Exception {
+        assumeTrue(Native.canPin() && CpuIds.NativeCpuIds.INSTANCE != null, "no sched_setaffinity here");
+        long[] before = Native.getAffinity(Cpu.nrCpuIds());
+        for (int round = 0; round < 200; round++) {
+            try (CpuGuard g = CpuGuard.getStrict()) {
+                assertTrue(g.isStrict());
+                for (int i = 0; i < 5; i++) {
+                    assertEquals(g.cpu(), Cpu.current(), "a pinned thread runs on the guarded CPU");
+                    Thread.yield();
+                }
+                try (CpuGuard nested = CpuGuard.get()) {
+                    assertEquals(g.cpu(), nested.cpu());
+                    assertTrue(nested.isStrict(), "nesting inherits strictness");
+                }
+            }
+        }
+        assertEquals(Arrays.toString(before), Arrays.toString(Native.getAffinity(Cpu.nrCpuIds())));
+        AtomicReference<Throwable> vt = new AtomicReference<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                CpuGuard.getStrict().close();
+            } catch (Throwable x) {
+                vt.set(x);
+            }
+        }).join();
+        assertTrue(vt.get() instanceof IllegalStateException && vt.get().getMessage().contains("virtual thread"),
+                String.valueOf(vt.get()));
+    }
+
+    @Test
+    void theFastPathTakesTheCurrentCpusUnit() {
+        // locality: an uncontended guard holds the CPU the thread was on when it took it; a strict
+        // guard makes that observable (without pinning, the thread may move right after)
+        assumeTrue(Native.canPin() && CpuIds.NativeCpuIds.INSTANCE != null, "no sched_setaffinity here");
+        for (int i = 0; i < 100; i++) {
+            try (CpuGuard g = CpuGuard.getStrict()) {
+                assertEquals(Cpu.current(), g.cpu());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aHolderThatDiedIsReclaimed(Mode mode) throws Exception {
+        Vars v = vars(mode);
+        assumeTrue(v.areas.guards.remote, "remote taking needs membarrier RSEQ");
+        AtomicInteger leaked = new AtomicInteger(-1);
+        Thread leaker = Thread.ofPlatform().start(() -> leaked.set(v.get().cpu())); // never closed
+        leaker.join();
+        int cpu = leaked.get();
+        assertTrue(v.areas.guards.owner(cpu) != 0, "the dead thread still owns the unit");
+        try (CpuGuard g = v.on(cpu)) {          // waits, finds the holder dead, reclaims
+            assertEquals(cpu, g.cpu());
+        }
+        assertTrue(v.areas.guards.reclaimed.sum() >= 1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    @SuppressWarnings("try") // the sleeper holds its guard without using it
+    void aHolderBlockedInsideItsGuardStallsNobody(Mode mode) throws Exception {
+        Vars v = vars(mode);
+        assumeTrue(v.areas.guards.remote && v.a().possibleCpus().cardinality() > 1, "needs another unit to fall back to");
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch workersDone = new CountDownLatch(1);
+        Thread sleeper = Thread.ofPlatform().start(() -> {
+            try (CpuGuard g = v.get()) {
+                holding.countDown();
+                workersDone.await(60, TimeUnit.SECONDS); // misbehaves: blocks while holding a unit
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        holding.await();
+        HandleContractTest.race(HandleContractTest.THREADS, t -> {
+            for (int i = 0; i < 20_000; i++) {
+                try (CpuGuard g = v.get()) {
+                    v.a().rawIncrement(g);
+                }
+            }
+        });
+        boolean stillHeld = sleeper.isAlive();
+        workersDone.countDown();
+        sleeper.join();
+        assertTrue(stillHeld, "the workers finished while the blocked holder still held its unit");
+        assertEquals((long) HandleContractTest.THREADS * 20_000, v.a().sum());
+    }
+
+    @Test
+    void viewsAreTypedGuards() {
+        PerCpuAreas areas = PerCpuAreas.system();
+        PlacedSection s = PlacedSection.of(Fixtures.AllKinds.class, new Fixtures.AllKinds().layoutHash());
+        PerCpuLong counter = s.longVar(0);
+        PerCpuLongArray hist = s.longArray(40, 4);
+        long before = counter.sum();
+        int cpu;
+        try (PerCpuLong.CpuVar v = counter.getCpuVar()) {
+            cpu = v.cpu();
+            long was = v.get();
+            v.increment();
+            v.add(10);
+            assertEquals(was + 11, v.get());
+            try (PerCpuLongArray.CpuPtr p = hist.getCpuPtr()) {
+                assertEquals(cpu, p.cpu(), "nested views share the unit");
+                p.add(2, 5);
+                assertEquals(4, p.length());
+            }
+        }
+        assertEquals(before + 11, counter.sum());
+        assertEquals(0, areas.guards.owner(cpu));
+        PerCpuRef<StringBuilder> ref = s.ref(0, StringBuilder::new);
+        try (PerCpuRef.CpuVar<StringBuilder> v = ref.getCpuVar()) {
+            assertSame(ref.get(v.cpu()), v.get());
+            v.get().append('x');
+        }
+        assertEquals(1, ref.instances().stream().mapToInt(StringBuilder::length).sum());
+        assertEquals(Integer.valueOf(7), CpuGuard.<Integer>call(g -> 7));
+    }
+}
