@@ -217,11 +217,11 @@ def raw_ops(c):
     ip = "int index, " if c.array else ""
     ia = "index, " if c.array else ""
     idx_doc = " of element {@code index}" if c.array else ""
-    at = f"        long at = g.unit(chunk) + {off};\n"
-    rd = c.decode(f"Units.plain{c.raw}(chunk, at)")
+    at = f"        long at = g.address(chunk) + {off};\n"
+    rd = c.decode(f"Units.raw{c.raw}(chunk, at)")
 
     def wr(expr):
-        return f"Units.plain{c.raw}(chunk, at, {c.encode(expr)});"
+        return f"Units.raw{c.raw}(chunk, at, {c.encode(expr)});"
 
     def raw(doc, kernel, sig, body, write=True):
         pre = dbg(c, off, "RAW") if write else ""

@@ -24,24 +24,24 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class OneCounterBaselines {
 
-    private final LongAdder adder = new LongAdder();
-    private final AtomicLong atomic = new AtomicLong();
-    /** JCTools' striped counter, with as many stripes as JCTools' own benchmarks use: 4x the CPUs, a power of two. */
-    private final Counter jctools = CountersFactory.createFixedSizeStripedCounter(
+    private static final LongAdder ADDER = new LongAdder();
+    private static final AtomicLong ATOMIC = new AtomicLong();
+    /** JCTools' striped counter, 4x the CPUs stripes (a power of two); all in static finals like the handles. */
+    private static final Counter JCTOOLS = CountersFactory.createFixedSizeStripedCounter(
             Integer.highestOneBit(4 * Runtime.getRuntime().availableProcessors() - 1) << 1);
 
     @Benchmark
     public void longAdder() {
-        adder.increment();
+        ADDER.increment();
     }
 
     @Benchmark
     public long atomicLong() {
-        return atomic.incrementAndGet();
+        return ATOMIC.incrementAndGet();
     }
 
     @Benchmark
     public void jctools() {
-        jctools.inc();
+        JCTOOLS.inc();
     }
 }

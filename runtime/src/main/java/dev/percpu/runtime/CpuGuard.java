@@ -40,11 +40,12 @@ import java.util.function.Function;
  *   <li><b>Virtual threads.</b> A virtual thread may unmount and move to another carrier inside a
  *       guard; its guard and unit go with it. (A virtual thread cannot take a strict guard.)
  *   <li><b>Misuse</b> is an {@link IllegalStateException} naming it: closing a guard twice or out
- *       of order, closing it or using it ({@code raw*} operations) on another thread or after it
- *       was closed, nesting a strict guard in a plain one, or {@link #on} another CPU inside a
- *       guard. With {@code -Dpercpu.debug=true} (the analogue of {@code CONFIG_DEBUG_PREEMPT},
- *       free when off) the runtime also checks owner words on every release and reports a
- *       variable updated both under guards and with {@code this_cpu_*} operations.
+ *       of order, closing it on another thread, {@code raw*} operations with a closed guard,
+ *       nesting a strict guard in a plain one, or {@link #on} another CPU inside a guard. With
+ *       {@code -Dpercpu.debug=true} (the analogue of {@code CONFIG_DEBUG_PREEMPT}, free when off)
+ *       the runtime also rejects {@code raw*} operations on a thread that does not own the guard,
+ *       checks the owner word on every release, and reports a variable updated both under guards
+ *       and with {@code this_cpu_*} operations.
  * </ul>
  *
  * <h2>With other operations</h2>
@@ -75,6 +76,9 @@ public final class CpuGuard implements AutoCloseable {
 
     private final GuardState state;
     private final int level;
+    /** The domain's first chunk, and the held unit's address in it (the common case of raw ops). */
+    private final Chunk home;
+    private long homeAddress;
     /** The owning thread while open, null when closed; read by raw operations to catch misuse. */
     private Thread thread;
     private int cpu = -1;
@@ -82,11 +86,13 @@ public final class CpuGuard implements AutoCloseable {
     CpuGuard(GuardState state, int level) {
         this.state = state;
         this.level = level;
+        this.home = state.guards.chunk;
     }
 
-    void open(Thread owner, int heldCpu) {
+    void open(Thread owner, int heldCpu, long unitAddress) {
         this.thread = owner;
         this.cpu = heldCpu;
+        this.homeAddress = unitAddress;
     }
 
     /**
@@ -142,6 +148,18 @@ public final class CpuGuard implements AutoCloseable {
 
     static CpuGuard enter(Guards gs, boolean strict, int target) {
         GuardState st = gs.state();
+        if (st.depth != 0 || strict || target >= 0) {
+            return enterSlow(gs, st, strict, target);
+        }
+        int cpu = gs.tryLocal(st.token);
+        if (cpu < 0) {
+            cpu = gs.acquireContended(st.token, false);
+        }
+        return st.openFirst(cpu);
+    }
+
+    /** Nesting, strict guards and {@link #on}: kept out of the fast path so that it inlines. */
+    private static CpuGuard enterSlow(Guards gs, GuardState st, boolean strict, int target) {
         if (st.depth > 0) {
             if (strict && !st.strict) {
                 throw new IllegalStateException("cannot take a strict guard inside a non-strict guard of CPU " + st.cpu
@@ -205,24 +223,36 @@ public final class CpuGuard implements AutoCloseable {
      */
     @Override
     public void close() {
-        checkOwner();
-        if (state.depth != level + 1) {
-            throw new IllegalStateException("guards must be closed innermost first: closing the guard of depth "
-                    + (level + 1) + " while depth " + state.depth + " is open");
+        if (thread != Thread.currentThread() || state.depth != level + 1) {
+            throw closeMisuse();
         }
         thread = null;
-        cpu = -1;
         if (--state.depth == 0) {
-            int held = state.cpu;
+            int held = cpu;
             state.cpu = -1;
-            try {
-                if (state.strict) {
-                    Pinning.unpin(state);
-                }
-            } finally {
+            if (state.strict) {
+                unpinAndRelease(held);
+            } else {
                 state.guards.release(held, state.token);
             }
         }
+        cpu = -1;
+    }
+
+    private void unpinAndRelease(int held) {
+        try {
+            Pinning.unpin(state);
+        } finally {
+            state.guards.release(held, state.token);
+        }
+    }
+
+    private IllegalStateException closeMisuse() {
+        if (thread != Thread.currentThread()) {
+            return misuse(thread);
+        }
+        return new IllegalStateException("guards must be closed innermost first: closing the guard of depth "
+                + (level + 1) + " while depth " + state.depth + " is open");
     }
 
     private void checkOwner() {
@@ -239,11 +269,21 @@ public final class CpuGuard implements AutoCloseable {
     }
 
     /**
-     * The byte offset of the held unit in {@code chunk}, after checking that this guard is open
-     * and owned by the calling thread: the entry point of every {@code raw*} operation.
+    /**
+     * The absolute address of the held unit in {@code chunk}: the entry point of every
+     * {@code raw*} operation. A closed guard is always rejected; that the caller is the owning
+     * thread is checked in debug mode only (it costs a thread lookup per operation, which the JIT
+     * cannot hoist past the plain stores it guards).
      */
-    long unit(Chunk chunk) {
-        return chunk.unitOffset(heldCpu(chunk));
+    long address(Chunk chunk) {
+        Thread t = thread;
+        if (Guards.DEBUG ? t != Thread.currentThread() : t == null) {
+            throw misuse(t);
+        }
+        if (chunk == home) {
+            return homeAddress;
+        }
+        return chunk.baseAddress() + chunk.unitOffset(heldCpu(chunk));
     }
 
     /** The held CPU, after the same checks as {@link #unit}. */

@@ -14,6 +14,8 @@ final class GuardState {
     /** Nonzero, unique for the life of the JVM: what the owner word holds while a unit is held. */
     final long token;
     final Thread owner;
+    /** {@code owner.threadId()}: the key of the state cache. */
+    final long tid;
     /** Nesting depth; 0 when no unit is held. */
     int depth;
     /** The CPU whose unit is held while {@code depth > 0}, else -1. */
@@ -27,6 +29,20 @@ final class GuardState {
         this.guards = guards;
         this.token = token;
         this.owner = owner;
+        this.tid = owner.threadId();
+        this.first = new CpuGuard(this, 0);
+        levels[0] = first;
+    }
+
+    /** The outermost guard object, reused by every outermost {@link CpuGuard#get()} of the thread. */
+    private final CpuGuard first;
+
+    /** Opens the outermost guard on {@code heldCpu}'s unit: the fast path of {@link CpuGuard#get()}. */
+    CpuGuard openFirst(int heldCpu) {
+        cpu = heldCpu;
+        depth = 1;
+        first.open(owner, heldCpu, guards.unitAddress[heldCpu]);
+        return first;
     }
 
     /** Opens the guard object of the next nesting level on the held unit. */
@@ -39,7 +55,7 @@ final class GuardState {
             g = levels[depth] = new CpuGuard(this, depth);
         }
         depth++;
-        g.open(owner, cpu);
+        g.open(owner, cpu, guards.unitAddress[cpu]);
         return g;
     }
 }

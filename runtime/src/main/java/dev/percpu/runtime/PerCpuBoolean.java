@@ -123,8 +123,8 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public boolean rawGet(CpuGuard g) {
-        long at = g.unit(chunk) + offset;
-        return Units.plainByte(chunk, at) != 0;
+        long at = g.address(chunk) + offset;
+        return Units.rawByte(chunk, at) != 0;
     }
 
     /**
@@ -136,8 +136,8 @@ public final class PerCpuBoolean extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 1, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainByte(chunk, at, (byte) (value ? 1 : 0));
+        long at = g.address(chunk) + offset;
+        Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
     }
 
     /**
@@ -149,9 +149,9 @@ public final class PerCpuBoolean extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 1, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        boolean old = Units.plainByte(chunk, at) != 0;
-        Units.plainByte(chunk, at, (byte) (value ? 1 : 0));
+        long at = g.address(chunk) + offset;
+        boolean old = Units.rawByte(chunk, at) != 0;
+        Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
         return old;
     }
 
@@ -164,10 +164,10 @@ public final class PerCpuBoolean extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 1, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        boolean old = Units.plainByte(chunk, at) != 0;
+        long at = g.address(chunk) + offset;
+        boolean old = Units.rawByte(chunk, at) != 0;
         if (old == expected) {
-            Units.plainByte(chunk, at, (byte) (value ? 1 : 0));
+            Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
         }
         return old;
     }
@@ -181,8 +181,8 @@ public final class PerCpuBoolean extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 1, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainByte(chunk, at, (byte) ((Units.plainByte(chunk, at) != 0 & mask) ? 1 : 0));
+        long at = g.address(chunk) + offset;
+        Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 & mask) ? 1 : 0));
     }
 
     /**
@@ -194,8 +194,8 @@ public final class PerCpuBoolean extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 1, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainByte(chunk, at, (byte) ((Units.plainByte(chunk, at) != 0 | mask) ? 1 : 0));
+        long at = g.address(chunk) + offset;
+        Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 | mask) ? 1 : 0));
     }
 
     /**
@@ -207,8 +207,8 @@ public final class PerCpuBoolean extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 1, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainByte(chunk, at, (byte) ((Units.plainByte(chunk, at) != 0 ^ mask) ? 1 : 0));
+        long at = g.address(chunk) + offset;
+        Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 ^ mask) ? 1 : 0));
     }
 
     /**

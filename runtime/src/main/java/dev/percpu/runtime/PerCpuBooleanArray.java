@@ -132,8 +132,8 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public boolean rawGet(CpuGuard g, int index) {
-        long at = g.unit(chunk) + elem(index);
-        return Units.plainByte(chunk, at) != 0;
+        long at = g.address(chunk) + elem(index);
+        return Units.rawByte(chunk, at) != 0;
     }
 
     /**
@@ -145,8 +145,8 @@ public final class PerCpuBooleanArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainByte(chunk, at, (byte) (value ? 1 : 0));
+        long at = g.address(chunk) + elem(index);
+        Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
     }
 
     /**
@@ -158,9 +158,9 @@ public final class PerCpuBooleanArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        boolean old = Units.plainByte(chunk, at) != 0;
-        Units.plainByte(chunk, at, (byte) (value ? 1 : 0));
+        long at = g.address(chunk) + elem(index);
+        boolean old = Units.rawByte(chunk, at) != 0;
+        Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
         return old;
     }
 
@@ -173,10 +173,10 @@ public final class PerCpuBooleanArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        boolean old = Units.plainByte(chunk, at) != 0;
+        long at = g.address(chunk) + elem(index);
+        boolean old = Units.rawByte(chunk, at) != 0;
         if (old == expected) {
-            Units.plainByte(chunk, at, (byte) (value ? 1 : 0));
+            Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
         }
         return old;
     }
@@ -190,8 +190,8 @@ public final class PerCpuBooleanArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainByte(chunk, at, (byte) ((Units.plainByte(chunk, at) != 0 & mask) ? 1 : 0));
+        long at = g.address(chunk) + elem(index);
+        Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 & mask) ? 1 : 0));
     }
 
     /**
@@ -203,8 +203,8 @@ public final class PerCpuBooleanArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainByte(chunk, at, (byte) ((Units.plainByte(chunk, at) != 0 | mask) ? 1 : 0));
+        long at = g.address(chunk) + elem(index);
+        Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 | mask) ? 1 : 0));
     }
 
     /**
@@ -216,8 +216,8 @@ public final class PerCpuBooleanArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainByte(chunk, at, (byte) ((Units.plainByte(chunk, at) != 0 ^ mask) ? 1 : 0));
+        long at = g.address(chunk) + elem(index);
+        Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 ^ mask) ? 1 : 0));
     }
 
     /**

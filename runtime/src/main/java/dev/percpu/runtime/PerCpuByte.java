@@ -193,8 +193,8 @@ public final class PerCpuByte extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public byte rawGet(CpuGuard g) {
-        long at = g.unit(chunk) + offset;
-        return Units.plainByte(chunk, at);
+        long at = g.address(chunk) + offset;
+        return Units.rawByte(chunk, at);
     }
 
     /**
@@ -206,8 +206,8 @@ public final class PerCpuByte extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 1, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainByte(chunk, at, value);
+        long at = g.address(chunk) + offset;
+        Units.rawByte(chunk, at, value);
     }
 
     /**
@@ -219,9 +219,9 @@ public final class PerCpuByte extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 1, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        byte old = Units.plainByte(chunk, at);
-        Units.plainByte(chunk, at, value);
+        long at = g.address(chunk) + offset;
+        byte old = Units.rawByte(chunk, at);
+        Units.rawByte(chunk, at, value);
         return old;
     }
 
@@ -234,10 +234,10 @@ public final class PerCpuByte extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 1, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        byte old = Units.plainByte(chunk, at);
+        long at = g.address(chunk) + offset;
+        byte old = Units.rawByte(chunk, at);
         if (old == expected) {
-            Units.plainByte(chunk, at, value);
+            Units.rawByte(chunk, at, value);
         }
         return old;
     }
@@ -251,9 +251,9 @@ public final class PerCpuByte extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 1, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        byte v = (byte) (Units.plainByte(chunk, at) + delta);
-        Units.plainByte(chunk, at, v);
+        long at = g.address(chunk) + offset;
+        byte v = (byte) (Units.rawByte(chunk, at) + delta);
+        Units.rawByte(chunk, at, v);
         return v;
     }
 
@@ -266,8 +266,8 @@ public final class PerCpuByte extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 1, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainByte(chunk, at, (byte) (Units.plainByte(chunk, at) + delta));
+        long at = g.address(chunk) + offset;
+        Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) + delta));
     }
 
     /**
@@ -306,8 +306,8 @@ public final class PerCpuByte extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 1, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainByte(chunk, at, (byte) (Units.plainByte(chunk, at) & mask));
+        long at = g.address(chunk) + offset;
+        Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) & mask));
     }
 
     /**
@@ -319,8 +319,8 @@ public final class PerCpuByte extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 1, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainByte(chunk, at, (byte) (Units.plainByte(chunk, at) | mask));
+        long at = g.address(chunk) + offset;
+        Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) | mask));
     }
 
     /**
@@ -332,8 +332,8 @@ public final class PerCpuByte extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 1, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainByte(chunk, at, (byte) (Units.plainByte(chunk, at) ^ mask));
+        long at = g.address(chunk) + offset;
+        Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) ^ mask));
     }
 
     /**

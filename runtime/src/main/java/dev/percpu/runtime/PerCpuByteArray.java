@@ -202,8 +202,8 @@ public final class PerCpuByteArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public byte rawGet(CpuGuard g, int index) {
-        long at = g.unit(chunk) + elem(index);
-        return Units.plainByte(chunk, at);
+        long at = g.address(chunk) + elem(index);
+        return Units.rawByte(chunk, at);
     }
 
     /**
@@ -215,8 +215,8 @@ public final class PerCpuByteArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainByte(chunk, at, value);
+        long at = g.address(chunk) + elem(index);
+        Units.rawByte(chunk, at, value);
     }
 
     /**
@@ -228,9 +228,9 @@ public final class PerCpuByteArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        byte old = Units.plainByte(chunk, at);
-        Units.plainByte(chunk, at, value);
+        long at = g.address(chunk) + elem(index);
+        byte old = Units.rawByte(chunk, at);
+        Units.rawByte(chunk, at, value);
         return old;
     }
 
@@ -243,10 +243,10 @@ public final class PerCpuByteArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        byte old = Units.plainByte(chunk, at);
+        long at = g.address(chunk) + elem(index);
+        byte old = Units.rawByte(chunk, at);
         if (old == expected) {
-            Units.plainByte(chunk, at, value);
+            Units.rawByte(chunk, at, value);
         }
         return old;
     }
@@ -260,9 +260,9 @@ public final class PerCpuByteArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        byte v = (byte) (Units.plainByte(chunk, at) + delta);
-        Units.plainByte(chunk, at, v);
+        long at = g.address(chunk) + elem(index);
+        byte v = (byte) (Units.rawByte(chunk, at) + delta);
+        Units.rawByte(chunk, at, v);
         return v;
     }
 
@@ -275,8 +275,8 @@ public final class PerCpuByteArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainByte(chunk, at, (byte) (Units.plainByte(chunk, at) + delta));
+        long at = g.address(chunk) + elem(index);
+        Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) + delta));
     }
 
     /**
@@ -315,8 +315,8 @@ public final class PerCpuByteArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainByte(chunk, at, (byte) (Units.plainByte(chunk, at) & mask));
+        long at = g.address(chunk) + elem(index);
+        Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) & mask));
     }
 
     /**
@@ -328,8 +328,8 @@ public final class PerCpuByteArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainByte(chunk, at, (byte) (Units.plainByte(chunk, at) | mask));
+        long at = g.address(chunk) + elem(index);
+        Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) | mask));
     }
 
     /**
@@ -341,8 +341,8 @@ public final class PerCpuByteArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainByte(chunk, at, (byte) (Units.plainByte(chunk, at) ^ mask));
+        long at = g.address(chunk) + elem(index);
+        Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) ^ mask));
     }
 
     /**

@@ -193,8 +193,8 @@ public final class PerCpuChar extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public char rawGet(CpuGuard g) {
-        long at = g.unit(chunk) + offset;
-        return Units.plainChar(chunk, at);
+        long at = g.address(chunk) + offset;
+        return Units.rawChar(chunk, at);
     }
 
     /**
@@ -206,8 +206,8 @@ public final class PerCpuChar extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 2, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainChar(chunk, at, value);
+        long at = g.address(chunk) + offset;
+        Units.rawChar(chunk, at, value);
     }
 
     /**
@@ -219,9 +219,9 @@ public final class PerCpuChar extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 2, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        char old = Units.plainChar(chunk, at);
-        Units.plainChar(chunk, at, value);
+        long at = g.address(chunk) + offset;
+        char old = Units.rawChar(chunk, at);
+        Units.rawChar(chunk, at, value);
         return old;
     }
 
@@ -234,10 +234,10 @@ public final class PerCpuChar extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 2, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        char old = Units.plainChar(chunk, at);
+        long at = g.address(chunk) + offset;
+        char old = Units.rawChar(chunk, at);
         if (old == expected) {
-            Units.plainChar(chunk, at, value);
+            Units.rawChar(chunk, at, value);
         }
         return old;
     }
@@ -251,9 +251,9 @@ public final class PerCpuChar extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 2, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        char v = (char) (Units.plainChar(chunk, at) + delta);
-        Units.plainChar(chunk, at, v);
+        long at = g.address(chunk) + offset;
+        char v = (char) (Units.rawChar(chunk, at) + delta);
+        Units.rawChar(chunk, at, v);
         return v;
     }
 
@@ -266,8 +266,8 @@ public final class PerCpuChar extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 2, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainChar(chunk, at, (char) (Units.plainChar(chunk, at) + delta));
+        long at = g.address(chunk) + offset;
+        Units.rawChar(chunk, at, (char) (Units.rawChar(chunk, at) + delta));
     }
 
     /**
@@ -306,8 +306,8 @@ public final class PerCpuChar extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 2, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainChar(chunk, at, (char) (Units.plainChar(chunk, at) & mask));
+        long at = g.address(chunk) + offset;
+        Units.rawChar(chunk, at, (char) (Units.rawChar(chunk, at) & mask));
     }
 
     /**
@@ -319,8 +319,8 @@ public final class PerCpuChar extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 2, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainChar(chunk, at, (char) (Units.plainChar(chunk, at) | mask));
+        long at = g.address(chunk) + offset;
+        Units.rawChar(chunk, at, (char) (Units.rawChar(chunk, at) | mask));
     }
 
     /**
@@ -332,8 +332,8 @@ public final class PerCpuChar extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 2, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainChar(chunk, at, (char) (Units.plainChar(chunk, at) ^ mask));
+        long at = g.address(chunk) + offset;
+        Units.rawChar(chunk, at, (char) (Units.rawChar(chunk, at) ^ mask));
     }
 
     /**

@@ -202,8 +202,8 @@ public final class PerCpuCharArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public char rawGet(CpuGuard g, int index) {
-        long at = g.unit(chunk) + elem(index);
-        return Units.plainChar(chunk, at);
+        long at = g.address(chunk) + elem(index);
+        return Units.rawChar(chunk, at);
     }
 
     /**
@@ -215,8 +215,8 @@ public final class PerCpuCharArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainChar(chunk, at, value);
+        long at = g.address(chunk) + elem(index);
+        Units.rawChar(chunk, at, value);
     }
 
     /**
@@ -228,9 +228,9 @@ public final class PerCpuCharArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        char old = Units.plainChar(chunk, at);
-        Units.plainChar(chunk, at, value);
+        long at = g.address(chunk) + elem(index);
+        char old = Units.rawChar(chunk, at);
+        Units.rawChar(chunk, at, value);
         return old;
     }
 
@@ -243,10 +243,10 @@ public final class PerCpuCharArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        char old = Units.plainChar(chunk, at);
+        long at = g.address(chunk) + elem(index);
+        char old = Units.rawChar(chunk, at);
         if (old == expected) {
-            Units.plainChar(chunk, at, value);
+            Units.rawChar(chunk, at, value);
         }
         return old;
     }
@@ -260,9 +260,9 @@ public final class PerCpuCharArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        char v = (char) (Units.plainChar(chunk, at) + delta);
-        Units.plainChar(chunk, at, v);
+        long at = g.address(chunk) + elem(index);
+        char v = (char) (Units.rawChar(chunk, at) + delta);
+        Units.rawChar(chunk, at, v);
         return v;
     }
 
@@ -275,8 +275,8 @@ public final class PerCpuCharArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainChar(chunk, at, (char) (Units.plainChar(chunk, at) + delta));
+        long at = g.address(chunk) + elem(index);
+        Units.rawChar(chunk, at, (char) (Units.rawChar(chunk, at) + delta));
     }
 
     /**
@@ -315,8 +315,8 @@ public final class PerCpuCharArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainChar(chunk, at, (char) (Units.plainChar(chunk, at) & mask));
+        long at = g.address(chunk) + elem(index);
+        Units.rawChar(chunk, at, (char) (Units.rawChar(chunk, at) & mask));
     }
 
     /**
@@ -328,8 +328,8 @@ public final class PerCpuCharArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainChar(chunk, at, (char) (Units.plainChar(chunk, at) | mask));
+        long at = g.address(chunk) + elem(index);
+        Units.rawChar(chunk, at, (char) (Units.rawChar(chunk, at) | mask));
     }
 
     /**
@@ -341,8 +341,8 @@ public final class PerCpuCharArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainChar(chunk, at, (char) (Units.plainChar(chunk, at) ^ mask));
+        long at = g.address(chunk) + elem(index);
+        Units.rawChar(chunk, at, (char) (Units.rawChar(chunk, at) ^ mask));
     }
 
     /**

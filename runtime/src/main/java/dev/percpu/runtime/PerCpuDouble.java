@@ -128,8 +128,8 @@ public final class PerCpuDouble extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public double rawGet(CpuGuard g) {
-        long at = g.unit(chunk) + offset;
-        return Double.longBitsToDouble(Units.plainLong(chunk, at));
+        long at = g.address(chunk) + offset;
+        return Double.longBitsToDouble(Units.rawLong(chunk, at));
     }
 
     /**
@@ -141,8 +141,8 @@ public final class PerCpuDouble extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 8, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainLong(chunk, at, Double.doubleToRawLongBits(value));
+        long at = g.address(chunk) + offset;
+        Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
     }
 
     /**
@@ -154,9 +154,9 @@ public final class PerCpuDouble extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 8, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        double old = Double.longBitsToDouble(Units.plainLong(chunk, at));
-        Units.plainLong(chunk, at, Double.doubleToRawLongBits(value));
+        long at = g.address(chunk) + offset;
+        double old = Double.longBitsToDouble(Units.rawLong(chunk, at));
+        Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
         return old;
     }
 
@@ -169,10 +169,10 @@ public final class PerCpuDouble extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 8, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        double old = Double.longBitsToDouble(Units.plainLong(chunk, at));
+        long at = g.address(chunk) + offset;
+        double old = Double.longBitsToDouble(Units.rawLong(chunk, at));
         if (Double.doubleToRawLongBits(old) == Double.doubleToRawLongBits(expected)) {
-            Units.plainLong(chunk, at, Double.doubleToRawLongBits(value));
+            Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
         }
         return old;
     }
@@ -186,9 +186,9 @@ public final class PerCpuDouble extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 8, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        double v = (Double.longBitsToDouble(Units.plainLong(chunk, at)) + delta);
-        Units.plainLong(chunk, at, Double.doubleToRawLongBits(v));
+        long at = g.address(chunk) + offset;
+        double v = (Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta);
+        Units.rawLong(chunk, at, Double.doubleToRawLongBits(v));
         return v;
     }
 
@@ -201,8 +201,8 @@ public final class PerCpuDouble extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 8, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainLong(chunk, at, Double.doubleToRawLongBits((Double.longBitsToDouble(Units.plainLong(chunk, at)) + delta)));
+        long at = g.address(chunk) + offset;
+        Units.rawLong(chunk, at, Double.doubleToRawLongBits((Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta)));
     }
 
     /**

@@ -137,8 +137,8 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public double rawGet(CpuGuard g, int index) {
-        long at = g.unit(chunk) + elem(index);
-        return Double.longBitsToDouble(Units.plainLong(chunk, at));
+        long at = g.address(chunk) + elem(index);
+        return Double.longBitsToDouble(Units.rawLong(chunk, at));
     }
 
     /**
@@ -150,8 +150,8 @@ public final class PerCpuDoubleArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainLong(chunk, at, Double.doubleToRawLongBits(value));
+        long at = g.address(chunk) + elem(index);
+        Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
     }
 
     /**
@@ -163,9 +163,9 @@ public final class PerCpuDoubleArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        double old = Double.longBitsToDouble(Units.plainLong(chunk, at));
-        Units.plainLong(chunk, at, Double.doubleToRawLongBits(value));
+        long at = g.address(chunk) + elem(index);
+        double old = Double.longBitsToDouble(Units.rawLong(chunk, at));
+        Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
         return old;
     }
 
@@ -178,10 +178,10 @@ public final class PerCpuDoubleArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        double old = Double.longBitsToDouble(Units.plainLong(chunk, at));
+        long at = g.address(chunk) + elem(index);
+        double old = Double.longBitsToDouble(Units.rawLong(chunk, at));
         if (Double.doubleToRawLongBits(old) == Double.doubleToRawLongBits(expected)) {
-            Units.plainLong(chunk, at, Double.doubleToRawLongBits(value));
+            Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
         }
         return old;
     }
@@ -195,9 +195,9 @@ public final class PerCpuDoubleArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        double v = (Double.longBitsToDouble(Units.plainLong(chunk, at)) + delta);
-        Units.plainLong(chunk, at, Double.doubleToRawLongBits(v));
+        long at = g.address(chunk) + elem(index);
+        double v = (Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta);
+        Units.rawLong(chunk, at, Double.doubleToRawLongBits(v));
         return v;
     }
 
@@ -210,8 +210,8 @@ public final class PerCpuDoubleArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainLong(chunk, at, Double.doubleToRawLongBits((Double.longBitsToDouble(Units.plainLong(chunk, at)) + delta)));
+        long at = g.address(chunk) + elem(index);
+        Units.rawLong(chunk, at, Double.doubleToRawLongBits((Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta)));
     }
 
     /**

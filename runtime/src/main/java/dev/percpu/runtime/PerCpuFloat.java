@@ -128,8 +128,8 @@ public final class PerCpuFloat extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public float rawGet(CpuGuard g) {
-        long at = g.unit(chunk) + offset;
-        return Float.intBitsToFloat(Units.plainInt(chunk, at));
+        long at = g.address(chunk) + offset;
+        return Float.intBitsToFloat(Units.rawInt(chunk, at));
     }
 
     /**
@@ -141,8 +141,8 @@ public final class PerCpuFloat extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 4, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainInt(chunk, at, Float.floatToRawIntBits(value));
+        long at = g.address(chunk) + offset;
+        Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
     }
 
     /**
@@ -154,9 +154,9 @@ public final class PerCpuFloat extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 4, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        float old = Float.intBitsToFloat(Units.plainInt(chunk, at));
-        Units.plainInt(chunk, at, Float.floatToRawIntBits(value));
+        long at = g.address(chunk) + offset;
+        float old = Float.intBitsToFloat(Units.rawInt(chunk, at));
+        Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
         return old;
     }
 
@@ -169,10 +169,10 @@ public final class PerCpuFloat extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 4, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        float old = Float.intBitsToFloat(Units.plainInt(chunk, at));
+        long at = g.address(chunk) + offset;
+        float old = Float.intBitsToFloat(Units.rawInt(chunk, at));
         if (Float.floatToRawIntBits(old) == Float.floatToRawIntBits(expected)) {
-            Units.plainInt(chunk, at, Float.floatToRawIntBits(value));
+            Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
         }
         return old;
     }
@@ -186,9 +186,9 @@ public final class PerCpuFloat extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 4, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        float v = (Float.intBitsToFloat(Units.plainInt(chunk, at)) + delta);
-        Units.plainInt(chunk, at, Float.floatToRawIntBits(v));
+        long at = g.address(chunk) + offset;
+        float v = (Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta);
+        Units.rawInt(chunk, at, Float.floatToRawIntBits(v));
         return v;
     }
 
@@ -201,8 +201,8 @@ public final class PerCpuFloat extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 4, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainInt(chunk, at, Float.floatToRawIntBits((Float.intBitsToFloat(Units.plainInt(chunk, at)) + delta)));
+        long at = g.address(chunk) + offset;
+        Units.rawInt(chunk, at, Float.floatToRawIntBits((Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta)));
     }
 
     /**

@@ -137,8 +137,8 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public float rawGet(CpuGuard g, int index) {
-        long at = g.unit(chunk) + elem(index);
-        return Float.intBitsToFloat(Units.plainInt(chunk, at));
+        long at = g.address(chunk) + elem(index);
+        return Float.intBitsToFloat(Units.rawInt(chunk, at));
     }
 
     /**
@@ -150,8 +150,8 @@ public final class PerCpuFloatArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainInt(chunk, at, Float.floatToRawIntBits(value));
+        long at = g.address(chunk) + elem(index);
+        Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
     }
 
     /**
@@ -163,9 +163,9 @@ public final class PerCpuFloatArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        float old = Float.intBitsToFloat(Units.plainInt(chunk, at));
-        Units.plainInt(chunk, at, Float.floatToRawIntBits(value));
+        long at = g.address(chunk) + elem(index);
+        float old = Float.intBitsToFloat(Units.rawInt(chunk, at));
+        Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
         return old;
     }
 
@@ -178,10 +178,10 @@ public final class PerCpuFloatArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        float old = Float.intBitsToFloat(Units.plainInt(chunk, at));
+        long at = g.address(chunk) + elem(index);
+        float old = Float.intBitsToFloat(Units.rawInt(chunk, at));
         if (Float.floatToRawIntBits(old) == Float.floatToRawIntBits(expected)) {
-            Units.plainInt(chunk, at, Float.floatToRawIntBits(value));
+            Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
         }
         return old;
     }
@@ -195,9 +195,9 @@ public final class PerCpuFloatArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        float v = (Float.intBitsToFloat(Units.plainInt(chunk, at)) + delta);
-        Units.plainInt(chunk, at, Float.floatToRawIntBits(v));
+        long at = g.address(chunk) + elem(index);
+        float v = (Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta);
+        Units.rawInt(chunk, at, Float.floatToRawIntBits(v));
         return v;
     }
 
@@ -210,8 +210,8 @@ public final class PerCpuFloatArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainInt(chunk, at, Float.floatToRawIntBits((Float.intBitsToFloat(Units.plainInt(chunk, at)) + delta)));
+        long at = g.address(chunk) + elem(index);
+        Units.rawInt(chunk, at, Float.floatToRawIntBits((Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta)));
     }
 
     /**

@@ -193,8 +193,8 @@ public final class PerCpuInt extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public int rawGet(CpuGuard g) {
-        long at = g.unit(chunk) + offset;
-        return Units.plainInt(chunk, at);
+        long at = g.address(chunk) + offset;
+        return Units.rawInt(chunk, at);
     }
 
     /**
@@ -206,8 +206,8 @@ public final class PerCpuInt extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 4, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainInt(chunk, at, value);
+        long at = g.address(chunk) + offset;
+        Units.rawInt(chunk, at, value);
     }
 
     /**
@@ -219,9 +219,9 @@ public final class PerCpuInt extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 4, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        int old = Units.plainInt(chunk, at);
-        Units.plainInt(chunk, at, value);
+        long at = g.address(chunk) + offset;
+        int old = Units.rawInt(chunk, at);
+        Units.rawInt(chunk, at, value);
         return old;
     }
 
@@ -234,10 +234,10 @@ public final class PerCpuInt extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 4, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        int old = Units.plainInt(chunk, at);
+        long at = g.address(chunk) + offset;
+        int old = Units.rawInt(chunk, at);
         if (old == expected) {
-            Units.plainInt(chunk, at, value);
+            Units.rawInt(chunk, at, value);
         }
         return old;
     }
@@ -251,9 +251,9 @@ public final class PerCpuInt extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 4, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        int v = (Units.plainInt(chunk, at) + delta);
-        Units.plainInt(chunk, at, v);
+        long at = g.address(chunk) + offset;
+        int v = (Units.rawInt(chunk, at) + delta);
+        Units.rawInt(chunk, at, v);
         return v;
     }
 
@@ -266,8 +266,8 @@ public final class PerCpuInt extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 4, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainInt(chunk, at, (Units.plainInt(chunk, at) + delta));
+        long at = g.address(chunk) + offset;
+        Units.rawInt(chunk, at, (Units.rawInt(chunk, at) + delta));
     }
 
     /**
@@ -306,8 +306,8 @@ public final class PerCpuInt extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 4, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainInt(chunk, at, (Units.plainInt(chunk, at) & mask));
+        long at = g.address(chunk) + offset;
+        Units.rawInt(chunk, at, (Units.rawInt(chunk, at) & mask));
     }
 
     /**
@@ -319,8 +319,8 @@ public final class PerCpuInt extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 4, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainInt(chunk, at, (Units.plainInt(chunk, at) | mask));
+        long at = g.address(chunk) + offset;
+        Units.rawInt(chunk, at, (Units.rawInt(chunk, at) | mask));
     }
 
     /**
@@ -332,8 +332,8 @@ public final class PerCpuInt extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 4, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainInt(chunk, at, (Units.plainInt(chunk, at) ^ mask));
+        long at = g.address(chunk) + offset;
+        Units.rawInt(chunk, at, (Units.rawInt(chunk, at) ^ mask));
     }
 
     /**

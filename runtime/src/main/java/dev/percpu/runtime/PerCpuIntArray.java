@@ -202,8 +202,8 @@ public final class PerCpuIntArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public int rawGet(CpuGuard g, int index) {
-        long at = g.unit(chunk) + elem(index);
-        return Units.plainInt(chunk, at);
+        long at = g.address(chunk) + elem(index);
+        return Units.rawInt(chunk, at);
     }
 
     /**
@@ -215,8 +215,8 @@ public final class PerCpuIntArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainInt(chunk, at, value);
+        long at = g.address(chunk) + elem(index);
+        Units.rawInt(chunk, at, value);
     }
 
     /**
@@ -228,9 +228,9 @@ public final class PerCpuIntArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        int old = Units.plainInt(chunk, at);
-        Units.plainInt(chunk, at, value);
+        long at = g.address(chunk) + elem(index);
+        int old = Units.rawInt(chunk, at);
+        Units.rawInt(chunk, at, value);
         return old;
     }
 
@@ -243,10 +243,10 @@ public final class PerCpuIntArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        int old = Units.plainInt(chunk, at);
+        long at = g.address(chunk) + elem(index);
+        int old = Units.rawInt(chunk, at);
         if (old == expected) {
-            Units.plainInt(chunk, at, value);
+            Units.rawInt(chunk, at, value);
         }
         return old;
     }
@@ -260,9 +260,9 @@ public final class PerCpuIntArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        int v = (Units.plainInt(chunk, at) + delta);
-        Units.plainInt(chunk, at, v);
+        long at = g.address(chunk) + elem(index);
+        int v = (Units.rawInt(chunk, at) + delta);
+        Units.rawInt(chunk, at, v);
         return v;
     }
 
@@ -275,8 +275,8 @@ public final class PerCpuIntArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainInt(chunk, at, (Units.plainInt(chunk, at) + delta));
+        long at = g.address(chunk) + elem(index);
+        Units.rawInt(chunk, at, (Units.rawInt(chunk, at) + delta));
     }
 
     /**
@@ -315,8 +315,8 @@ public final class PerCpuIntArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainInt(chunk, at, (Units.plainInt(chunk, at) & mask));
+        long at = g.address(chunk) + elem(index);
+        Units.rawInt(chunk, at, (Units.rawInt(chunk, at) & mask));
     }
 
     /**
@@ -328,8 +328,8 @@ public final class PerCpuIntArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainInt(chunk, at, (Units.plainInt(chunk, at) | mask));
+        long at = g.address(chunk) + elem(index);
+        Units.rawInt(chunk, at, (Units.rawInt(chunk, at) | mask));
     }
 
     /**
@@ -341,8 +341,8 @@ public final class PerCpuIntArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainInt(chunk, at, (Units.plainInt(chunk, at) ^ mask));
+        long at = g.address(chunk) + elem(index);
+        Units.rawInt(chunk, at, (Units.rawInt(chunk, at) ^ mask));
     }
 
     /**

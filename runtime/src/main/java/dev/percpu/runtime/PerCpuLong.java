@@ -193,8 +193,8 @@ public final class PerCpuLong extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public long rawGet(CpuGuard g) {
-        long at = g.unit(chunk) + offset;
-        return Units.plainLong(chunk, at);
+        long at = g.address(chunk) + offset;
+        return Units.rawLong(chunk, at);
     }
 
     /**
@@ -206,8 +206,8 @@ public final class PerCpuLong extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 8, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainLong(chunk, at, value);
+        long at = g.address(chunk) + offset;
+        Units.rawLong(chunk, at, value);
     }
 
     /**
@@ -219,9 +219,9 @@ public final class PerCpuLong extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 8, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        long old = Units.plainLong(chunk, at);
-        Units.plainLong(chunk, at, value);
+        long at = g.address(chunk) + offset;
+        long old = Units.rawLong(chunk, at);
+        Units.rawLong(chunk, at, value);
         return old;
     }
 
@@ -234,10 +234,10 @@ public final class PerCpuLong extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 8, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        long old = Units.plainLong(chunk, at);
+        long at = g.address(chunk) + offset;
+        long old = Units.rawLong(chunk, at);
         if (old == expected) {
-            Units.plainLong(chunk, at, value);
+            Units.rawLong(chunk, at, value);
         }
         return old;
     }
@@ -251,9 +251,9 @@ public final class PerCpuLong extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 8, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        long v = (Units.plainLong(chunk, at) + delta);
-        Units.plainLong(chunk, at, v);
+        long at = g.address(chunk) + offset;
+        long v = (Units.rawLong(chunk, at) + delta);
+        Units.rawLong(chunk, at, v);
         return v;
     }
 
@@ -266,8 +266,8 @@ public final class PerCpuLong extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 8, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainLong(chunk, at, (Units.plainLong(chunk, at) + delta));
+        long at = g.address(chunk) + offset;
+        Units.rawLong(chunk, at, (Units.rawLong(chunk, at) + delta));
     }
 
     /**
@@ -306,8 +306,8 @@ public final class PerCpuLong extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 8, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainLong(chunk, at, (Units.plainLong(chunk, at) & mask));
+        long at = g.address(chunk) + offset;
+        Units.rawLong(chunk, at, (Units.rawLong(chunk, at) & mask));
     }
 
     /**
@@ -319,8 +319,8 @@ public final class PerCpuLong extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 8, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainLong(chunk, at, (Units.plainLong(chunk, at) | mask));
+        long at = g.address(chunk) + offset;
+        Units.rawLong(chunk, at, (Units.rawLong(chunk, at) | mask));
     }
 
     /**
@@ -332,8 +332,8 @@ public final class PerCpuLong extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 8, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainLong(chunk, at, (Units.plainLong(chunk, at) ^ mask));
+        long at = g.address(chunk) + offset;
+        Units.rawLong(chunk, at, (Units.rawLong(chunk, at) ^ mask));
     }
 
     /**

@@ -202,8 +202,8 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public long rawGet(CpuGuard g, int index) {
-        long at = g.unit(chunk) + elem(index);
-        return Units.plainLong(chunk, at);
+        long at = g.address(chunk) + elem(index);
+        return Units.rawLong(chunk, at);
     }
 
     /**
@@ -215,8 +215,8 @@ public final class PerCpuLongArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainLong(chunk, at, value);
+        long at = g.address(chunk) + elem(index);
+        Units.rawLong(chunk, at, value);
     }
 
     /**
@@ -228,9 +228,9 @@ public final class PerCpuLongArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        long old = Units.plainLong(chunk, at);
-        Units.plainLong(chunk, at, value);
+        long at = g.address(chunk) + elem(index);
+        long old = Units.rawLong(chunk, at);
+        Units.rawLong(chunk, at, value);
         return old;
     }
 
@@ -243,10 +243,10 @@ public final class PerCpuLongArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        long old = Units.plainLong(chunk, at);
+        long at = g.address(chunk) + elem(index);
+        long old = Units.rawLong(chunk, at);
         if (old == expected) {
-            Units.plainLong(chunk, at, value);
+            Units.rawLong(chunk, at, value);
         }
         return old;
     }
@@ -260,9 +260,9 @@ public final class PerCpuLongArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        long v = (Units.plainLong(chunk, at) + delta);
-        Units.plainLong(chunk, at, v);
+        long at = g.address(chunk) + elem(index);
+        long v = (Units.rawLong(chunk, at) + delta);
+        Units.rawLong(chunk, at, v);
         return v;
     }
 
@@ -275,8 +275,8 @@ public final class PerCpuLongArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainLong(chunk, at, (Units.plainLong(chunk, at) + delta));
+        long at = g.address(chunk) + elem(index);
+        Units.rawLong(chunk, at, (Units.rawLong(chunk, at) + delta));
     }
 
     /**
@@ -315,8 +315,8 @@ public final class PerCpuLongArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainLong(chunk, at, (Units.plainLong(chunk, at) & mask));
+        long at = g.address(chunk) + elem(index);
+        Units.rawLong(chunk, at, (Units.rawLong(chunk, at) & mask));
     }
 
     /**
@@ -328,8 +328,8 @@ public final class PerCpuLongArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainLong(chunk, at, (Units.plainLong(chunk, at) | mask));
+        long at = g.address(chunk) + elem(index);
+        Units.rawLong(chunk, at, (Units.rawLong(chunk, at) | mask));
     }
 
     /**
@@ -341,8 +341,8 @@ public final class PerCpuLongArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainLong(chunk, at, (Units.plainLong(chunk, at) ^ mask));
+        long at = g.address(chunk) + elem(index);
+        Units.rawLong(chunk, at, (Units.rawLong(chunk, at) ^ mask));
     }
 
     /**

@@ -193,8 +193,8 @@ public final class PerCpuShort extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public short rawGet(CpuGuard g) {
-        long at = g.unit(chunk) + offset;
-        return Units.plainShort(chunk, at);
+        long at = g.address(chunk) + offset;
+        return Units.rawShort(chunk, at);
     }
 
     /**
@@ -206,8 +206,8 @@ public final class PerCpuShort extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 2, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainShort(chunk, at, value);
+        long at = g.address(chunk) + offset;
+        Units.rawShort(chunk, at, value);
     }
 
     /**
@@ -219,9 +219,9 @@ public final class PerCpuShort extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 2, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        short old = Units.plainShort(chunk, at);
-        Units.plainShort(chunk, at, value);
+        long at = g.address(chunk) + offset;
+        short old = Units.rawShort(chunk, at);
+        Units.rawShort(chunk, at, value);
         return old;
     }
 
@@ -234,10 +234,10 @@ public final class PerCpuShort extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 2, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        short old = Units.plainShort(chunk, at);
+        long at = g.address(chunk) + offset;
+        short old = Units.rawShort(chunk, at);
         if (old == expected) {
-            Units.plainShort(chunk, at, value);
+            Units.rawShort(chunk, at, value);
         }
         return old;
     }
@@ -251,9 +251,9 @@ public final class PerCpuShort extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 2, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        short v = (short) (Units.plainShort(chunk, at) + delta);
-        Units.plainShort(chunk, at, v);
+        long at = g.address(chunk) + offset;
+        short v = (short) (Units.rawShort(chunk, at) + delta);
+        Units.rawShort(chunk, at, v);
         return v;
     }
 
@@ -266,8 +266,8 @@ public final class PerCpuShort extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 2, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainShort(chunk, at, (short) (Units.plainShort(chunk, at) + delta));
+        long at = g.address(chunk) + offset;
+        Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) + delta));
     }
 
     /**
@@ -306,8 +306,8 @@ public final class PerCpuShort extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 2, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainShort(chunk, at, (short) (Units.plainShort(chunk, at) & mask));
+        long at = g.address(chunk) + offset;
+        Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) & mask));
     }
 
     /**
@@ -319,8 +319,8 @@ public final class PerCpuShort extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 2, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainShort(chunk, at, (short) (Units.plainShort(chunk, at) | mask));
+        long at = g.address(chunk) + offset;
+        Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) | mask));
     }
 
     /**
@@ -332,8 +332,8 @@ public final class PerCpuShort extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, offset, 2, Units.RAW);
         }
-        long at = g.unit(chunk) + offset;
-        Units.plainShort(chunk, at, (short) (Units.plainShort(chunk, at) ^ mask));
+        long at = g.address(chunk) + offset;
+        Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) ^ mask));
     }
 
     /**

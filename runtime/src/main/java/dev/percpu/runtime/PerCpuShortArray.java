@@ -202,8 +202,8 @@ public final class PerCpuShortArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public short rawGet(CpuGuard g, int index) {
-        long at = g.unit(chunk) + elem(index);
-        return Units.plainShort(chunk, at);
+        long at = g.address(chunk) + elem(index);
+        return Units.rawShort(chunk, at);
     }
 
     /**
@@ -215,8 +215,8 @@ public final class PerCpuShortArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainShort(chunk, at, value);
+        long at = g.address(chunk) + elem(index);
+        Units.rawShort(chunk, at, value);
     }
 
     /**
@@ -228,9 +228,9 @@ public final class PerCpuShortArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        short old = Units.plainShort(chunk, at);
-        Units.plainShort(chunk, at, value);
+        long at = g.address(chunk) + elem(index);
+        short old = Units.rawShort(chunk, at);
+        Units.rawShort(chunk, at, value);
         return old;
     }
 
@@ -243,10 +243,10 @@ public final class PerCpuShortArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        short old = Units.plainShort(chunk, at);
+        long at = g.address(chunk) + elem(index);
+        short old = Units.rawShort(chunk, at);
         if (old == expected) {
-            Units.plainShort(chunk, at, value);
+            Units.rawShort(chunk, at, value);
         }
         return old;
     }
@@ -260,9 +260,9 @@ public final class PerCpuShortArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        short v = (short) (Units.plainShort(chunk, at) + delta);
-        Units.plainShort(chunk, at, v);
+        long at = g.address(chunk) + elem(index);
+        short v = (short) (Units.rawShort(chunk, at) + delta);
+        Units.rawShort(chunk, at, v);
         return v;
     }
 
@@ -275,8 +275,8 @@ public final class PerCpuShortArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainShort(chunk, at, (short) (Units.plainShort(chunk, at) + delta));
+        long at = g.address(chunk) + elem(index);
+        Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) + delta));
     }
 
     /**
@@ -315,8 +315,8 @@ public final class PerCpuShortArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainShort(chunk, at, (short) (Units.plainShort(chunk, at) & mask));
+        long at = g.address(chunk) + elem(index);
+        Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) & mask));
     }
 
     /**
@@ -328,8 +328,8 @@ public final class PerCpuShortArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainShort(chunk, at, (short) (Units.plainShort(chunk, at) | mask));
+        long at = g.address(chunk) + elem(index);
+        Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) | mask));
     }
 
     /**
@@ -341,8 +341,8 @@ public final class PerCpuShortArray extends PerCpuVar {
         if (Guards.DEBUG) {
             Units.debugDiscipline(chunk, elem(index), 2, Units.RAW);
         }
-        long at = g.unit(chunk) + elem(index);
-        Units.plainShort(chunk, at, (short) (Units.plainShort(chunk, at) ^ mask));
+        long at = g.address(chunk) + elem(index);
+        Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) ^ mask));
     }
 
     /**

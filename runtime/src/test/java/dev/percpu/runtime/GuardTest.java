@@ -308,6 +308,66 @@ class GuardTest {
     }
 
     @Test
+    void debugModeCatchesRawOpsOnAnotherThreadAndMixedDisciplines() throws Exception {
+        String out = SystemAreasTest.runChild("-Dpercpu.debug=true", DebugMain.class.getName());
+        assertTrue(out.contains("cross-thread: IllegalStateException: this CpuGuard belongs to thread"), out);
+        assertTrue(out.contains("mixed: IllegalStateException: percpu debug: All.counter is updated both under guards"),
+                out);
+        assertTrue(out.contains("neighbour: IllegalStateException: percpu debug: All.b1 is updated both under guards"),
+                out);
+        assertTrue(out.contains("separate variables: ok"), out);
+        // and without debug mode the same program only rejects what is always rejected
+        String plain = SystemAreasTest.runChild("-Dpercpu.debug=false", DebugMain.class.getName());
+        assertTrue(plain.contains("cross-thread: ok") && plain.contains("mixed: ok"), plain);
+    }
+
+    /** Child-JVM program for the debug-mode test. */
+    public static final class DebugMain {
+        public static void main(String[] args) throws Exception {
+            PlacedSection s = PlacedSection.of(Fixtures.AllKinds.class, new Fixtures.AllKinds().layoutHash());
+            PerCpuLong counter = s.longVar(0);
+            CpuGuard held = CpuGuard.get();
+            AtomicReference<String> result = new AtomicReference<>("ok");
+            Thread.ofPlatform().start(() -> {
+                try {
+                    counter.rawGet(held);
+                } catch (RuntimeException e) {
+                    result.set(e.getClass().getSimpleName() + ": " + e.getMessage());
+                }
+            }).join();
+            held.close();
+            System.out.println("cross-thread: " + result.get());
+            System.out.println("mixed: " + attempt(() -> {
+                counter.increment();
+                try (CpuGuard g = CpuGuard.get()) {
+                    counter.rawIncrement(g);
+                }
+            }));
+            System.out.println("neighbour: " + attempt(() -> {
+                s.byteVar(28).increment(); // b0 and b1 share a 4-byte word
+                try (CpuGuard g = CpuGuard.get()) {
+                    s.byteVar(29).rawIncrement(g);
+                }
+            }));
+            System.out.println("separate variables: " + attempt(() -> {
+                s.intVar(16).increment();
+                try (CpuGuard g = CpuGuard.get()) {
+                    s.longVar(8 * 5).rawIncrement(g);
+                }
+            }));
+        }
+
+        private static String attempt(Runnable r) {
+            try {
+                r.run();
+                return "ok";
+            } catch (RuntimeException e) {
+                return e.getClass().getSimpleName() + ": " + e.getMessage();
+            }
+        }
+    }
+
+    @Test
     void viewsAreTypedGuards() {
         PerCpuAreas areas = PerCpuAreas.system();
         PlacedSection s = PlacedSection.of(Fixtures.AllKinds.class, new Fixtures.AllKinds().layoutHash());
