@@ -226,24 +226,21 @@ public final class CpuGuard implements AutoCloseable {
         if (thread != Thread.currentThread() || state.depth != level + 1) {
             throw closeMisuse();
         }
-        thread = null;
+        thread = null; // from here on, raw operations with this guard fail
         if (--state.depth == 0) {
-            int held = cpu;
-            state.cpu = -1;
             if (state.strict) {
-                unpinAndRelease(held);
+                unpinAndRelease(cpu);
             } else {
-                state.guards.release(held, state.token);
+                state.release(cpu);
             }
         }
-        cpu = -1;
     }
 
     private void unpinAndRelease(int held) {
         try {
             Pinning.unpin(state);
         } finally {
-            state.guards.release(held, state.token);
+            state.release(held);
         }
     }
 

@@ -18,8 +18,10 @@ final class GuardState {
     final long tid;
     /** Nesting depth; 0 when no unit is held. */
     int depth;
-    /** The CPU whose unit is held while {@code depth > 0}, else -1. */
+    /** The CPU whose unit is held while {@code depth > 0}. */
     int cpu = -1;
+    /** Copies of the domain's tables, one load closer to the fast path. */
+    private final long[] unitAddress;
     /** Whether the held guard pins the OS thread, and the affinity to restore. */
     boolean strict;
     long[] savedAffinity;
@@ -30,6 +32,7 @@ final class GuardState {
         this.token = token;
         this.owner = owner;
         this.tid = owner.threadId();
+        this.unitAddress = guards.unitAddress;
         this.first = new CpuGuard(this, 0);
         levels[0] = first;
     }
@@ -41,8 +44,13 @@ final class GuardState {
     CpuGuard openFirst(int heldCpu) {
         cpu = heldCpu;
         depth = 1;
-        first.open(owner, heldCpu, guards.unitAddress[heldCpu]);
+        first.open(owner, heldCpu, unitAddress[heldCpu]);
         return first;
+    }
+
+    /** Gives the held unit back (the outermost guard closed). */
+    void release(int heldCpu) {
+        guards.release(heldCpu, token);
     }
 
     /** Opens the guard object of the next nesting level on the held unit. */
@@ -55,7 +63,7 @@ final class GuardState {
             g = levels[depth] = new CpuGuard(this, depth);
         }
         depth++;
-        g.open(owner, cpu, guards.unitAddress[cpu]);
+        g.open(owner, cpu, unitAddress[cpu]);
         return g;
     }
 }
