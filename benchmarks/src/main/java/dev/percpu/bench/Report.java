@@ -38,7 +38,7 @@ public final class Report implements Callable<Integer> {
     List<Integer> threads = List.of(1, 2, 8, 32);
 
     @Option(names = "--include", description = "benchmark regex (default: ${DEFAULT-VALUE})")
-    String include = "dev\\.percpu\\.bench\\.(OneCounter|OneCounterBaselines|EightCounters|EightCountersBaselines)\\.";
+    String include = "dev\\.percpu\\.bench\\.(OneCounter|OneCounterBaselines|EightCounters|EightCountersBaselines|EightGuarded)\\.";
 
     @Option(names = "--warmup", description = "warm-up iterations (default: ${DEFAULT-VALUE})")
     int warmup = 3;
@@ -97,24 +97,37 @@ public final class Report implements Callable<Integer> {
                 + (ops == null ? "" : " " + ops);
     }
 
+    /** One table: its title, the labels of its rows (by prefix, in this order) and its baseline row. */
+    private record Table(String title, List<String> rows, String baseline) {
+    }
+
+    private static final List<Table> TABLES = List.of(
+            new Table("One counter: this_cpu_inc vs LongAdder, AtomicLong, JCTools",
+                    List.of("OneCounter percpu", "OneCounter longAdder", "OneCounter atomicLong", "OneCounter jctools"),
+                    "OneCounter longAdder"),
+            new Table("Eight counters per operation: eight this_cpu_add vs eight LongAdder",
+                    List.of("EightCounters percpu", "EightCounters longAdders"), "EightCounters longAdders"),
+            new Table("Eight plain updates under one guard vs eight this_cpu_add vs eight LongAdder",
+                    List.of("EightGuarded guard", "EightCounters percpu", "EightCounters longAdders"),
+                    "EightCounters longAdders"));
+
     private String render(Map<String, Map<Integer, Cell>> results) {
         StringBuilder sb = new StringBuilder();
-        for (String group : List.of("OneCounter", "EightCounters")) {
+        for (Table table : TABLES) {
             List<String> labels = new ArrayList<>();
-            String baseline = null;
-            for (String l : results.keySet()) {
-                if (l.startsWith(group + " ")) {
-                    labels.add(l);
-                    if (l.contains("longAdder")) {
-                        baseline = l;
+            for (String prefix : table.rows()) {
+                for (String l : results.keySet()) {
+                    if (l.startsWith(prefix) && !labels.contains(l)) {
+                        labels.add(l);
                     }
                 }
             }
             if (labels.isEmpty()) {
                 continue;
             }
-            sb.append("#### ").append(group).append(" (ops/µs, higher is better; × = ratio to ")
-                    .append(baseline == null ? "?" : baseline.substring(group.length() + 1)).append(")\n\n");
+            String baseline = table.baseline();
+            sb.append("#### ").append(table.title()).append(" (ops/µs, higher is better; × = ratio to ")
+                    .append(baseline).append(")\n\n");
             sb.append("| benchmark |");
             for (int t : threads) {
                 sb.append(' ').append(t).append(t == 1 ? " thread |" : " threads |");
@@ -122,10 +135,11 @@ public final class Report implements Callable<Integer> {
             sb.append("\n|---|");
             sb.append("---|".repeat(threads.size())).append('\n');
             for (String l : labels) {
-                sb.append("| ").append(l.substring(group.length() + 1)).append(" |");
+                sb.append("| ").append(l).append(" |");
                 for (int t : threads) {
                     Cell c = results.get(l).get(t);
-                    Cell base = baseline == null ? null : results.get(baseline).get(t);
+                    Map<Integer, Cell> baseRow = results.get(baseline);
+                    Cell base = baseRow == null ? null : baseRow.get(t);
                     if (c == null) {
                         sb.append(" – |");
                         continue;

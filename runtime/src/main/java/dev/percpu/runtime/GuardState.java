@@ -24,7 +24,9 @@ final class GuardState {
     private final long[] unitAddress;
     /** Whether the held guard pins the OS thread, and the affinity to restore. */
     boolean strict;
-    long[] savedAffinity;
+    /** Strict guards: the affinity to restore and the one-CPU mask, allocated on first use. */
+    java.lang.foreign.MemorySegment savedAffinity;
+    java.lang.foreign.MemorySegment pinMask;
     private CpuGuard[] levels = new CpuGuard[4];
 
     GuardState(Guards guards, long token, Thread owner) {

@@ -204,21 +204,28 @@ final class Native {
         return SCHED_SETAFFINITY != null && SCHED_GETAFFINITY != null;
     }
 
+    /** Bytes of a cpu_set_t for {@code nrCpuIds} CPUs (at least glibc's 1024-bit default). */
+    static long affinityBytes(int nrCpuIds) {
+        return 8L * Math.max(16, (nrCpuIds + 63) / 64);
+    }
+
+    /** A reusable buffer for {@link #getAffinity}/{@link #setAffinity}: the mask, then errno. */
+    static MemorySegment affinityBuffer(int nrCpuIds, Arena arena) {
+        return arena.allocate(affinityBytes(nrCpuIds) + ERRNO_SIZE, 8);
+    }
+
     /**
-     * {@code sched_getaffinity(0, ...)} of the calling OS thread.
+     * {@code sched_getaffinity(0, ...)} of the calling OS thread into {@code buf}'s mask.
      *
      * @throws IllegalStateException with errno if the kernel refuses
      */
-    static long[] getAffinity(int nrCpuIds) {
-        int words = Math.max(16, (nrCpuIds + 63) / 64);
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(ERRNO_SIZE);
-            MemorySegment set = a.allocate(8L * words, 8);
-            int rc = (int) SCHED_GETAFFINITY.invokeExact(state, 0, 8L * words, set);
+    static void getAffinity(MemorySegment buf, int nrCpuIds) {
+        long bytes = affinityBytes(nrCpuIds);
+        try {
+            int rc = (int) SCHED_GETAFFINITY.invokeExact(buf.asSlice(bytes), 0, bytes, buf);
             if (rc != 0) {
-                throw new IllegalStateException("sched_getaffinity failed: errno " + errno(state));
+                throw new IllegalStateException("sched_getaffinity failed: errno " + errno(buf.asSlice(bytes)));
             }
-            return set.toArray(ValueLayout.JAVA_LONG);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -227,20 +234,28 @@ final class Native {
     }
 
     /**
-     * {@code sched_setaffinity(0, ...)} of the calling OS thread.
+     * {@code sched_setaffinity(0, ...)} of the calling OS thread to {@code buf}'s mask.
      *
      * @return 0, or the errno (EINVAL: no allowed CPU in the mask)
      */
-    static int setAffinity(long[] mask) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(ERRNO_SIZE);
-            MemorySegment set = a.allocateFrom(ValueLayout.JAVA_LONG, mask);
-            int rc = (int) SCHED_SETAFFINITY.invokeExact(state, 0, 8L * mask.length, set);
-            return rc == 0 ? 0 : errno(state);
+    static int setAffinity(MemorySegment buf, int nrCpuIds) {
+        long bytes = affinityBytes(nrCpuIds);
+        try {
+            int rc = (int) SCHED_SETAFFINITY.invokeExact(buf.asSlice(bytes), 0, bytes, buf);
+            return rc == 0 ? 0 : errno(buf.asSlice(bytes));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
+        }
+    }
+
+    /** The calling OS thread's affinity mask as words (for tests and diagnostics). */
+    static long[] getAffinity(int nrCpuIds) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = affinityBuffer(nrCpuIds, a);
+            getAffinity(buf, nrCpuIds);
+            return buf.asSlice(0, affinityBytes(nrCpuIds)).toArray(ValueLayout.JAVA_LONG);
         }
     }
 

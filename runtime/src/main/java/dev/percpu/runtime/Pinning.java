@@ -1,5 +1,8 @@
 package dev.percpu.runtime;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
+
 /** Strict guards: pin the OS thread to the held CPU with sched_setaffinity, and restore it. */
 final class Pinning {
 
@@ -17,15 +20,18 @@ final class Pinning {
                         + gs.chunk.cpus.describe() + ")");
             }
             int nr = gs.topology.nrCpuIds();
-            long[] saved = Native.getAffinity(nr);
-            long[] mask = new long[saved.length];
-            mask[st.cpu >>> 6] = 1L << st.cpu;
-            int err = Native.setAffinity(mask);
+            if (st.savedAffinity == null) { // per thread, once: strict guards allocate nothing after
+                st.savedAffinity = Native.affinityBuffer(nr, Arena.ofAuto());
+                st.pinMask = Native.affinityBuffer(nr, Arena.ofAuto());
+            }
+            Native.getAffinity(st.savedAffinity, nr);
+            st.pinMask.fill((byte) 0);
+            st.pinMask.set(ValueLayout.JAVA_LONG, 8L * (st.cpu >>> 6), 1L << st.cpu);
+            int err = Native.setAffinity(st.pinMask, nr);
             if (err != 0) {
                 throw new IllegalStateException("sched_setaffinity to CPU " + st.cpu + " failed: errno " + err
                         + (err == 22 ? " (EINVAL: the CPU is not in this thread's cpuset)" : ""));
             }
-            st.savedAffinity = saved;
             st.strict = true;
         } catch (RuntimeException e) {
             int cpu = st.cpu;
@@ -37,10 +43,8 @@ final class Pinning {
 
     /** Restores the affinity saved by {@link #pin}. */
     static void unpin(GuardState st) {
-        long[] saved = st.savedAffinity;
-        st.savedAffinity = null;
         st.strict = false;
-        int err = Native.setAffinity(saved);
+        int err = Native.setAffinity(st.savedAffinity, st.guards.topology.nrCpuIds());
         if (err != 0) {
             throw new IllegalStateException("restoring the thread's CPU affinity failed: errno " + err);
         }
