@@ -23,8 +23,8 @@ import org.openjdk.jcstress.infra.results.II_Result;
 @JCStressTest
 @Outcome(id = "0, 0", expect = ACCEPTABLE, desc = "the reader's guard came first, or it read another unit")
 @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "the writer's guard came first: both writes seen")
-@Outcome(id = "1, 0", expect = FORBIDDEN, desc = "half the group: the remote reader ran inside the local guard")
-@Outcome(id = "0, 1", expect = FORBIDDEN, desc = "the later write without the earlier one: no release/acquire")
+@Outcome(id = "1, 0", expect = FORBIDDEN, desc = "half the group (first write only): guards overlapped, or no release/acquire")
+@Outcome(id = "0, 1", expect = FORBIDDEN, desc = "half the group (second write only): guards overlapped, or no release/acquire")
 @Outcome(expect = FORBIDDEN, desc = "impossible")
 @State
 public class LocalToRemoteAllOrNothing {

@@ -14,10 +14,10 @@ import org.openjdk.jcstress.infra.results.III_Result;
 
 /**
  * Nesting: "a guard taken inside a guard on the same thread reuses the unit (the kernel's
- * preempt_count)", and only closing the outermost gives it back. The nesting actor reads
- * {@code x} under {@code CpuGuard.on(CPU)}, opens and closes two inner guards ({@code get()},
- * which must reuse CPU {@code CPU}'s unit, and {@code on(CPU)} inside that), then writes
- * {@code x + 1} still under the outer guard. The contending actor does {@code x++} under
+ * preempt_count)", and only closing the outermost gives it back. The nesting actor takes
+ * {@code CpuGuard.on(CPU)}, opens and closes two inner guards inside it ({@code get()}, which must
+ * reuse CPU {@code CPU}'s unit, and {@code on(CPU)} inside that), and then, still under the outer
+ * guard, does a slow read-modify-write of {@code x}. The contending actor does {@code x++} under
  * {@code CpuGuard.on(CPU)}. If closing an inner guard gave the unit back, the contender could
  * slip in between the read and the write and its increment would be lost.
  *
@@ -33,20 +33,26 @@ import org.openjdk.jcstress.infra.results.III_Result;
 public class NestedKeepsUnit {
 
     static final int CPU = Cpu.possible().first();
+    /** Spin-wait hints between the read and the write (a few microseconds): room for a contender. */
+    static final int SPINS = 100;
 
     long x;
 
     @Actor
     public void nesting(III_Result r) {
         try (CpuGuard outer = CpuGuard.on(CPU)) {
-            long v = x;
             try (CpuGuard inner = CpuGuard.get()) {
                 r.r2 = inner.cpu() == outer.cpu() ? 1 : 0;
                 try (CpuGuard innermost = CpuGuard.on(CPU)) {
                     r.r3 = innermost.depth();
                 }
             }
-            x = v + 1; // still under the outer guard
+            // both inner guards are closed; the unit must still be held
+            long v = x;
+            for (int i = 0; i < SPINS; i++) {
+                Thread.onSpinWait(); // room for the contender, were the unit free
+            }
+            x = v + 1;
         }
     }
 
