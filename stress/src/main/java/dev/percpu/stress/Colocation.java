@@ -30,12 +30,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the fork. A Thread.yield() inside a guard then stands for a preemption at that point: it hands
  * the CPU to the other actor. Cost when already home: one Cpu.current() (~3 ns).
  *
- * And they end with leave(): jcstress's actors wait for each other at the end of every stride in
- * a busy loop (Thread.onSpinWait by default). An actor that finished its stride first would spin
- * there for a whole scheduler time slice (milliseconds) while its partner, on the same CPU,
- * waits to run: a 1 s iteration took minutes. leave() keeps the two actors in step instead: each
- * yields, a bounded number of times, until the other actor of the same state has also finished.
- * That also makes the two actors of each state overlap, which is what the tests want.
+ * Tests that hand the CPU over with yield() end each actor with leave(): jcstress's actors wait
+ * for each other at the end of every stride in a busy loop (Thread.onSpinWait by default). An
+ * actor that finished its stride first would spin there for a whole scheduler time slice
+ * (milliseconds) while its partner, on the same CPU, waits to run: a 1 s iteration took minutes.
+ * leave() keeps the two actors in step instead: each yields, a bounded number of times, until the
+ * other actor of the same state has also finished. That also makes the two actors of each state
+ * overlap, which is what those tests want.
+ *
+ * Tests that wait for the kernel to preempt a thread at an arbitrary instruction (inside a
+ * restartable sequence) must not yield at all: a thread that yields every few microseconds never
+ * uses up its time slice and is never preempted. They run bursts of operations per actor instead,
+ * long enough that the stride-end spinning is a small part of the time.
  */
 @SuppressWarnings("restricted") // sched_setaffinity through the FFM linker, as the runtime's Native does
 final class Colocation {

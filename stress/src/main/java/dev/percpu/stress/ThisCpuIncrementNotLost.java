@@ -5,7 +5,6 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import dev.percpu.PerCpu;
 import dev.percpu.runtime.Cpu;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -16,16 +15,19 @@ import org.openjdk.jcstress.infra.results.I_Result;
 /**
  * Atomicity of {@code this_cpu_*} updates: "each is atomic with respect to every other
  * {@code this_cpu_*} operation on the same copy, from any thread: no update is ever lost, even if
- * the thread is preempted or migrated during the call". Two actors bound to one CPU
- * ({@link Colocation}: otherwise each would update its own CPU's copy and never meet) increment
- * the same per-CPU {@code long} with {@code this_cpu_inc_return} ({@code incrementAndGet()}, the
- * same native add as {@code increment()}, which returns the new value). The returned values are
- * tickets checked by a {@link TicketLedger}: a value returned twice by one copy means an update
- * was lost. Both the two actors of one state and actors of different states (a preemption in one
- * state's increment, the other actor running through later states meanwhile) are caught.
+ * the thread is preempted or migrated during the call".
  *
- * <p>Result: how many of this state's two increments returned a value that some other increment
- * of the same copy had already returned.
+ * <p>Two actors bound to one CPU ({@link Colocation}: otherwise each would update its own CPU's
+ * copy and never meet) each run a burst of {@value #BURST} {@code this_cpu_inc_return}s
+ * ({@code incrementAndGet()}, the same native add as {@code increment()}, returning the new value)
+ * on one per-CPU {@code long}. Bursts, and no yields, because the only thing that can interleave
+ * two {@code this_cpu} updates of one copy is the kernel preempting a thread in the middle of one,
+ * at the end of its time slice: a thread must run long enough for that to happen, and the other
+ * actor then runs on that CPU and updates the same copy.
+ *
+ * <p>The returned values are tickets checked by a {@link TicketLedger}: a value returned twice by
+ * one copy means an update was lost, whichever states the two increments belonged to. Result: how
+ * many of this state's two bursts got a ticket that another increment had already got.
  */
 @JCStressTest
 @Outcome(id = "0", expect = ACCEPTABLE, desc = "every increment returned a value of its copy nobody else got")
@@ -33,6 +35,8 @@ import org.openjdk.jcstress.infra.results.I_Result;
 @Outcome(expect = FORBIDDEN, desc = "impossible")
 @State
 public class ThisCpuIncrementNotLost {
+
+    static final int BURST = 1000;
 
     /** The per-CPU counter; copy c counts up from {@code TicketLedger.origin(c)}. */
     @PerCpu
@@ -46,22 +50,27 @@ public class ThisCpuIncrementNotLost {
         }
     }
 
-    final AtomicInteger arrived = new AtomicInteger();
     boolean duplicate1;
     boolean duplicate2;
 
     @Actor
     public void actor1() {
         Colocation.join();
-        duplicate1 = LEDGER.duplicate(ThisCpuIncrementNotLost_PerCpu.counter.incrementAndGet());
-        Colocation.leave(arrived, 2);
+        duplicate1 = burst();
     }
 
     @Actor
     public void actor2() {
         Colocation.join();
-        duplicate2 = LEDGER.duplicate(ThisCpuIncrementNotLost_PerCpu.counter.incrementAndGet());
-        Colocation.leave(arrived, 2);
+        duplicate2 = burst();
+    }
+
+    private static boolean burst() {
+        boolean duplicate = false;
+        for (int i = 0; i < BURST; i++) {
+            duplicate |= LEDGER.duplicate(ThisCpuIncrementNotLost_PerCpu.counter.incrementAndGet());
+        }
+        return duplicate;
     }
 
     @Arbiter
