@@ -3,6 +3,7 @@ package dev.percpu.bench;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -37,6 +38,7 @@ public class EightCounters {
 
     /** As application code writes it: the generated {@code static final} handles, used directly. */
     @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public void percpu() {
         BenchCounters_PerCpu.c0.increment();
         BenchCounters_PerCpu.c1.add(1500);

@@ -4,6 +4,7 @@ import dev.percpu.runtime.CpuGuard;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -38,6 +39,7 @@ public class EightGuarded {
 
     /** As application code writes it: the generated {@code static final} handles, used directly. */
     @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public void guard() {
         try (CpuGuard g = CpuGuard.get()) {
             GuardedCounters_PerCpu.g0.rawIncrement(g);

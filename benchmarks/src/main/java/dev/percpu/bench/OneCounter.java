@@ -3,6 +3,7 @@ package dev.percpu.bench;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -37,6 +38,7 @@ public class OneCounter {
 
     /** {@code this_cpu_inc(counter)}, through the generated {@code static final} handle. */
     @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public void percpu() {
         BenchCounters_PerCpu.counter.increment();
     }

@@ -7,6 +7,7 @@ import org.jctools.counters.Counter;
 import org.jctools.counters.CountersFactory;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -31,16 +32,19 @@ public class OneCounterBaselines {
             Integer.highestOneBit(4 * Runtime.getRuntime().availableProcessors() - 1) << 1);
 
     @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public void longAdder() {
         ADDER.increment();
     }
 
     @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public long atomicLong() {
         return ATOMIC.incrementAndGet();
     }
 
     @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public void jctools() {
         JCTOOLS.inc();
     }

@@ -41,7 +41,10 @@ import java.util.function.Function;
  *       guard; its guard and unit go with it. (A virtual thread cannot take a strict guard.)
  *   <li><b>Misuse</b> is an {@link IllegalStateException} naming it: closing a guard twice or out
  *       of order, closing it on another thread, {@code raw*} operations with a closed guard,
- *       nesting a strict guard in a plain one, or {@link #on} another CPU inside a guard. With
+ *       nesting a strict guard in a plain one, or {@link #on} another CPU inside a guard. (Guard
+ *       objects are reused per thread and nesting level, so that taking one allocates nothing: a
+ *       stale reference closed again after its thread took a new guard at the same depth closes
+ *       that new guard, and the error then surfaces at the new guard's own close.) With
  *       {@code -Dpercpu.debug=true} (the analogue of {@code CONFIG_DEBUG_PREEMPT}, free when off)
  *       the runtime also rejects {@code raw*} operations on a thread that does not own the guard,
  *       checks the owner word on every release, and reports a variable updated both under guards
