@@ -30,12 +30,24 @@ final class Units {
     static final VarHandle INT = AtomicUnitOps.INT;
     static final VarHandle LONG = AtomicUnitOps.LONG;
 
+    /*
+     * Raw (guarded, plain) accesses through ALL use the unaligned layouts: every address they see is
+     * a unit address plus a handle offset that the layout aligned to the type's size, so the test
+     * the aligned layouts would repeat on every access (three instructions, a third of a raw add)
+     * can never fail. Plain accesses make no atomicity promise either way, and on 64-bit platforms
+     * an aligned address is one load or store whichever layout names it.
+     */
+    private static final VarHandle RAW_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.varHandle();
+    private static final VarHandle RAW_CHAR = ValueLayout.JAVA_CHAR_UNALIGNED.varHandle();
+    private static final VarHandle RAW_INT = ValueLayout.JAVA_INT_UNALIGNED.varHandle();
+    private static final VarHandle RAW_LONG = ValueLayout.JAVA_LONG_UNALIGNED.varHandle();
+
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     /**
      * All of memory as one segment (null without native access). Guarded plain accesses use it
-     * with absolute addresses: the segment is a constant, so the JIT drops its bounds, liveness
-     * and base checks, and a raw update costs what a field update costs. The addresses come from
+     * with absolute addresses: the segment is a constant, so the JIT drops its liveness and base
+     * checks and keeps one compare against its size (Long.MAX_VALUE) per access. The addresses come from
      * a guard's unit address plus a handle's validated offset, never from user input.
      */
     static final MemorySegment ALL = everything();
@@ -103,48 +115,48 @@ final class Units {
     // ---- plain access by absolute address (the guarded unit) ------------------------------------------
 
     static long rawLong(Chunk c, long address) {
-        return ALL != null ? (long) LONG.get(ALL, address) : (long) LONG.get(c.segment, address - c.baseAddress());
+        return ALL != null ? (long) RAW_LONG.get(ALL, address) : (long) LONG.get(c.segment, address - c.baseAddress());
     }
 
     static void rawLong(Chunk c, long address, long v) {
         if (ALL != null) {
-            LONG.set(ALL, address, v);
+            RAW_LONG.set(ALL, address, v);
         } else {
             LONG.set(c.segment, address - c.baseAddress(), v);
         }
     }
 
     static int rawInt(Chunk c, long address) {
-        return ALL != null ? (int) INT.get(ALL, address) : (int) INT.get(c.segment, address - c.baseAddress());
+        return ALL != null ? (int) RAW_INT.get(ALL, address) : (int) INT.get(c.segment, address - c.baseAddress());
     }
 
     static void rawInt(Chunk c, long address, int v) {
         if (ALL != null) {
-            INT.set(ALL, address, v);
+            RAW_INT.set(ALL, address, v);
         } else {
             INT.set(c.segment, address - c.baseAddress(), v);
         }
     }
 
     static short rawShort(Chunk c, long address) {
-        return ALL != null ? (short) SHORT.get(ALL, address) : (short) SHORT.get(c.segment, address - c.baseAddress());
+        return ALL != null ? (short) RAW_SHORT.get(ALL, address) : (short) SHORT.get(c.segment, address - c.baseAddress());
     }
 
     static void rawShort(Chunk c, long address, short v) {
         if (ALL != null) {
-            SHORT.set(ALL, address, v);
+            RAW_SHORT.set(ALL, address, v);
         } else {
             SHORT.set(c.segment, address - c.baseAddress(), v);
         }
     }
 
     static char rawChar(Chunk c, long address) {
-        return ALL != null ? (char) CHAR.get(ALL, address) : (char) CHAR.get(c.segment, address - c.baseAddress());
+        return ALL != null ? (char) RAW_CHAR.get(ALL, address) : (char) CHAR.get(c.segment, address - c.baseAddress());
     }
 
     static void rawChar(Chunk c, long address, char v) {
         if (ALL != null) {
-            CHAR.set(ALL, address, v);
+            RAW_CHAR.set(ALL, address, v);
         } else {
             CHAR.set(c.segment, address - c.baseAddress(), v);
         }
