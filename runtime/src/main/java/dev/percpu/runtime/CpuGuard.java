@@ -82,8 +82,13 @@ public final class CpuGuard implements AutoCloseable {
     /** The domain's first chunk, and the held unit's address in it (the common case of raw ops). */
     private final Chunk home;
     private long homeAddress;
-    /** The owning thread while open, null when closed; read by raw operations to catch misuse. */
-    private Thread thread;
+    /**
+     * Whether the guard is open; read by raw operations to catch misuse. The owner is always
+     * {@code state.owner}: a primitive here, not a reference to the thread, because storing a
+     * reference into this long-lived (old-generation) object on every open made G1's post-write
+     * barrier take its slow path, a {@code lock}ed StoreLoad fence, on every guard.
+     */
+    private boolean open;
     private int cpu = -1;
 
     CpuGuard(GuardState state, int level) {
@@ -92,8 +97,8 @@ public final class CpuGuard implements AutoCloseable {
         this.home = state.guards.chunk;
     }
 
-    void open(Thread owner, int heldCpu, long unitAddress) {
-        this.thread = owner;
+    void open(int heldCpu, long unitAddress) {
+        this.open = true;
         this.cpu = heldCpu;
         this.homeAddress = unitAddress;
     }
@@ -103,7 +108,33 @@ public final class CpuGuard implements AutoCloseable {
      * and returns the guard; inside a guard, reuses the held unit.
      */
     public static CpuGuard get() {
-        return enter(PerCpuAreas.system().guards, false, -1);
+        long tid = Thread.currentThread().threadId();
+        GuardState st = SystemGuards.STATES[(int) tid & Guards.STATE_MASK];
+        if (st == null || st.tid != tid) {
+            st = SystemGuards.GUARDS.stateMiss(tid);
+        }
+        if (st.depth != 0) {
+            return enterSlow(SystemGuards.GUARDS, st, false, -1);
+        }
+        int cpu = SystemGuards.RSEQ ? RseqUnitOps.acquire(SystemGuards.OWNERS, st.token)
+                : SystemGuards.GUARDS.tryLocal(st.token);
+        if (cpu < 0) {
+            cpu = SystemGuards.GUARDS.acquireContended(st.token, false);
+        }
+        return st.openFirst(cpu);
+    }
+
+    /**
+     * The system domain's guards as constants, so that the JIT folds them into {@link #get()}:
+     * final instance fields are not trusted as constants, static final ones are, and each load
+     * folded away is one fewer dependent load on the fast path. Initialized with the domain (its
+     * failure surfaces here as it would from {@link PerCpuAreas#system()}).
+     */
+    private static final class SystemGuards {
+        static final Guards GUARDS = PerCpuAreas.system().guards;
+        static final GuardState[] STATES = GUARDS.stateCache;
+        static final boolean RSEQ = GUARDS.rseq;
+        static final long OWNERS = GUARDS.ownersAddress;
     }
 
     /**
@@ -226,10 +257,10 @@ public final class CpuGuard implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (thread != Thread.currentThread() || state.depth != level + 1) {
+        if (!owned() || state.depth != level + 1) {
             throw closeMisuse();
         }
-        thread = null; // from here on, raw operations with this guard fail
+        open = false; // from here on, raw operations with this guard fail
         if (--state.depth == 0) {
             if (state.strict) {
                 unpinAndRelease(cpu);
@@ -248,23 +279,27 @@ public final class CpuGuard implements AutoCloseable {
     }
 
     private IllegalStateException closeMisuse() {
-        if (thread != Thread.currentThread()) {
-            return misuse(thread);
+        if (!owned()) {
+            return misuse();
         }
         return new IllegalStateException("guards must be closed innermost first: closing the guard of depth "
                 + (level + 1) + " while depth " + state.depth + " is open");
     }
 
+    /** Whether the guard is open and the calling thread owns it. */
+    private boolean owned() {
+        return open && state.owner == Thread.currentThread();
+    }
+
     private void checkOwner() {
-        Thread t = thread;
-        if (t != Thread.currentThread()) {
-            throw misuse(t);
+        if (!owned()) {
+            throw misuse();
         }
     }
 
-    private IllegalStateException misuse(Thread t) {
-        return new IllegalStateException(t == null ? "this CpuGuard is closed (closed twice, or used after close)"
-                : "this CpuGuard belongs to thread \"" + t.getName() + "\" and was used on thread \""
+    private IllegalStateException misuse() {
+        return new IllegalStateException(!open ? "this CpuGuard is closed (closed twice, or used after close)"
+                : "this CpuGuard belongs to thread \"" + state.owner.getName() + "\" and was used on thread \""
                         + Thread.currentThread().getName() + "\": a guard is confined to the thread that took it");
     }
 
@@ -276,9 +311,8 @@ public final class CpuGuard implements AutoCloseable {
      * cannot hoist past the plain stores it guards).
      */
     long address(Chunk chunk) {
-        Thread t = thread;
-        if (Guards.DEBUG ? t != Thread.currentThread() : t == null) {
-            throw misuse(t);
+        if (Guards.DEBUG ? !owned() : !open) {
+            throw misuse();
         }
         if (chunk == home) {
             return homeAddress;
@@ -288,18 +322,17 @@ public final class CpuGuard implements AutoCloseable {
 
     /** The held CPU, after the same checks as {@link #unit}. */
     int heldCpu(Chunk chunk) {
-        if (thread != Thread.currentThread() || chunk.guards != state.guards) {
+        if (!owned() || chunk.guards != state.guards) {
             throw chunk.guards != state.guards
                     ? new IllegalStateException("this CpuGuard holds a unit of different per-CPU areas than the variable's")
-                    : misuse(thread);
+                    : misuse();
         }
         return cpu;
     }
 
     @Override
     public String toString() {
-        Thread t = thread;
-        return t == null ? "CpuGuard[closed]" : "CpuGuard[cpu " + cpu + ", depth " + (level + 1)
-                + (state.strict ? ", strict" : "") + ", thread \"" + t.getName() + "\"]";
+        return !open ? "CpuGuard[closed]" : "CpuGuard[cpu " + cpu + ", depth " + (level + 1)
+                + (state.strict ? ", strict" : "") + ", thread \"" + state.owner.getName() + "\"]";
     }
 }

@@ -46,7 +46,7 @@ final class GuardState {
     CpuGuard openFirst(int heldCpu) {
         cpu = heldCpu;
         depth = 1;
-        first.open(owner, heldCpu, unitAddress[heldCpu]);
+        first.open(heldCpu, unitAddress[heldCpu]);
         return first;
     }
 
@@ -65,7 +65,7 @@ final class GuardState {
             g = levels[depth] = new CpuGuard(this, depth);
         }
         depth++;
-        g.open(owner, cpu, unitAddress[cpu]);
+        g.open(cpu, unitAddress[cpu]);
         return g;
     }
 }

@@ -72,7 +72,7 @@ final class Guards {
     final CpuTopology topology;
     /** Owner words: {@code owners[cpu * LINE]}. */
     final MemorySegment owners;
-    private final long ownersAddress;
+    final long ownersAddress;
     /** Whether the fast path is the rseq acquire. */
     final boolean rseq;
     /** Whether other CPUs' units can be taken (atomic mode, or rseq with membarrier). */
@@ -86,8 +86,9 @@ final class Guards {
      * a compare instead of a ThreadLocal lookup (1.7 ns here). Entries are overwritten by threads
      * whose ids collide, and may outlive their thread; a miss falls back to the ThreadLocal.
      */
-    private final GuardState[] stateCache = new GuardState[STATE_CACHE];
+    final GuardState[] stateCache = new GuardState[STATE_CACHE];
     private static final int STATE_CACHE = 4096;
+    static final int STATE_MASK = STATE_CACHE - 1;
     /** Live guard states by token, for telling a dead holder from a slow one. */
     private final ConcurrentHashMap<Long, WeakReference<GuardState>> byToken = new ConcurrentHashMap<>();
 
@@ -124,12 +125,17 @@ final class Guards {
     /** The calling thread's guard state. */
     GuardState state() {
         long tid = Thread.currentThread().threadId();
-        GuardState s = stateCache[(int) tid & (STATE_CACHE - 1)];
+        GuardState s = stateCache[(int) tid & STATE_MASK];
         if (s != null && s.tid == tid) {
             return s;
         }
-        s = states.get();
-        stateCache[(int) tid & (STATE_CACHE - 1)] = s; // racy but safe: readers check the final tid
+        return stateMiss(tid);
+    }
+
+    /** The calling thread's guard state, which the cache did not hold; caches it. */
+    GuardState stateMiss(long tid) {
+        GuardState s = states.get();
+        stateCache[(int) tid & STATE_MASK] = s; // racy but safe: readers check the final tid
         return s;
     }
 
