@@ -70,7 +70,12 @@ import java.util.function.Function;
  * <p>Cost (JMH, {@code docs/BENCHMARKS.md}): taking and releasing an uncontended guard is a
  * restartable sequence plus a release store, a few nanoseconds; raw operations are plain memory
  * accesses. Guard objects are reused per thread and nesting level: the hot path allocates
- * nothing. Kernel names: {@code get_cpu}/{@code put_cpu} are {@link #get()}/{@link #close()};
+ * nothing. To get that cost, keep a guarded block with more than a few {@code raw*} operations
+ * in a method of its own, called from the hot loop: each raw operation is a memory-segment access
+ * that C2 parses as some thirty JDK methods, and C2 stops inlining into one compilation after
+ * about 18,000 parse nodes ({@code -XX:+PrintInlining} then says {@code NodeCountInliningCutoff}),
+ * leaving the later raw operations as calls. Eight raw adds in their own method inline
+ * completely; inlined into a benchmark loop they did not, and ran a third slower. Kernel names: {@code get_cpu}/{@code put_cpu} are {@link #get()}/{@link #close()};
  * {@code get_cpu_var}/{@code put_cpu_var} and {@code get_cpu_ptr}/{@code put_cpu_ptr} are the
  * handles' {@code getCpuVar()}/{@code getCpuPtr()} views; {@code __this_cpu_*} and
  * {@code raw_cpu_*} are the handles' {@code raw*} methods.

@@ -32,9 +32,9 @@ final class Units {
 
     /*
      * Raw (guarded, plain) accesses through ALL use the unaligned layouts: every address they see is
-     * a unit address plus a handle offset that the layout aligned to the type's size, so the test
-     * the aligned layouts would repeat on every access (three instructions, a third of a raw add)
-     * can never fail. Plain accesses make no atomicity promise either way, and on 64-bit platforms
+     * a page-aligned unit address plus a handle offset, and PlacedSection only makes handles whose
+     * offset is a multiple of the type's size, so the test the aligned layouts would repeat on
+     * every access (three instructions, a sixth of a raw add) can never fail. Plain accesses make no atomicity promise either way, and on 64-bit platforms
      * an aligned address is one load or store whichever layout names it.
      */
     private static final VarHandle RAW_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.varHandle();
