@@ -26,8 +26,16 @@ import picocli.CommandLine.Option;
  * markdown tables with every score and its ratio to {@code LongAdder} at the same thread count
  * (the tables in {@code docs/BENCHMARKS.md} are its output).
  *
+ * <p>With {@code --rounds R} the whole sweep runs R times, one round after the other, and each
+ * ratio is computed within a round (a benchmark against its baseline measured minutes apart,
+ * not an hour apart); a cell then shows the median score over the rounds with its range, and the
+ * median of the per-round ratios with their range. On a shared host whose speed drifts between
+ * phases, this is what makes ratios comparable.
+ *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.percpu.bench.Report --threads 1,2,8,32 --gc
+ * java -cp benchmarks/target/benchmarks.jar dev.percpu.bench.Report --rounds 5 --ops rseq \
+ *     --include 'dev\.percpu\.bench\.(EightGuarded\.guard|EightCountersBaselines\.longAdders)'
  * </pre>
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
@@ -52,6 +60,14 @@ public final class Report implements Callable<Integer> {
     @Option(names = "--forks", description = "forks per benchmark (default: ${DEFAULT-VALUE})")
     int forks = 1;
 
+    @Option(names = "--rounds", description = "repeat the whole sweep this many times; ratios are taken within a round"
+            + " and summarized by their median and range (default: ${DEFAULT-VALUE})")
+    int rounds = 1;
+
+    @Option(names = "--ops", split = ",", description = "only these values of the benchmarks' ops parameter"
+            + " (rseq, atomic; default: all)")
+    List<String> ops;
+
     @Option(names = "--gc", description = "add -prof gc and report allocated bytes per operation")
     boolean gc;
 
@@ -64,20 +80,30 @@ public final class Report implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Map<Integer, Cell>> results = new LinkedHashMap<>();
-        for (int t : threads) {
-            ChainedOptionsBuilder b = new OptionsBuilder().include(include).threads(t).forks(forks)
-                    .warmupIterations(warmup).measurementIterations(iterations)
-                    .warmupTime(TimeValue.seconds(seconds)).measurementTime(TimeValue.seconds(seconds));
-            if (gc) {
-                b.addProfiler(GCProfiler.class);
-            }
-            for (RunResult r : new Runner(b.build()).run()) {
-                String label = label(r);
-                Result<?> p = r.getPrimaryResult();
-                Result<?> norm = r.getSecondaryResults().get("gc.alloc.rate.norm");
-                results.computeIfAbsent(label, k -> new LinkedHashMap<>())
-                        .put(t, new Cell(p.getScore(), p.getScoreError(), norm == null ? Double.NaN : norm.getScore()));
+        if (rounds < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--rounds must be at least 1, not " + rounds);
+        }
+        // label -> thread count -> one cell per round
+        Map<String, Map<Integer, List<Cell>>> results = new LinkedHashMap<>();
+        for (int round = 0; round < rounds; round++) {
+            for (int t : threads) {
+                ChainedOptionsBuilder b = new OptionsBuilder().include(include).threads(t).forks(forks)
+                        .warmupIterations(warmup).measurementIterations(iterations)
+                        .warmupTime(TimeValue.seconds(seconds)).measurementTime(TimeValue.seconds(seconds));
+                if (ops != null) {
+                    b.param("ops", ops.toArray(String[]::new));
+                }
+                if (gc) {
+                    b.addProfiler(GCProfiler.class);
+                }
+                for (RunResult r : new Runner(b.build()).run()) {
+                    String label = label(r);
+                    Result<?> p = r.getPrimaryResult();
+                    Result<?> norm = r.getSecondaryResults().get("gc.alloc.rate.norm");
+                    results.computeIfAbsent(label, k -> new LinkedHashMap<>())
+                            .computeIfAbsent(t, k -> new ArrayList<>())
+                            .add(new Cell(p.getScore(), p.getScoreError(), norm == null ? Double.NaN : norm.getScore()));
+                }
             }
         }
         String text = render(results);
@@ -111,7 +137,7 @@ public final class Report implements Callable<Integer> {
                     List.of("EightGuarded guard", "EightCounters percpu", "EightCounters longAdders"),
                     "EightCounters longAdders"));
 
-    private String render(Map<String, Map<Integer, Cell>> results) {
+    private String render(Map<String, Map<Integer, List<Cell>>> results) {
         StringBuilder sb = new StringBuilder();
         for (Table table : TABLES) {
             List<String> labels = new ArrayList<>();
@@ -127,7 +153,8 @@ public final class Report implements Callable<Integer> {
             }
             String baseline = table.baseline();
             sb.append("#### ").append(table.title()).append(" (ops/µs, higher is better; × = ratio to ")
-                    .append(baseline).append(")\n\n");
+                    .append(baseline).append(rounds > 1 ? "; median of " + rounds + " rounds [range]" : "")
+                    .append(")\n\n");
             sb.append("| benchmark |");
             for (int t : threads) {
                 sb.append(' ').append(t).append(t == 1 ? " thread |" : " threads |");
@@ -137,19 +164,35 @@ public final class Report implements Callable<Integer> {
             for (String l : labels) {
                 sb.append("| ").append(l).append(" |");
                 for (int t : threads) {
-                    Cell c = results.get(l).get(t);
-                    Map<Integer, Cell> baseRow = results.get(baseline);
-                    Cell base = baseRow == null ? null : baseRow.get(t);
-                    if (c == null) {
+                    List<Cell> cs = results.get(l).get(t);
+                    Map<Integer, List<Cell>> baseRow = results.get(baseline);
+                    List<Cell> base = baseRow == null ? null : baseRow.get(t);
+                    if (cs == null) {
                         sb.append(" – |");
                         continue;
                     }
-                    sb.append(String.format(Locale.ROOT, " %.1f ± %.1f", c.score(), c.error()));
-                    if (base != null && !l.equals(baseline)) {
-                        sb.append(String.format(Locale.ROOT, " (**%.2f×**)", c.score() / base.score()));
+                    boolean ratio = base != null && base.size() == cs.size() && !l.equals(baseline);
+                    if (cs.size() == 1) {
+                        Cell c = cs.get(0);
+                        sb.append(String.format(Locale.ROOT, " %.1f ± %.1f", c.score(), c.error()));
+                        if (ratio) {
+                            sb.append(String.format(Locale.ROOT, " (**%.2f×**)", c.score() / base.get(0).score()));
+                        }
+                    } else {
+                        double[] scores = cs.stream().mapToDouble(Cell::score).toArray();
+                        sb.append(String.format(Locale.ROOT, " %.1f [%.1f–%.1f]", median(scores), min(scores), max(scores)));
+                        if (ratio) {
+                            double[] ratios = new double[cs.size()];
+                            for (int i = 0; i < ratios.length; i++) {
+                                ratios[i] = cs.get(i).score() / base.get(i).score();
+                            }
+                            sb.append(String.format(Locale.ROOT, " (**%.2f×** [%.2f–%.2f])", median(ratios), min(ratios),
+                                    max(ratios)));
+                        }
                     }
-                    if (gc && !Double.isNaN(c.bytesPerOp())) {
-                        sb.append(String.format(Locale.ROOT, ", %.0f B/op", c.bytesPerOp()));
+                    double bytes = cs.stream().mapToDouble(Cell::bytesPerOp).max().orElse(Double.NaN);
+                    if (gc && !Double.isNaN(bytes)) {
+                        sb.append(String.format(Locale.ROOT, ", %.0f B/op", bytes));
                     }
                     sb.append(" |");
                 }
@@ -158,6 +201,21 @@ public final class Report implements Callable<Integer> {
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    static double median(double[] xs) {
+        double[] s = xs.clone();
+        java.util.Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    private static double min(double[] xs) {
+        return java.util.Arrays.stream(xs).min().orElseThrow();
+    }
+
+    private static double max(double[] xs) {
+        return java.util.Arrays.stream(xs).max().orElseThrow();
     }
 
     public static void main(String[] args) {
