@@ -37,6 +37,11 @@ public class EightCountersBaselines {
     @Benchmark
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public void longAdders() {
+        eightAdders();
+    }
+
+    /** Eight {@code LongAdder} updates: the same operation as the per-CPU benchmarks'. */
+    static void eightAdders() {
         A0.increment();
         A1.add(1500);
         A2.increment();
