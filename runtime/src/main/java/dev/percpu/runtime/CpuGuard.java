@@ -75,7 +75,8 @@ import java.util.function.Function;
  * that C2 parses as some thirty JDK methods, and C2 stops inlining into one compilation after
  * about 18,000 parse nodes ({@code -XX:+PrintInlining} then says {@code NodeCountInliningCutoff}),
  * leaving the later raw operations as calls. Eight raw adds in their own method inline
- * completely; inlined into a benchmark loop they did not, and ran a third slower. Kernel names: {@code get_cpu}/{@code put_cpu} are {@link #get()}/{@link #close()};
+ * completely; inlined into a benchmark loop they did not, and ran a third slower. Kernel names:
+ * {@code get_cpu}/{@code put_cpu} are {@link #get()}/{@link #close()};
  * {@code get_cpu_var}/{@code put_cpu_var} and {@code get_cpu_ptr}/{@code put_cpu_ptr} are the
  * handles' {@code getCpuVar()}/{@code getCpuPtr()} views; {@code __this_cpu_*} and
  * {@code raw_cpu_*} are the handles' {@code raw*} methods.
@@ -113,20 +114,7 @@ public final class CpuGuard implements AutoCloseable {
      * and returns the guard; inside a guard, reuses the held unit.
      */
     public static CpuGuard get() {
-        long tid = Thread.currentThread().threadId();
-        GuardState st = SystemGuards.STATES[(int) tid & Guards.STATE_MASK];
-        if (st == null || st.tid != tid) {
-            st = SystemGuards.GUARDS.stateMiss(tid);
-        }
-        if (st.depth != 0) {
-            return enterSlow(SystemGuards.GUARDS, st, false, -1);
-        }
-        int cpu = SystemGuards.RSEQ ? RseqUnitOps.acquire(SystemGuards.OWNERS, st.token)
-                : SystemGuards.GUARDS.tryLocal(st.token);
-        if (cpu < 0) {
-            cpu = SystemGuards.GUARDS.acquireContended(st.token, false);
-        }
-        return st.openFirst(cpu);
+        return enterLocal(SystemGuards.GUARDS, SystemGuards.STATES, SystemGuards.RSEQ, SystemGuards.OWNERS);
     }
 
     /**
@@ -186,11 +174,26 @@ public final class CpuGuard implements AutoCloseable {
     }
 
     static CpuGuard enter(Guards gs, boolean strict, int target) {
-        GuardState st = gs.state();
-        if (st.depth != 0 || strict || target >= 0) {
-            return enterSlow(gs, st, strict, target);
+        if (strict || target >= 0) {
+            return enterSlow(gs, gs.state(), strict, target);
         }
-        int cpu = gs.tryLocal(st.token);
+        return enterLocal(gs, gs.stateCache, gs.rseq, gs.ownersAddress);
+    }
+
+    /**
+     * {@code get_cpu()} in {@code gs}: the fast path. {@code states}, {@code rseq} and
+     * {@code owners} are {@code gs}'s own, passed in so that {@link #get()} can pass constants.
+     */
+    private static CpuGuard enterLocal(Guards gs, GuardState[] states, boolean rseq, long owners) {
+        long tid = Thread.currentThread().threadId();
+        GuardState st = states[(int) tid & Guards.STATE_MASK];
+        if (st == null || st.tid != tid) {
+            st = gs.stateMiss(tid);
+        }
+        if (st.depth != 0) {
+            return enterSlow(gs, st, false, -1);
+        }
+        int cpu = rseq ? RseqUnitOps.acquire(owners, st.token) : gs.tryLocal(st.token);
         if (cpu < 0) {
             cpu = gs.acquireContended(st.token, false);
         }
