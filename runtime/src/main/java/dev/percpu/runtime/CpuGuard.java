@@ -185,15 +185,11 @@ public final class CpuGuard implements AutoCloseable {
      * {@code owners} are {@code gs}'s own, passed in so that {@link #get()} can pass constants.
      */
     private static CpuGuard enterLocal(Guards gs, GuardState[] states, boolean rseq, long owners) {
-        long tid = Thread.currentThread().threadId();
-        GuardState st = states[(int) tid & Guards.STATE_MASK];
-        if (st == null || st.tid != tid) {
-            st = gs.stateMiss(tid);
-        }
+        GuardState st = gs.state(states);
         if (st.depth != 0) {
             return enterSlow(gs, st, false, -1);
         }
-        int cpu = rseq ? RseqUnitOps.acquire(owners, st.token) : gs.tryLocal(st.token);
+        int cpu = gs.tryLocal(rseq, owners, st.token);
         if (cpu < 0) {
             cpu = gs.acquireContended(st.token, false);
         }

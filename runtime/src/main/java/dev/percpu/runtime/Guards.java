@@ -90,7 +90,7 @@ final class Guards {
      */
     final GuardState[] stateCache = new GuardState[STATE_CACHE];
     private static final int STATE_CACHE = 4096;
-    static final int STATE_MASK = STATE_CACHE - 1;
+    private static final int STATE_MASK = STATE_CACHE - 1;
     /** Live guard states by token, for telling a dead holder from a slow one. */
     private final ConcurrentHashMap<Long, WeakReference<GuardState>> byToken = new ConcurrentHashMap<>();
 
@@ -126,8 +126,16 @@ final class Guards {
 
     /** The calling thread's guard state. */
     GuardState state() {
+        return state(stateCache);
+    }
+
+    /**
+     * The calling thread's guard state, looked up in {@code cache}, which is this domain's
+     * {@link #stateCache}: passed in so that {@link CpuGuard#get()} can pass a constant.
+     */
+    GuardState state(GuardState[] cache) {
         long tid = Thread.currentThread().threadId();
-        GuardState s = stateCache[(int) tid & STATE_MASK];
+        GuardState s = cache[(int) tid & STATE_MASK];
         if (s != null && s.tid == tid) {
             return s;
         }
@@ -135,7 +143,7 @@ final class Guards {
     }
 
     /** The calling thread's guard state, which the cache did not hold; caches it. */
-    GuardState stateMiss(long tid) {
+    private GuardState stateMiss(long tid) {
         GuardState s = states.get();
         stateCache[(int) tid & STATE_MASK] = s; // racy but safe: readers check the final tid
         return s;
@@ -149,8 +157,16 @@ final class Guards {
 
     /** Takes the current CPU's unit if it is free; returns the CPU, or -1. */
     int tryLocal(long token) {
-        if (rseq) {
-            return RseqUnitOps.acquire(ownersAddress, token);
+        return tryLocal(rseq, ownersAddress, token);
+    }
+
+    /**
+     * {@link #tryLocal(long)} with this domain's {@link #rseq} and {@link #ownersAddress} passed in,
+     * so that {@link CpuGuard#get()} can pass constants.
+     */
+    int tryLocal(boolean viaRseq, long ownersAt, long token) {
+        if (viaRseq) {
+            return RseqUnitOps.acquire(ownersAt, token);
         }
         int cpu = chunk.cpus.current();
         return (long) OWNER.compareAndExchange(owners, (long) cpu * LINE, 0L, token) == 0L ? cpu : -1;
