@@ -2,7 +2,7 @@ package com.acme.disk;
 
 import dev.percpu.runtime.PerCpuByteArray;
 import dev.percpu.runtime.PerCpuLong;
-import dev.percpu.runtime.PlacedSection;
+import dev.percpu.runtime.spi.PlacedSection;
 import javax.annotation.processing.Generated;
 
 /**
@@ -11,7 +11,7 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.percpu.processor.PerCpuProcessor")
 public final class Disk_PerCpu {
-    private static final PlacedSection $section = PlacedSection.of(PerCpuSection_6ba18b08.class, PerCpuSection_6ba18b08.LAYOUT_HASH);
+    private static final PlacedSection $section = PlacedSection.of(new PerCpuSection_6ba18b08(), PerCpuSection_6ba18b08.LAYOUT_HASH);
 
     /**
      * Per-CPU {@code long reads} of {@link Disk}:

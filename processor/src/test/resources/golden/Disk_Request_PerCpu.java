@@ -1,7 +1,7 @@
 package com.acme.disk;
 
 import dev.percpu.runtime.PerCpuLong;
-import dev.percpu.runtime.PlacedSection;
+import dev.percpu.runtime.spi.PlacedSection;
 import javax.annotation.processing.Generated;
 
 /**
@@ -10,7 +10,7 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.percpu.processor.PerCpuProcessor")
 public final class Disk_Request_PerCpu {
-    private static final PlacedSection $section = PlacedSection.of(PerCpuSection_6ba18b08.class, PerCpuSection_6ba18b08.LAYOUT_HASH);
+    private static final PlacedSection $section = PlacedSection.of(new PerCpuSection_6ba18b08(), PerCpuSection_6ba18b08.LAYOUT_HASH);
 
     /**
      * Per-CPU {@code long issued} of {@link Disk.Request}:

@@ -11,7 +11,7 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.percpu.processor.PerCpuProcessor")
 final class NetStats_Odd_PerCpu {
-    private static final dev.percpu.runtime.PlacedSection $section$ = dev.percpu.runtime.PlacedSection.of(PerCpuSection_6ba18b08.class, PerCpuSection_6ba18b08.LAYOUT_HASH);
+    private static final dev.percpu.runtime.spi.PlacedSection $section$ = dev.percpu.runtime.spi.PlacedSection.of(new PerCpuSection_6ba18b08(), PerCpuSection_6ba18b08.LAYOUT_HASH);
 
     /**
      * Per-CPU {@code long $section} of {@link NetStats.Odd}:

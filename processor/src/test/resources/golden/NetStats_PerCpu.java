@@ -11,7 +11,7 @@ import dev.percpu.runtime.PerCpuLong;
 import dev.percpu.runtime.PerCpuLongArray;
 import dev.percpu.runtime.PerCpuRef;
 import dev.percpu.runtime.PerCpuShort;
-import dev.percpu.runtime.PlacedSection;
+import dev.percpu.runtime.spi.PlacedSection;
 import java.lang.Number;
 import java.lang.String;
 import java.lang.SuppressWarnings;
@@ -25,7 +25,7 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.percpu.processor.PerCpuProcessor")
 public final class NetStats_PerCpu {
-    private static final PlacedSection $section = PlacedSection.of(PerCpuSection_6ba18b08.class, PerCpuSection_6ba18b08.LAYOUT_HASH);
+    private static final PlacedSection $section = PlacedSection.of(new PerCpuSection_6ba18b08(), PerCpuSection_6ba18b08.LAYOUT_HASH);
 
     /**
      * Per-CPU {@code long rxPackets} of {@link NetStats}:

@@ -1,6 +1,6 @@
 package com.acme.disk;
 
-import dev.percpu.runtime.StaticSection;
+import dev.percpu.runtime.spi.StaticSection;
 import java.lang.Override;
 import java.lang.String;
 import javax.annotation.processing.Generated;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.percpu.runtime.Cpu;
 import dev.percpu.runtime.PerCpuAreas;
-import dev.percpu.runtime.PlacedSection;
+import dev.percpu.runtime.SectionLayout;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -36,9 +36,9 @@ class NetworkStatsTest {
 
     @Test
     void eachSectionGroupIsAlignedAtItsRealAddresses() {
-        PlacedSection section = PerCpuAreas.system().sections().stream()
-                .filter(p -> p.section().name().startsWith("dev.percpu.examples.PerCpuSection_")).findFirst().orElseThrow();
-        assertEquals(4096, section.section().align(), "a section with PAGE_ALIGNED variables is page aligned");
+        SectionLayout section = PerCpuAreas.system().sections().stream()
+                .filter(p -> p.name().startsWith("dev.percpu.examples.PerCpuSection_")).findFirst().orElseThrow();
+        assertEquals(4096, section.align(), "a section with PAGE_ALIGNED variables is page aligned");
         for (int cpu : Cpu.possible().toArray()) {
             long page = 4096;
             long line = 64;
@@ -51,7 +51,7 @@ class NetworkStatsTest {
             assertEquals(0, Softirq_PerCpu.lastQueue.address(cpu) % 2, "natural alignment");
             // nothing else on drops' line: the section ends with it, padded to the line
             long dropsLineEnd = NetStats_PerCpu.drops.offset() / line * line + line;
-            assertEquals(section.base() + section.section().size(), dropsLineEnd, "SHARED_ALIGNED line is the last");
+            assertEquals(section.end(), dropsLineEnd, "SHARED_ALIGNED line is the last");
             // each CPU's copy lies in its own unit, a whole number of units from the first CPU's
             long unit = PerCpuAreas.system().allocInfo().unitSize();
             long delta = NetStats_PerCpu.rxPackets.address(cpu)

@@ -177,7 +177,7 @@ class BehaviourTest {
         List<String> classpath = new ArrayList<>();
         classpath.add(classes.toString());
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (holds(entry, "dev/percpu/runtime/PlacedSection.class") || holds(entry, "dev/percpu/PerCpu.class")) {
+            if (holds(entry, "dev/percpu/runtime/spi/PlacedSection.class") || holds(entry, "dev/percpu/PerCpu.class")) {
                 classpath.add(entry);
             }
         }

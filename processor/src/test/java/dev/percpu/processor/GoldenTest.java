@@ -100,12 +100,12 @@ class GoldenTest {
     static void compile() {
         compilation = TestCompiler.compilePlain(TestCompiler.STRICT, NET_STATS, DISK);
         assertThat(compilation).succeededWithoutWarnings();
-        section = generatedResource("META-INF/services/dev.percpu.runtime.StaticSection").strip();
+        section = generatedResource("META-INF/services/dev.percpu.runtime.spi.StaticSection").strip();
     }
 
     @Test
     void servicesFile() {
-        assertGolden("services", generatedResource("META-INF/services/dev.percpu.runtime.StaticSection"));
+        assertGolden("services", generatedResource("META-INF/services/dev.percpu.runtime.spi.StaticSection"));
     }
 
     @Test

@@ -25,7 +25,7 @@ class RoundsAndNamesTest {
 
     private static String services(Compilation c) {
         try {
-            return c.generatedFile(StandardLocation.CLASS_OUTPUT, "META-INF/services/dev.percpu.runtime.StaticSection")
+            return c.generatedFile(StandardLocation.CLASS_OUTPUT, "META-INF/services/dev.percpu.runtime.spi.StaticSection")
                     .orElseThrow().getCharContent(true).toString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -31,7 +31,7 @@ class ScaleTest {
         }
         Compilation c = TestCompiler.compilePlain(TestCompiler.STRICT, holders.toArray(JavaFileObject[]::new));
         assertThat(c).succeededWithoutWarnings();
-        String section = c.generatedFile(StandardLocation.CLASS_OUTPUT, "META-INF/services/dev.percpu.runtime.StaticSection")
+        String section = c.generatedFile(StandardLocation.CLASS_OUTPUT, "META-INF/services/dev.percpu.runtime.spi.StaticSection")
                 .orElseThrow().getCharContent(true).toString().strip();
         String text = c.generatedSourceFile(section).orElseThrow().getCharContent(true).toString();
         assertThat(text).contains("public static final long SIZE = 80000L;");

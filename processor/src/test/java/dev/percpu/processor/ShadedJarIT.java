@@ -51,7 +51,7 @@ class ShadedJarIT {
                 }
                 """);
         String annotations = entryHolding("dev/percpu/PerCpu.class");
-        String runtime = entryHolding("dev/percpu/runtime/PlacedSection.class");
+        String runtime = entryHolding("dev/percpu/runtime/spi/PlacedSection.class");
         Path out = dir.resolve("out");
         Files.createDirectories(out);
         List<String> args = new ArrayList<>(List.of(
@@ -65,7 +65,7 @@ class ShadedJarIT {
         assertThat(diagnostics.toString(StandardCharsets.UTF_8)).isEmpty();
         assertThat(rc).isEqualTo(0);
         assertThat(Files.exists(out.resolve("com/acme/NetStats_PerCpu.class"))).isTrue();
-        assertThat(Files.readString(out.resolve("META-INF/services/dev.percpu.runtime.StaticSection")))
+        assertThat(Files.readString(out.resolve("META-INF/services/dev.percpu.runtime.spi.StaticSection")))
                 .startsWith("com.acme.PerCpuSection_");
     }
 

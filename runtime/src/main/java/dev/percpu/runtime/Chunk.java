@@ -1,5 +1,7 @@
 package dev.percpu.runtime;
 
+import dev.percpu.cpu.CpuTopology;
+import dev.percpu.runtime.internal.sys.Native;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

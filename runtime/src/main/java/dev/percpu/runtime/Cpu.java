@@ -1,5 +1,8 @@
 package dev.percpu.runtime;
 
+import dev.percpu.cpu.CpuMask;
+import dev.percpu.cpu.CpuTopology;
+
 /**
  * The current CPU and the CPUs of this machine: {@code smp_processor_id()},
  * {@code nr_cpu_ids} and {@code cpu_possible_mask} for Java.

@@ -1,31 +1,89 @@
 package dev.percpu.runtime;
 
+import dev.percpu.cpu.CpuMask;
+import dev.percpu.cpu.CpuTopology;
+import dev.percpu.runtime.internal.sys.Native;
+import dev.percpu.runtime.internal.sys.Settings;
+import dev.percpu.runtime.internal.sys.Sysfs;
+import java.lang.System.Logger.Level;
+
 /*
  * Where "the current CPU" comes from: smp_processor_id() for Java.
  *
- * NativeCpuIds asks the kernel through glibc's sched_getcpu(), which on glibc >= 2.35 reads the
- * cpu_id field the kernel keeps in the thread's rseq area: about 1 ns of work behind a ~1.5 ns
- * critical downcall. The answer can be stale the instant it is returned (the thread may migrate),
- * which is why every operation that writes through it is either atomic or a restartable sequence:
- * a stale id costs locality, never correctness.
+ * NativeCpuIds asks the kernel through glibc's sched_getcpu() (a critical downcall). The answer
+ * can be stale the instant it is returned (the thread may migrate), which is why every operation
+ * that writes through it is either atomic or a restartable sequence: a stale id costs locality,
+ * never correctness. It is used whenever every CPU id the kernel can report is a possible CPU of
+ * the topology the units were sized for: always with the kernel's own /sys, and with a
+ * configured sysfs tree (percpu.sysfs) that covers this machine's CPUs, such as a tree of 64
+ * possible CPUs on a 2-CPU host, which is exactly a VM with 64 possible and 2 online CPUs.
  *
- * VirtualCpuIds is the !CONFIG_SMP-style fallback for platforms without sched_getcpu: a thread is
- * hashed (by its id, a final field, so no ThreadLocal lookup) onto one of the possible CPU ids. Two
- * threads that hash together share a copy at the same time, so the fallback always pairs with the
- * atomic operations (UnitOps.ATOMIC), never with restartable sequences.
+ * MappedNativeCpuIds is for a configured tree that lacks some of the kernel's CPU ids (a sparse
+ * "0,2-3,8" on a host whose CPUs are 0-1): sched_getcpu still answers, an id outside the
+ * possible set is mapped onto a possible one, and since two kernel CPUs may then share a unit the
+ * runtime uses atomics, never restartable sequences. The mapping is logged with the ids concerned.
+ *
+ * VirtualCpuIds is the !CONFIG_SMP-style fallback for platforms without sched_getcpu (or
+ * percpu.cpu=virtual): a thread is hashed (by its id, a final field, so no ThreadLocal lookup)
+ * onto one of the possible CPU ids. Two threads that hash together share a copy at the same time,
+ * so it also pairs with the atomic operations only.
  *
  * Tests supply their own subclass (a sparse topology whose ids the real kernel never reports).
  */
 abstract class CpuIds {
 
+    private static final System.Logger LOG = System.getLogger("dev.percpu");
+
     /** The current CPU's id: always a possible CPU of the topology this source was made for. */
     abstract int current();
 
-    /** Whether ids are the kernel's real CPU numbers (the precondition of restartable sequences). */
+    /**
+     * Whether ids are the kernel's own CPU numbers, one unit per kernel CPU (the precondition of
+     * restartable sequences and of pinning a thread to the CPU of its guard).
+     */
     abstract boolean isReal();
 
     /** A short description for the layout dump. */
     abstract String describe();
+
+    /**
+     * The source for {@code mode} ({@code auto}, {@code native} or {@code virtual}, from
+     * {@code percpu.cpu}) on {@code topology}.
+     *
+     * @throws IllegalStateException for {@code native} where {@code sched_getcpu} is unavailable
+     */
+    static CpuIds choose(String mode, CpuTopology topology) {
+        CpuMask possible = topology.possible();
+        if (mode.equals("virtual")) {
+            return new VirtualCpuIds(possible, "-D" + Settings.CPU + "=virtual");
+        }
+        if (NativeCpuIds.INSTANCE == null) {
+            if (mode.equals("native")) {
+                throw new IllegalStateException("-D" + Settings.CPU + "=native but sched_getcpu is unavailable: "
+                        + Native.problems());
+            }
+            String why = "sched_getcpu unavailable: " + Native.problems();
+            LOG.log(Level.INFO, "percpu: " + why + "; falling back to threads hashed onto " + possible.cardinality()
+                    + " virtual CPUs: every operation stays correct, locality is lost");
+            return new VirtualCpuIds(possible, why);
+        }
+        CpuMask kernel = Sysfs.kernelPossible();
+        if (kernel != null && kernel.isSubsetOf(possible)) {
+            return NativeCpuIds.INSTANCE;
+        }
+        MappedNativeCpuIds mapped = new MappedNativeCpuIds(possible, kernel);
+        LOG.log(Level.INFO, "percpu: " + mapped.describe());
+        return mapped;
+    }
+
+    /** {@code sched_getcpu()}: the raw kernel CPU id of the calling thread. */
+    static int schedGetcpu() {
+        try {
+            return (int) Native.SCHED_GETCPU.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError("sched_getcpu cannot throw", t);
+        }
+    }
 
     /** {@code sched_getcpu()} through a critical FFM downcall. */
     static final class NativeCpuIds extends CpuIds {
@@ -36,11 +94,7 @@ abstract class CpuIds {
 
         @Override
         int current() {
-            try {
-                return (int) Native.SCHED_GETCPU.invokeExact();
-            } catch (Throwable t) {
-                throw new AssertionError("sched_getcpu cannot throw", t);
-            }
+            return schedGetcpu();
         }
 
         @Override
@@ -54,12 +108,60 @@ abstract class CpuIds {
         }
     }
 
+    /**
+     * {@code sched_getcpu()} on a topology that lacks some of the kernel's CPU ids: those are
+     * mapped onto possible ones (several kernel CPUs may then share a unit, so atomics only).
+     */
+    static final class MappedNativeCpuIds extends CpuIds {
+        /** The unit's CPU id for each kernel CPU id below its length. */
+        private final int[] map;
+        private final int[] possible;
+        private final String description;
+
+        MappedNativeCpuIds(CpuMask possibleMask, CpuMask kernel) {
+            this.possible = possibleMask.toArray();
+            int n = Math.max(possibleMask.last(), kernel == null ? 0 : kernel.last()) + 1;
+            this.map = new int[n];
+            for (int id = 0; id < n; id++) {
+                map[id] = possibleMask.contains(id) ? id : possible[id % possible.length];
+            }
+            CpuMask missing = kernel == null ? null : kernel.andNot(possibleMask);
+            this.description = "sched_getcpu (FFM critical downcall); the configured possible CPUs " + possibleMask
+                    + " (" + Settings.SYSFS + "=" + Sysfs.root() + ") lack "
+                    + (missing == null ? "an unknown set of this machine's CPUs (its possible mask is unreadable)"
+                            : "this machine's CPUs " + missing)
+                    + ": those ids are mapped onto possible CPUs, and this_cpu operations use atomics";
+        }
+
+        @Override
+        int current() {
+            int id = schedGetcpu();
+            return id >= 0 && id < map.length ? map[id] : possible[Math.floorMod(id, possible.length)];
+        }
+
+        @Override
+        boolean isReal() {
+            return false;
+        }
+
+        @Override
+        String describe() {
+            return description;
+        }
+    }
+
     /** Threads hashed onto the possible CPU ids: the documented fallback when sched_getcpu is absent. */
     static final class VirtualCpuIds extends CpuIds {
         private final int[] ids;
+        private final String why;
+
+        VirtualCpuIds(CpuMask possible, String why) {
+            this.ids = possible.toArray();
+            this.why = why;
+        }
 
         VirtualCpuIds(CpuMask possible) {
-            this.ids = possible.toArray();
+            this(possible, "chosen by the caller");
         }
 
         @Override
@@ -75,7 +177,7 @@ abstract class CpuIds {
 
         @Override
         String describe() {
-            return "virtual: threads hashed onto " + ids.length + " CPU ids (sched_getcpu unavailable)";
+            return "virtual: threads hashed onto " + ids.length + " CPU ids (" + why + ")";
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.percpu.runtime;
 
+import dev.percpu.cpu.CpuTopology;
+import dev.percpu.runtime.internal.sys.Settings;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -58,12 +60,12 @@ import java.util.concurrent.locks.LockSupport;
 final class Guards {
 
     /** {@code -Dpercpu.debug=true}: the analogue of CONFIG_DEBUG_PREEMPT; constant-folded when off. */
-    static final boolean DEBUG = Boolean.getBoolean("percpu.debug");
+    static final boolean DEBUG = Settings.flag(Settings.DEBUG);
 
     /** Bytes per owner word: one cache line per CPU, so taking units of different CPUs shares nothing. */
     static final int LINE = Chunk.CACHE_LINE;
     /** Yields before looking for another unit: enough for a preempted holder on this CPU to run (see above). */
-    static final int YIELDS = Integer.getInteger("percpu.guard.yields", 64);
+    static final int YIELDS = Settings.integer(Settings.GUARD_YIELDS, 64, 0, 1_000_000);
     private static final long MAX_BACKOFF_NANOS = 1_000_000;
 
     private static final VarHandle OWNER = ValueLayout.JAVA_LONG.varHandle();

@@ -1,5 +1,11 @@
 package dev.percpu.runtime;
 
+import dev.percpu.cpu.CpuTopology;
+import dev.percpu.runtime.internal.access.RuntimeAccess;
+import dev.percpu.runtime.internal.alloc.FirstChunkPlanner;
+import dev.percpu.runtime.internal.sys.Settings;
+import dev.percpu.runtime.internal.sys.Sysfs;
+import dev.percpu.runtime.spi.StaticSection;
 import java.lang.System.Logger.Level;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -71,8 +77,8 @@ public final class PerCpuAreas {
     final Chunk chunk;
     final Guards guards;
     private final AllocInfo info;
-    private final Map<Class<?>, PlacedSection> placed = new IdentityHashMap<>();
-    private final List<PlacedSection> order = new ArrayList<>();
+    private final Map<Class<?>, Placed> placed = new IdentityHashMap<>();
+    private final List<Placed> order = new ArrayList<>();
     private long reservedUsed;
 
     private PerCpuAreas(Chunk chunk) {
@@ -80,6 +86,10 @@ public final class PerCpuAreas {
         this.info = chunk.info;
         this.guards = new Guards(chunk);
         chunk.guards = guards;
+    }
+
+    static {
+        RuntimeAccess.register(section -> system().place(section));
     }
 
     /** The system's per-CPU areas, set up on first call. */
@@ -98,11 +108,11 @@ public final class PerCpuAreas {
                 throw new IllegalStateException("section " + s.name() + " needs alignment " + s.align()
                         + " but units are only aligned to the page size " + Chunk.PAGE);
             }
-            bases[i] = AllocInfo.roundUp(end, s.align());
+            bases[i] = FirstChunkPlanner.roundUp(end, s.align());
             end = bases[i] + s.size();
         }
-        long staticSize = AllocInfo.roundUp(end, Chunk.CACHE_LINE);
-        AllocInfo info = AllocInfo.build(staticSize, config.reservedSize(), config.dynamicSize(), config.atomSize(),
+        long staticSize = FirstChunkPlanner.roundUp(end, Chunk.CACHE_LINE);
+        AllocInfo info = FirstChunkPlanner.build(staticSize, config.reservedSize(), config.dynamicSize(), config.atomSize(),
                 Chunk.PAGE, config.topology());
         PerCpuAreas areas = new PerCpuAreas(new Chunk(info, config.topology(), config.cpus(), config.ops()));
         areas.chunk.names(areas::nameAt);
@@ -115,14 +125,14 @@ public final class PerCpuAreas {
     private void install(StaticSection s, long base, String region) {
         List<StaticSection.Var> vars = s.vars(); // decoded once to validate the table, then dropped
         chunk.copyToEveryUnit(base, nativeOrderImage(s, vars));
-        PlacedSection p = new PlacedSection(this, s, base, region);
+        Placed p = new Placed(this, s, base, region);
         placed.put(s.getClass(), p);
         order.add(p);
     }
 
     /** {@code Holder.field} (with {@code [i]} inside an array) of the variable at {@code offset} of a unit. */
     private synchronized String nameAt(long offset) {
-        for (PlacedSection p : order) {
+        for (Placed p : order) {
             long rel = offset - p.base();
             if (rel >= 0 && rel < p.section().size()) {
                 for (StaticSection.Var v : p.section().vars()) {
@@ -157,42 +167,46 @@ public final class PerCpuAreas {
     }
 
     /**
-     * The placement of {@code sectionClass}: found at set-up (static region) or placed now in the
-     * reserved region.
+     * The placement of {@code section}'s class: found at set-up (static region) or placed now in
+     * the reserved region. Later calls for the same class return the first placement.
      *
-     * @throws IllegalStateException if the class cannot be instantiated or the reserved region
-     *     has no room (the message names the sizes and the property to raise)
+     * @throws IllegalStateException if the reserved region has no room (the message names the
+     *     sizes and the property to raise)
      */
-    synchronized PlacedSection place(Class<? extends StaticSection> sectionClass) {
-        PlacedSection p = placed.get(sectionClass);
+    synchronized Placed place(StaticSection s) {
+        Placed p = placed.get(s.getClass());
         if (p != null) {
             return p;
         }
-        StaticSection s;
-        try {
-            s = sectionClass.getConstructor().newInstance();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("cannot instantiate per-CPU section " + sectionClass.getName()
-                    + " (generated sections have a public no-argument constructor)", e);
-        }
-        long start = AllocInfo.roundUp(info.staticSize() + reservedUsed, s.align());
+        long start = FirstChunkPlanner.roundUp(info.staticSize() + reservedUsed, s.align());
         long end = start + s.size();
         if (end > info.staticSize() + info.reservedSize()) {
             throw new IllegalStateException("per-CPU section " + s.name() + " (" + s.size() + " bytes, align "
                     + s.align() + ") was loaded after set-up and does not fit the reserved region: "
                     + (info.reservedSize() - reservedUsed) + " of " + info.reservedSize()
-                    + " bytes left; raise -Dpercpu.reserved.size or make the section visible to the ServiceLoader"
-                    + " of the thread context class loader at start-up");
+                    + " bytes left; raise -D" + Settings.RESERVED_SIZE + ", or make the section visible to the"
+                    + " ServiceLoader at start-up (META-INF/services on the class path, or 'provides "
+                    + StaticSection.class.getName() + " with " + s.name() + "' in a named module)");
         }
         reservedUsed = end - info.staticSize();
         install(s, start, "reserved");
         LOG.log(Level.DEBUG, () -> "PERCPU: section " + s.name() + " placed in the reserved region at " + start);
-        return placed.get(sectionClass);
+        return placed.get(s.getClass());
     }
 
-    /** The sections placed so far, in placement order. */
-    public synchronized List<PlacedSection> sections() {
+    /** The sections placed so far, in placement order (for tests and the runtime itself). */
+    synchronized List<Placed> placements() {
         return List.copyOf(order);
+    }
+
+    /**
+     * The layout of every section placed so far, in placement order: static sections first, then
+     * those placed later in the reserved region. A snapshot; decodes each section's table.
+     *
+     * @return one entry per section
+     */
+    public synchronized List<SectionLayout> sections() {
+        return order.stream().map(p -> SectionLayout.of(p.section(), p.base(), p.region())).toList();
     }
 
     /** The first chunk's layout ({@code struct pcpu_alloc_info}). */
@@ -250,7 +264,7 @@ public final class PerCpuAreas {
         sb.append("percpu: ").append(guards.describe()).append('\n');
         sb.append("percpu: memory: ").append(chunk.mapped ? "mmap, committed on first touch" : "Java allocator")
                 .append(", ").append(info.nrUnits()).append(" units x ").append(info.unitSize()).append(" B\n");
-        for (PlacedSection p : order) {
+        for (Placed p : order) {
             StaticSection s = p.section();
             sb.append(String.format(Locale.ROOT, "percpu: %-8s %6d..%-6d %s (align %d, %d refs)%n", p.region(), p.base(),
                     p.base() + s.size(), s.name(), s.align(), s.refSlots()));
@@ -297,68 +311,30 @@ public final class PerCpuAreas {
     }
 
     static Config systemConfig(List<StaticSection> sections) {
-        CpuTopology topology = CpuTopology.system();
-        boolean realSysfs = "/sys".equals(System.getProperty("percpu.sysfs", "/sys"));
-        String cpuMode = System.getProperty("percpu.cpu", "auto");
-        CpuIds cpus = switch (cpuMode) {
-            case "native" -> {
-                if (CpuIds.NativeCpuIds.INSTANCE == null || !realSysfs) {
-                    throw new IllegalStateException("percpu.cpu=native but sched_getcpu is unavailable"
-                            + (realSysfs ? ": " + Native.problems() : " with a simulated percpu.sysfs"));
-                }
-                yield CpuIds.NativeCpuIds.INSTANCE;
-            }
-            case "virtual" -> new CpuIds.VirtualCpuIds(topology.possible());
-            case "auto" -> {
-                if (CpuIds.NativeCpuIds.INSTANCE != null && realSysfs) {
-                    yield CpuIds.NativeCpuIds.INSTANCE;
-                }
-                LOG.log(Level.INFO, "percpu: sched_getcpu unavailable (" + (realSysfs ? Native.problems()
-                        : "simulated percpu.sysfs") + "); falling back to threads hashed onto " + topology.possible()
-                        .cardinality() + " virtual CPUs: every operation stays correct, locality is lost");
-                yield new CpuIds.VirtualCpuIds(topology.possible());
-            }
-            default -> throw new IllegalArgumentException("percpu.cpu must be auto, native or virtual: " + cpuMode);
-        };
-        String opsMode = System.getProperty("percpu.ops", "auto");
+        Settings.warnUnknown();
+        CpuTopology topology = Sysfs.systemTopology();
+        CpuIds cpus = CpuIds.choose(Settings.choice(Settings.CPU, "auto", "auto", "native", "virtual"), topology);
+        String opsMode = Settings.choice(Settings.OPS, "auto", "auto", "rseq", "atomic");
         UnitOps ops = switch (opsMode) {
             case "rseq" -> {
                 if (RseqUnitOps.INSTANCE == null || !cpus.isReal()) {
-                    throw new IllegalStateException("percpu.ops=rseq but restartable sequences are unavailable: "
-                            + (RseqUnitOps.INSTANCE == null ? RseqUnitOps.UNAVAILABLE_REASON : "CPU ids are virtual"));
+                    throw new IllegalStateException("-D" + Settings.OPS + "=rseq but restartable sequences are unavailable: "
+                            + (RseqUnitOps.INSTANCE == null ? RseqUnitOps.UNAVAILABLE_REASON : "CPU ids are not the"
+                                    + " kernel's own (" + cpus.describe() + ")"));
                 }
                 yield RseqUnitOps.INSTANCE;
             }
             case "atomic" -> AtomicUnitOps.INSTANCE;
-            case "auto" -> RseqUnitOps.INSTANCE != null && cpus.isReal() ? RseqUnitOps.INSTANCE : AtomicUnitOps.INSTANCE;
-            default -> throw new IllegalArgumentException("percpu.ops must be auto, rseq or atomic: " + opsMode);
+            default -> RseqUnitOps.INSTANCE != null && cpus.isReal() ? RseqUnitOps.INSTANCE : AtomicUnitOps.INSTANCE;
         };
-        long page = Chunk.PAGE;
-        return new Config(topology, cpus, ops, size("percpu.reserved.size", AllocInfo.DEFAULT_RESERVED_SIZE),
-                size("percpu.dynamic.size", AllocInfo.DEFAULT_DYNAMIC_SIZE), size("percpu.atom.size", page), sections);
-    }
-
-    /** Parses a byte size with an optional K, M or G suffix. */
-    static long size(String property, long dflt) {
-        String v = System.getProperty(property);
-        if (v == null) {
-            return dflt;
+        long max = 1L << 40;
+        long atom = Settings.byteSize(Settings.ATOM_SIZE, Chunk.PAGE, max);
+        if (atom < Chunk.PAGE || Long.bitCount(atom) != 1) {
+            throw new IllegalArgumentException("-D" + Settings.ATOM_SIZE + "=" + atom + " is invalid: "
+                    + Settings.ATOM_SIZE + " must be a power of two of at least the page size " + Chunk.PAGE);
         }
-        String s = v.strip().toUpperCase(Locale.ROOT);
-        long mul = 1;
-        if (s.endsWith("K") || s.endsWith("M") || s.endsWith("G")) {
-            mul = s.endsWith("K") ? 1L << 10 : s.endsWith("M") ? 1L << 20 : 1L << 30;
-            s = s.substring(0, s.length() - 1);
-        }
-        try {
-            long n = Long.parseLong(s);
-            if (n < 0 || n > (1L << 40) / mul) {
-                throw new NumberFormatException();
-            }
-            return n * mul;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(property + " must be a byte count >= 0 with an optional K, M or G suffix: \""
-                    + v + "\"", e);
-        }
+        return new Config(topology, cpus, ops,
+                Settings.byteSize(Settings.RESERVED_SIZE, FirstChunkPlanner.DEFAULT_RESERVED_SIZE, max),
+                Settings.byteSize(Settings.DYNAMIC_SIZE, FirstChunkPlanner.DEFAULT_DYNAMIC_SIZE, max), atom, sections);
     }
 }

@@ -1,5 +1,7 @@
 package dev.percpu.runtime;
 
+import dev.percpu.cpu.CpuMask;
+
 /**
  * A typed handle to one per-CPU variable that lives in the per-CPU units: the Java form of a
  * {@code DEFINE_PER_CPU} symbol (or an {@code alloc_percpu} pointer). Handles of static variables

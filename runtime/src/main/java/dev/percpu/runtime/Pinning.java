@@ -1,5 +1,6 @@
 package dev.percpu.runtime;
 
+import dev.percpu.runtime.internal.sys.Native;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 

@@ -1,5 +1,7 @@
 package dev.percpu.runtime;
 
+import dev.percpu.runtime.internal.sys.Native;
+import dev.percpu.runtime.spi.PlacedSection;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;

@@ -1,5 +1,10 @@
 package dev.percpu.runtime;
 
+import dev.percpu.cpu.CpuMask;
+import dev.percpu.cpu.CpuTopology;
+import dev.percpu.runtime.internal.alloc.FirstChunkPlanner;
+import dev.percpu.runtime.internal.sys.Sysfs;
+import dev.percpu.runtime.spi.StaticSection;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
@@ -31,18 +36,18 @@ final class Fixtures {
     }
 
     static CpuTopology system() {
-        return CpuTopology.system();
+        return Sysfs.systemTopology();
     }
 
     static PerCpuAreas areas(Mode mode, StaticSection... sections) {
         CpuTopology t = system();
-        return PerCpuAreas.create(new PerCpuAreas.Config(t, mode.cpus(t), mode.ops(), AllocInfo.DEFAULT_RESERVED_SIZE,
-                AllocInfo.DEFAULT_DYNAMIC_SIZE, Chunk.PAGE, List.of(sections)));
+        return PerCpuAreas.create(new PerCpuAreas.Config(t, mode.cpus(t), mode.ops(), FirstChunkPlanner.DEFAULT_RESERVED_SIZE,
+                FirstChunkPlanner.DEFAULT_DYNAMIC_SIZE, Chunk.PAGE, List.of(sections)));
     }
 
     static PerCpuAreas areas(CpuTopology t, CpuIds cpus, long reserved, StaticSection... sections) {
         return PerCpuAreas.create(new PerCpuAreas.Config(t, cpus, AtomicUnitOps.INSTANCE, reserved,
-                AllocInfo.DEFAULT_DYNAMIC_SIZE, Chunk.PAGE, List.of(sections)));
+                FirstChunkPlanner.DEFAULT_DYNAMIC_SIZE, Chunk.PAGE, List.of(sections)));
     }
 
     static String[] encode(ByteBuffer b) {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.percpu.runtime.Fixtures.Mode;
+import dev.percpu.runtime.internal.sys.Native;
+import dev.percpu.runtime.spi.PlacedSection;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,7 +42,7 @@ class GuardTest {
     private static Vars vars(Mode mode) {
         assumeTrue(mode.available(), "restartable sequences unavailable here: " + RseqUnitOps.UNAVAILABLE_REASON);
         PerCpuAreas areas = Fixtures.areas(mode, new Fixtures.AllKinds());
-        PlacedSection s = areas.sections().getFirst();
+        PlacedSection s = areas.placements().getFirst();
         PerCpuLong a = s.longVar(0);
         PerCpuLong b = s.longVar(8);
         for (int cpu : a.possibleCpus().toArray()) {
@@ -324,7 +326,7 @@ class GuardTest {
     /** Child-JVM program for the debug-mode test. */
     public static final class DebugMain {
         public static void main(String[] args) throws Exception {
-            PlacedSection s = PlacedSection.of(Fixtures.AllKinds.class, new Fixtures.AllKinds().layoutHash());
+            PlacedSection s = PlacedSection.of(new Fixtures.AllKinds(), new Fixtures.AllKinds().layoutHash());
             PerCpuLong counter = s.longVar(0);
             CpuGuard held = CpuGuard.get();
             AtomicReference<String> result = new AtomicReference<>("ok");
@@ -370,7 +372,7 @@ class GuardTest {
     @Test
     void viewsAreTypedGuards() {
         PerCpuAreas areas = PerCpuAreas.system();
-        PlacedSection s = PlacedSection.of(Fixtures.AllKinds.class, new Fixtures.AllKinds().layoutHash());
+        PlacedSection s = PlacedSection.of(new Fixtures.AllKinds(), new Fixtures.AllKinds().layoutHash());
         PerCpuLong counter = s.longVar(0);
         PerCpuLongArray hist = s.longArray(40, 4);
         long before = counter.sum();

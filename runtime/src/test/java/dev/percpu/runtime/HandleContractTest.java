@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.percpu.runtime.Fixtures.Mode;
+import dev.percpu.runtime.spi.PlacedSection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -29,7 +30,7 @@ class HandleContractTest {
     private static PlacedSection section(Mode mode) {
         assumeTrue(mode.available(), "restartable sequences unavailable here: " + RseqUnitOps.UNAVAILABLE_REASON);
         PerCpuAreas areas = Fixtures.areas(mode, new Fixtures.AllKinds());
-        return areas.sections().getFirst();
+        return areas.placements().getFirst();
     }
 
     /** Runs {@code body(threadIndex)} on THREADS platform threads released together. */

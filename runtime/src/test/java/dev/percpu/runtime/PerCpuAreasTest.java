@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.percpu.cpu.CpuMask;
+import dev.percpu.cpu.CpuTopology;
 import dev.percpu.runtime.Fixtures.AllKinds;
 import dev.percpu.runtime.Fixtures.AssignedCpuIds;
 import dev.percpu.runtime.Fixtures.Mode;
+import dev.percpu.runtime.internal.alloc.FirstChunkPlanner;
+import dev.percpu.runtime.spi.PlacedSection;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,7 +31,7 @@ class PerCpuAreasTest {
 
     @Test
     void initialValuesAreInEveryUnit() {
-        PlacedSection s = Fixtures.areas(Mode.ATOMIC, new AllKinds()).sections().getFirst();
+        PlacedSection s = Fixtures.areas(Mode.ATOMIC, new AllKinds()).placements().getFirst();
         for (int cpu : s.longVar(0).possibleCpus().toArray()) {
             assertEquals(7, s.longVar(0).get(cpu));
             assertEquals(1.5, s.doubleVar(8).get(cpu));
@@ -45,12 +49,12 @@ class PerCpuAreasTest {
     void sparsePossibleCpusGetUnitsAndNothingElse(@TempDir Path sys) throws IOException {
         CpuTopology t = sparse(sys);
         AssignedCpuIds ids = new AssignedCpuIds(t.possible());
-        PerCpuAreas areas = Fixtures.areas(t, ids, AllocInfo.DEFAULT_RESERVED_SIZE, new AllKinds());
+        PerCpuAreas areas = Fixtures.areas(t, ids, FirstChunkPlanner.DEFAULT_RESERVED_SIZE, new AllKinds());
         AllocInfo ai = areas.allocInfo();
         assertEquals(2, ai.groups().size());
         assertArrayEquals(new int[] {0, 2}, ai.groups().get(0).cpuMap());
         assertArrayEquals(new int[] {3, 8}, ai.groups().get(1).cpuMap());
-        PerCpuLong counter = areas.sections().getFirst().longVar(0);
+        PerCpuLong counter = areas.placements().getFirst().longVar(0);
 
         ids.forced = 8;
         counter.increment();
@@ -73,15 +77,15 @@ class PerCpuAreasTest {
         assertEquals("CPU 1 is not a possible CPU (possible: 0,2-3,8)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> counter.set(9, 1));
         assertThrows(IllegalArgumentException.class, () -> counter.get(-1));
-        assertThrows(IndexOutOfBoundsException.class, () -> areas.sections().getFirst().longArray(40, 4).get(4));
+        assertThrows(IndexOutOfBoundsException.class, () -> areas.placements().getFirst().longArray(40, 4).get(4));
     }
 
     @Test
     void sparseCpusCountExactlyUnderRaces(@TempDir Path sys) throws Exception {
         CpuTopology t = sparse(sys);
-        PerCpuAreas areas = Fixtures.areas(t, new AssignedCpuIds(t.possible()), AllocInfo.DEFAULT_RESERVED_SIZE,
+        PerCpuAreas areas = Fixtures.areas(t, new AssignedCpuIds(t.possible()), FirstChunkPlanner.DEFAULT_RESERVED_SIZE,
                 new AllKinds());
-        PerCpuLong counter = areas.sections().getFirst().longVar(0);
+        PerCpuLong counter = areas.placements().getFirst().longVar(0);
         HandleContractTest.race(HandleContractTest.THREADS, th -> {
             for (int i = 0; i < 100_000; i++) {
                 counter.increment();
@@ -95,7 +99,7 @@ class PerCpuAreasTest {
         PerCpuAreas areas = Fixtures.areas(Mode.ATOMIC, new AllKinds(), new Fixtures.PageAligned());
         assertEquals(0, areas.chunk.baseAddress() % Chunk.PAGE, "chunk base");
         assertEquals(0, areas.allocInfo().unitSize() % Chunk.PAGE, "unit size");
-        List<PlacedSection> sections = areas.sections();
+        List<Placed> sections = areas.placements();
         // sorted by name: Fixtures$AllKinds before Fixtures$PageAligned
         assertEquals(0, sections.get(0).base());
         assertEquals(4096, sections.get(1).base(), "a page-aligned section starts on a page");
@@ -113,15 +117,15 @@ class PerCpuAreasTest {
     @Test
     void lateSectionsGoToTheReservedRegion() {
         PerCpuAreas areas = Fixtures.areas(Mode.ATOMIC, new AllKinds());
-        PlacedSection late = areas.place(Fixtures.Late.class);
+        PlacedSection late = areas.place(new Fixtures.Late());
         assertEquals("reserved", late.region());
         assertEquals(areas.allocInfo().staticSize(), late.base());
-        assertSame(late, areas.place(Fixtures.Late.class), "placing is idempotent");
+        assertSame(late, areas.place(new Fixtures.Late()), "placing is idempotent");
         for (int cpu : late.longVar(0).possibleCpus().toArray()) {
             assertEquals(99, late.longVar(0).get(cpu), "initial image copied into every unit");
         }
         assertEquals(64, areas.reservedUsed());
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> areas.place(Fixtures.Huge.class));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> areas.place(new Fixtures.Huge()));
         assertTrue(e.getMessage().contains("does not fit the reserved region: 8128 of 8192 bytes left"), e.getMessage());
         assertTrue(e.getMessage().contains("-Dpercpu.reserved.size"), e.getMessage());
         assertEquals(64, areas.reservedUsed(), "a failed placement takes nothing");
@@ -129,7 +133,7 @@ class PerCpuAreasTest {
 
     @Test
     void accessorsOfAStaleLayoutFailLoudly() {
-        PlacedSection s = Fixtures.areas(Mode.ATOMIC, new AllKinds()).sections().getFirst();
+        PlacedSection s = Fixtures.areas(Mode.ATOMIC, new AllKinds()).placements().getFirst();
         s.checkLayout(s.section().layoutHash());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.checkLayout(42));
         assertTrue(e.getMessage().contains("accessor was compiled against layout 0x2a: a stale build"), e.getMessage());
@@ -149,7 +153,7 @@ class PerCpuAreasTest {
 
     @Test
     void handlesAreNamedFromTheTableOnDemand() {
-        PlacedSection s = Fixtures.areas(Mode.ATOMIC, new AllKinds()).sections().getFirst();
+        PlacedSection s = Fixtures.areas(Mode.ATOMIC, new AllKinds()).placements().getFirst();
         assertEquals("All.counter", s.longVar(0).name());
         assertEquals("PerCpuLongArray All.hist @40 (32 bytes per CPU)", s.longArray(40, 4).toString());
         assertEquals("All.list", s.ref(0, Object::new).name());
@@ -170,40 +174,26 @@ class PerCpuAreasTest {
     }
 
     @Test
-    void sizesParseWithSuffixesAndRejectNonsense() {
-        System.setProperty("percpu.test.size", "16K");
-        try {
-            assertEquals(16384, PerCpuAreas.size("percpu.test.size", 1));
-            System.setProperty("percpu.test.size", "2m");
-            assertEquals(2 << 20, PerCpuAreas.size("percpu.test.size", 1));
-            System.setProperty("percpu.test.size", "lots");
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> PerCpuAreas.size("percpu.test.size", 1));
-            assertEquals("percpu.test.size must be a byte count >= 0 with an optional K, M or G suffix: \"lots\"",
-                    e.getMessage());
-        } finally {
-            System.clearProperty("percpu.test.size");
-        }
-        assertEquals(5, PerCpuAreas.size("percpu.test.size", 5));
-    }
-
-    @Test
-    void unknownModesAreRejected() {
-        System.setProperty("percpu.ops", "fast");
-        try {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> PerCpuAreas.systemConfig(List.of()));
-            assertEquals("percpu.ops must be auto, rseq or atomic: fast", e.getMessage());
-        } finally {
-            System.clearProperty("percpu.ops");
-        }
-        System.setProperty("percpu.cpu", "guess");
-        try {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> PerCpuAreas.systemConfig(List.of()));
-            assertEquals("percpu.cpu must be auto, native or virtual: guess", e.getMessage());
-        } finally {
-            System.clearProperty("percpu.cpu");
+    void badPropertiesAreRejectedBeforeAnythingIsMapped() {
+        String[][] cases = {
+                {"percpu.ops", "fast", "-Dpercpu.ops=\"fast\" is invalid: percpu.ops must be one of auto, rseq, atomic"},
+                {"percpu.cpu", "guess", "-Dpercpu.cpu=\"guess\" is invalid: percpu.cpu must be one of auto, native, virtual"},
+                {"percpu.reserved.size", "-1", "-Dpercpu.reserved.size=\"-1\" is invalid: percpu.reserved.size must be a"
+                        + " byte count from 0 to 1099511627776 with an optional K, M or G suffix"},
+                {"percpu.dynamic.size", "20KB", "-Dpercpu.dynamic.size=\"20KB\" is invalid: percpu.dynamic.size must be a"
+                        + " byte count from 0 to 1099511627776 with an optional K, M or G suffix"},
+                {"percpu.atom.size", "6K", "-Dpercpu.atom.size=6144 is invalid: percpu.atom.size must be a power of two of"
+                        + " at least the page size " + Chunk.PAGE},
+        };
+        for (String[] c : cases) {
+            System.setProperty(c[0], c[1]);
+            try {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> PerCpuAreas.systemConfig(List.of()), c[0]);
+                assertEquals(c[2], e.getMessage());
+            } finally {
+                System.clearProperty(c[0]);
+            }
         }
     }
 

@@ -5,12 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Writes a sysfs-shaped directory tree that CpuTopology.read can parse. */
-final class SysfsFixture {
+public final class SysfsFixture {
 
     private SysfsFixture() {
     }
 
-    static void write(Path root, String possible, String present, String online) throws IOException {
+    public static void write(Path root, String possible, String present, String online) throws IOException {
         Path cpu = Files.createDirectories(root.resolve("devices/system/cpu"));
         Files.writeString(cpu.resolve("possible"), possible + "\n");
         if (present != null) {
@@ -21,7 +21,7 @@ final class SysfsFixture {
         }
     }
 
-    static void node(Path root, int node, String cpulist, String distance) throws IOException {
+    public static void node(Path root, int node, String cpulist, String distance) throws IOException {
         Path dir = Files.createDirectories(root.resolve("devices/system/node/node" + node));
         Files.writeString(dir.resolve("cpulist"), cpulist + "\n");
         if (distance != null) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.percpu.runtime.spi.PlacedSection;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +22,9 @@ class SystemAreasTest {
 
     @Test
     void discoveredSectionsAreInTheStaticRegion() {
-        PlacedSection s = PlacedSection.of(Fixtures.AllKinds.class, new Fixtures.AllKinds().layoutHash());
+        PlacedSection s = PlacedSection.of(new Fixtures.AllKinds(), new Fixtures.AllKinds().layoutHash());
         assertEquals("static", s.region());
-        assertSame(s, PlacedSection.of(Fixtures.AllKinds.class, new Fixtures.AllKinds().layoutHash()));
+        assertSame(s, PlacedSection.of(new Fixtures.AllKinds(), new Fixtures.AllKinds().layoutHash()));
         assertEquals(0, s.base());
         PerCpuAreas areas = PerCpuAreas.system();
         assertTrue(areas.allocInfo().staticSize() >= Fixtures.AllKinds.SIZE);
@@ -78,7 +79,7 @@ class SystemAreasTest {
     /** Child-JVM program: eight threads increment a discovered static variable, then print the sum and dump. */
     public static final class FallbackMain {
         public static void main(String[] args) throws Exception {
-            PerCpuLong counter = PlacedSection.of(Fixtures.AllKinds.class, new Fixtures.AllKinds().layoutHash()).longVar(0);
+            PerCpuLong counter = PlacedSection.of(new Fixtures.AllKinds(), new Fixtures.AllKinds().layoutHash()).longVar(0);
             Thread[] ts = new Thread[8];
             for (int t = 0; t < ts.length; t++) {
                 ts[t] = Thread.ofPlatform().start(() -> {

@@ -52,7 +52,7 @@ public final class AccessorGenerator {
                 .alwaysQualify(obscured(holder, section, fieldNames).toArray(String[]::new))
                 .addField(FieldSpec.builder(RuntimeNames.PLACED_SECTION, sectionField,
                                 Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                        .initializer("$T.of($T.class, $T.$N)", RuntimeNames.PLACED_SECTION, section, section,
+                        .initializer("$T.of(new $T(), $T.$N)", RuntimeNames.PLACED_SECTION, section, section,
                                 RuntimeNames.LAYOUT_HASH)
                         .build());
         if (holder.publicAccessor()) {

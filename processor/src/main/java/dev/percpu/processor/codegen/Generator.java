@@ -25,7 +25,7 @@ import javax.tools.StandardLocation;
 public final class Generator {
 
     /** Where the runtime's {@link java.util.ServiceLoader} looks for sections. */
-    public static final String SERVICES = "META-INF/services/dev.percpu.runtime.StaticSection";
+    public static final String SERVICES = "META-INF/services/dev.percpu.runtime.spi.StaticSection";
 
     /** Told about a file that could not be written; the other files are still written. */
     public interface WriteFailure {

@@ -11,8 +11,10 @@ final class RuntimeNames {
     static final String PROCESSOR = "dev.percpu.processor.PerCpuProcessor";
 
     static final String RUNTIME = "dev.percpu.runtime";
-    static final ClassName STATIC_SECTION = ClassName.get(RUNTIME, "StaticSection");
-    static final ClassName PLACED_SECTION = ClassName.get(RUNTIME, "PlacedSection");
+    /** The package of the SPI that generated code calls (not for users). */
+    static final String SPI = RUNTIME + ".spi";
+    static final ClassName STATIC_SECTION = ClassName.get(SPI, "StaticSection");
+    static final ClassName PLACED_SECTION = ClassName.get(SPI, "PlacedSection");
     static final ClassName PER_CPU_REF = ClassName.get(RUNTIME, "PerCpuRef");
     /** The section class constant the accessors pass to {@code PlacedSection.of}. */
     static final String LAYOUT_HASH = "LAYOUT_HASH";

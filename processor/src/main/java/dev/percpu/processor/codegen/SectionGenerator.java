@@ -19,7 +19,7 @@ import javax.lang.model.element.Modifier;
 
 /**
  * Generates the section class: sizes, layout hash, initial image and variable table of one round's
- * {@code @PerCpu} variables, as {@code dev.percpu.runtime.StaticSection} wants them. The image and
+ * {@code @PerCpu} variables, as {@code dev.percpu.runtime.spi.StaticSection} wants them. The image and
  * the table are string constants returned by {@code image()} and {@code table()}, so the class has
  * no code per variable.
  */

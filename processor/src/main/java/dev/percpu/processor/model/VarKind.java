@@ -4,7 +4,7 @@ import java.util.Locale;
 import javax.lang.model.type.TypeKind;
 
 /**
- * The element type of a per-CPU variable, mirroring {@code dev.percpu.runtime.StaticSection.Kind}
+ * The element type of a per-CPU variable, mirroring {@code dev.percpu.runtime.spi.StaticSection.Kind}
  * (the processor does not depend on the runtime; the generated code names the runtime constant
  * by {@link #name()}).
  */

@@ -1,21 +1,18 @@
 package dev.percpu.runtime;
 
-import dev.percpu.runtime.StaticSection.Kind;
-import dev.percpu.runtime.StaticSection.Var;
+import dev.percpu.runtime.internal.alloc.FirstChunkPlanner;
+import dev.percpu.runtime.spi.PlacedSection;
+import dev.percpu.runtime.spi.StaticSection;
+import dev.percpu.runtime.spi.StaticSection.Kind;
+import dev.percpu.runtime.spi.StaticSection.Var;
 import java.util.function.Supplier;
 
 /**
- * A {@link StaticSection} placed in the first chunk: where its variables are in every CPU's unit.
- * The generated {@code Holder_PerCpu} accessor classes get one with {@link #of} and create their
- * handles from it.
- *
- * <p><b>For generated code.</b> {@link #of} checks the accessor's compiled-in layout hash against
- * the section, so an accessor compiled against a different version of the section (a stale
- * build) fails at class initialization with an {@link IllegalStateException} instead of reading
- * the wrong bytes; every factory method also checks that the variable lies inside the section.
- * Thread-safe.
+ * The runtime's {@link PlacedSection}: a section placed at {@link #base()} of every unit of the
+ * first chunk, making handles for its variables. Created once per section class by
+ * {@link PerCpuAreas}; thread-safe.
  */
-public final class PlacedSection {
+final class Placed implements PlacedSection {
 
     private final PerCpuAreas areas;
     private final StaticSection section;
@@ -24,28 +21,15 @@ public final class PlacedSection {
     private final Object[] refs;
     private final int refStride;
 
-    PlacedSection(PerCpuAreas areas, StaticSection section, long base, String region) {
+    Placed(PerCpuAreas areas, StaticSection section, long base, String region) {
         this.areas = areas;
         this.section = section;
         this.base = base;
         this.region = region;
         this.refStride = section.refSlots() == 0 ? 0
-                : (int) AllocInfo.roundUp(section.refSlots(), PerCpuRef.PAD) + PerCpuRef.PAD;
+                : (int) FirstChunkPlanner.roundUp(section.refSlots(), PerCpuRef.PAD) + PerCpuRef.PAD;
         this.refs = section.refSlots() == 0 ? null
                 : new Object[PerCpuRef.PAD + areas.chunk.nrPossible() * refStride];
-    }
-
-    /**
-     * Places {@code section} in the system's per-CPU areas, bootstrapping them on first use
-     * ({@code setup_per_cpu_areas}), and returns its placement. Idempotent and thread-safe.
-     *
-     * @throws IllegalStateException if the section cannot be instantiated or does not fit the
-     *     reserved region
-     */
-    public static PlacedSection of(Class<? extends StaticSection> section, long layoutHash) {
-        PlacedSection p = PerCpuAreas.system().place(section);
-        p.checkLayout(layoutHash);
-        return p;
     }
 
     /**
@@ -53,7 +37,8 @@ public final class PlacedSection {
      *
      * @throws IllegalStateException if it does not (a stale build)
      */
-    void checkLayout(long layoutHash) {
+    @Override
+    public void checkLayout(long layoutHash) {
         if (layoutHash != section.layoutHash()) {
             throw new IllegalStateException("per-CPU section " + section.name() + " has layout 0x"
                     + Long.toHexString(section.layoutHash()) + " but an accessor was compiled against layout 0x"
@@ -62,16 +47,19 @@ public final class PlacedSection {
     }
 
     /** The section. */
+    @Override
     public StaticSection section() {
         return section;
     }
 
     /** Byte offset of the section's start inside every unit. */
+    @Override
     public long base() {
         return base;
     }
 
     /** {@code "static"} or {@code "reserved"}. */
+    @Override
     public String region() {
         return region;
     }
@@ -90,81 +78,97 @@ public final class PlacedSection {
     }
 
     /** The handle of the {@code boolean} variable at {@code offset} from the section start. */
+    @Override
     public PerCpuBoolean booleanVar(long offset) {
         return new PerCpuBoolean(areas.chunk, at(offset, 1, 1));
     }
 
     /** The handle of the {@code byte} variable at {@code offset} from the section start. */
+    @Override
     public PerCpuByte byteVar(long offset) {
         return new PerCpuByte(areas.chunk, at(offset, 1, 1));
     }
 
     /** The handle of the {@code short} variable at {@code offset} from the section start. */
+    @Override
     public PerCpuShort shortVar(long offset) {
         return new PerCpuShort(areas.chunk, at(offset, 2, 1));
     }
 
     /** The handle of the {@code char} variable at {@code offset} from the section start. */
+    @Override
     public PerCpuChar charVar(long offset) {
         return new PerCpuChar(areas.chunk, at(offset, 2, 1));
     }
 
     /** The handle of the {@code int} variable at {@code offset} from the section start. */
+    @Override
     public PerCpuInt intVar(long offset) {
         return new PerCpuInt(areas.chunk, at(offset, 4, 1));
     }
 
     /** The handle of the {@code long} variable at {@code offset} from the section start. */
+    @Override
     public PerCpuLong longVar(long offset) {
         return new PerCpuLong(areas.chunk, at(offset, 8, 1));
     }
 
     /** The handle of the {@code float} variable at {@code offset} from the section start. */
+    @Override
     public PerCpuFloat floatVar(long offset) {
         return new PerCpuFloat(areas.chunk, at(offset, 4, 1));
     }
 
     /** The handle of the {@code double} variable at {@code offset} from the section start. */
+    @Override
     public PerCpuDouble doubleVar(long offset) {
         return new PerCpuDouble(areas.chunk, at(offset, 8, 1));
     }
 
     /** The handle of the {@code boolean[length]} variable at {@code offset} from the section start. */
+    @Override
     public PerCpuBooleanArray booleanArray(long offset, int length) {
         return new PerCpuBooleanArray(areas.chunk, at(offset, 1, length), length);
     }
 
     /** The handle of the {@code byte[length]} variable at {@code offset} from the section start. */
+    @Override
     public PerCpuByteArray byteArray(long offset, int length) {
         return new PerCpuByteArray(areas.chunk, at(offset, 1, length), length);
     }
 
     /** The handle of the {@code short[length]} variable at {@code offset} from the section start. */
+    @Override
     public PerCpuShortArray shortArray(long offset, int length) {
         return new PerCpuShortArray(areas.chunk, at(offset, 2, length), length);
     }
 
     /** The handle of the {@code char[length]} variable at {@code offset} from the section start. */
+    @Override
     public PerCpuCharArray charArray(long offset, int length) {
         return new PerCpuCharArray(areas.chunk, at(offset, 2, length), length);
     }
 
     /** The handle of the {@code int[length]} variable at {@code offset} from the section start. */
+    @Override
     public PerCpuIntArray intArray(long offset, int length) {
         return new PerCpuIntArray(areas.chunk, at(offset, 4, length), length);
     }
 
     /** The handle of the {@code long[length]} variable at {@code offset} from the section start. */
+    @Override
     public PerCpuLongArray longArray(long offset, int length) {
         return new PerCpuLongArray(areas.chunk, at(offset, 8, length), length);
     }
 
     /** The handle of the {@code float[length]} variable at {@code offset} from the section start. */
+    @Override
     public PerCpuFloatArray floatArray(long offset, int length) {
         return new PerCpuFloatArray(areas.chunk, at(offset, 4, length), length);
     }
 
     /** The handle of the {@code double[length]} variable at {@code offset} from the section start. */
+    @Override
     public PerCpuDoubleArray doubleArray(long offset, int length) {
         return new PerCpuDoubleArray(areas.chunk, at(offset, 8, length), length);
     }
@@ -175,6 +179,7 @@ public final class PlacedSection {
      *
      * @throws NullPointerException if the factory returns null
      */
+    @Override
     public <T> PerCpuRef<T> ref(int slot, Supplier<? extends T> factory) {
         if (slot < 0 || slot >= section.refSlots()) {
             throw new IllegalStateException("per-CPU section " + section.name() + " has no reference slot " + slot

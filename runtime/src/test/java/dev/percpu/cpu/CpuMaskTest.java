@@ -1,4 +1,4 @@
-package dev.percpu.runtime;
+package dev.percpu.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.percpu.runtime;
+package dev.percpu.runtime.spi;
 
 import dev.percpu.Section;
 import java.util.ArrayList;
@@ -13,7 +13,7 @@ import java.util.Objects;
  *
  * <p><b>For generated code.</b> The processor writes one {@code public final} subclass per
  * compilation unit, with a public no-argument constructor, and lists it in
- * {@code META-INF/services/dev.percpu.runtime.StaticSection}, where {@code setup_per_cpu_areas}
+ * {@code META-INF/services/dev.percpu.runtime.spi.StaticSection}, where {@code setup_per_cpu_areas}
  * (the first use of any per-CPU variable) finds it through {@link java.util.ServiceLoader}. A
  * section found there is placed in the static region of the first chunk; one loaded later
  * (another class loader: the kernel's modules) is placed in the reserved region. Applications
@@ -35,6 +35,7 @@ import java.util.Objects;
  *
  * <p>A section is immutable and safe to share between threads.
  */
+@InternalApi
 public abstract class StaticSection {
 
     /** The type of one variable, with its size in bytes (0 for references, which live on heap). */

@@ -1,4 +1,4 @@
-package dev.percpu.runtime;
+package dev.percpu.cpu;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * process may run on are a sparse subset, and a thread can still observe any possible id after a
  * hotplug or an affinity change.
  *
- * <p>The sysfs root is configurable ({@link #read(Path)}; the system topology reads the
+ * <p>The sysfs root is configurable ({@link #read(Path)}; the runtime reads the root named by the
  * {@code percpu.sysfs} system property, default {@code /sys}) so that tests can drive a real
  * directory tree. Immutable and thread-safe.
  */
@@ -56,7 +56,7 @@ public final class CpuTopology {
      * @throws IllegalArgumentException if {@code possible} is empty or does not contain the others
      */
     public static CpuTopology of(CpuMask possible, CpuMask present, CpuMask online) {
-        return new CpuTopology(possible, present, online, Map.of(0, possible), Map.of(0, new int[] {10}), "given");
+        return of(possible, present, online, "given");
     }
 
     /**
@@ -113,16 +113,15 @@ public final class CpuTopology {
         return new CpuTopology(possible, present, online, nodes, distances, cpu.toString());
     }
 
-    /** The topology of this machine, or of the fallback when sysfs has no CPU description. */
-    static CpuTopology system() {
-        Path root = Path.of(System.getProperty("percpu.sysfs", "/sys"));
-        if (Files.exists(root.resolve("devices/system/cpu/possible"))) {
-            return read(root);
-        }
-        int n = Runtime.getRuntime().availableProcessors();
-        CpuMask all = CpuMask.range(0, n);
-        return new CpuTopology(all, all, all, Map.of(0, all), Map.of(0, new int[] {10}),
-                "availableProcessors() (no " + root.resolve("devices/system/cpu/possible") + ")");
+    /**
+     * A topology with the given masks, a single NUMA node 0 holding every possible CPU, and
+     * {@code source} naming where the masks came from (shown by {@link #source()}).
+     *
+     * @throws IllegalArgumentException if {@code possible} is empty or does not contain the others
+     */
+    public static CpuTopology of(CpuMask possible, CpuMask present, CpuMask online, String source) {
+        return new CpuTopology(possible, present, online, Map.of(0, possible), Map.of(0, new int[] {10}),
+                Objects.requireNonNull(source, "source"));
     }
 
     private static CpuMask readMask(Path file, CpuMask dflt) {

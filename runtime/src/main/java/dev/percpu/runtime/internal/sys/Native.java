@@ -1,4 +1,4 @@
-package dev.percpu.runtime;
+package dev.percpu.runtime.internal.sys;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -22,28 +22,28 @@ import java.util.Optional;
  * machine. That is legal because sched_getcpu neither blocks nor calls back into Java.
  */
 @SuppressWarnings("restricted")
-final class Native {
+public final class Native {
 
-    static final String OS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-    static final String ARCH = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-    static final boolean LINUX = OS.startsWith("linux");
-    static final boolean X86_64 = ARCH.equals("amd64") || ARCH.equals("x86_64");
+    public static final String OS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+    public static final String ARCH = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+    public static final boolean LINUX = OS.startsWith("linux");
+    public static final boolean X86_64 = ARCH.equals("amd64") || ARCH.equals("x86_64");
 
-    static final int PROT_READ = 1;
-    static final int PROT_WRITE = 2;
-    static final int PROT_EXEC = 4;
-    static final int MAP_PRIVATE = 0x02;
-    static final int MAP_ANONYMOUS = 0x20;
-    static final int MAP_NORESERVE = 0x4000;
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int PROT_EXEC = 4;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_NORESERVE = 0x4000;
     private static final int SC_PAGESIZE = 30;
     private static final int SC_NPROCESSORS_CONF = 83;
 
     private static final StringBuilder PROBLEMS = new StringBuilder();
 
-    static final Linker LINKER;
-    static final SymbolLookup LIBC;
+    public static final Linker LINKER;
+    public static final SymbolLookup LIBC;
     /** {@code int sched_getcpu(void)}, critical; null if unavailable. */
-    static final MethodHandle SCHED_GETCPU;
+    public static final MethodHandle SCHED_GETCPU;
     private static final MethodHandle MMAP;
     private static final MethodHandle MUNMAP;
     private static final MethodHandle MPROTECT;
@@ -126,7 +126,7 @@ final class Native {
         return linker.downcallHandle(sym.get(), fd, options);
     }
 
-    static synchronized void problem(String text) {
+    public static synchronized void problem(String text) {
         if (!PROBLEMS.isEmpty()) {
             PROBLEMS.append("; ");
         }
@@ -134,17 +134,17 @@ final class Native {
     }
 
     /** Why native features are missing, or "" if none are. */
-    static synchronized String problems() {
+    public static synchronized String problems() {
         return PROBLEMS.toString();
     }
 
     /** The address of a libc data symbol, or null. */
-    static MemorySegment symbol(String name) {
+    public static MemorySegment symbol(String name) {
         return LIBC == null ? null : LIBC.find(name).orElse(null);
     }
 
     /** {@code sysconf(_SC_PAGESIZE)}, or 4096 without native access. */
-    static long pageSize() {
+    public static long pageSize() {
         if (SYSCONF != null) {
             try {
                 long v = (long) SYSCONF.invokeExact(SC_PAGESIZE);
@@ -159,7 +159,7 @@ final class Native {
     }
 
     /** {@code sysconf(_SC_NPROCESSORS_CONF)}, or -1 without native access. */
-    static long configuredProcessors() {
+    public static long configuredProcessors() {
         if (SYSCONF != null) {
             try {
                 return (long) SYSCONF.invokeExact(SC_NPROCESSORS_CONF);
@@ -173,17 +173,17 @@ final class Native {
     // ---- membarrier(2) ---------------------------------------------------------------------------
 
     private static final long SYS_MEMBARRIER = 324; // x86-64
-    static final int MEMBARRIER_CMD_QUERY = 0;
-    static final int MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ = 1 << 7;
-    static final int MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ = 1 << 8;
-    static final int MEMBARRIER_CMD_FLAG_CPU = 1;
+    public static final int MEMBARRIER_CMD_QUERY = 0;
+    public static final int MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ = 1 << 7;
+    public static final int MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ = 1 << 8;
+    public static final int MEMBARRIER_CMD_FLAG_CPU = 1;
 
     /**
      * {@code membarrier(cmd, flags, cpu)} (x86-64 Linux only).
      *
      * @return the syscall's result, or {@code -errno} if it failed
      */
-    static long membarrier(int cmd, int flags, int cpu) {
+    public static long membarrier(int cmd, int flags, int cpu) {
         if (SYSCALL3 == null || !X86_64) {
             return -38; // ENOSYS
         }
@@ -200,17 +200,17 @@ final class Native {
 
     // ---- CPU affinity -----------------------------------------------------------------------------
 
-    static boolean canPin() {
+    public static boolean canPin() {
         return SCHED_SETAFFINITY != null && SCHED_GETAFFINITY != null;
     }
 
     /** Bytes of a cpu_set_t for {@code nrCpuIds} CPUs (at least glibc's 1024-bit default). */
-    static long affinityBytes(int nrCpuIds) {
+    public static long affinityBytes(int nrCpuIds) {
         return 8L * Math.max(16, (nrCpuIds + 63) / 64);
     }
 
     /** A reusable buffer for {@link #getAffinity}/{@link #setAffinity}: the mask, then errno. */
-    static MemorySegment affinityBuffer(int nrCpuIds, Arena arena) {
+    public static MemorySegment affinityBuffer(int nrCpuIds, Arena arena) {
         return arena.allocate(affinityBytes(nrCpuIds) + ERRNO_SIZE, 8);
     }
 
@@ -219,7 +219,7 @@ final class Native {
      *
      * @throws IllegalStateException with errno if the kernel refuses
      */
-    static void getAffinity(MemorySegment buf, int nrCpuIds) {
+    public static void getAffinity(MemorySegment buf, int nrCpuIds) {
         long bytes = affinityBytes(nrCpuIds);
         try {
             int rc = (int) SCHED_GETAFFINITY.invokeExact(buf.asSlice(bytes), 0, bytes, buf);
@@ -238,7 +238,7 @@ final class Native {
      *
      * @return 0, or the errno (EINVAL: no allowed CPU in the mask)
      */
-    static int setAffinity(MemorySegment buf, int nrCpuIds) {
+    public static int setAffinity(MemorySegment buf, int nrCpuIds) {
         long bytes = affinityBytes(nrCpuIds);
         try {
             int rc = (int) SCHED_SETAFFINITY.invokeExact(buf.asSlice(bytes), 0, bytes, buf);
@@ -251,7 +251,7 @@ final class Native {
     }
 
     /** The calling OS thread's affinity mask as words (for tests and diagnostics). */
-    static long[] getAffinity(int nrCpuIds) {
+    public static long[] getAffinity(int nrCpuIds) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = affinityBuffer(nrCpuIds, a);
             getAffinity(buf, nrCpuIds);
@@ -259,7 +259,7 @@ final class Native {
         }
     }
 
-    static boolean canMap() {
+    public static boolean canMap() {
         return MMAP != null && MUNMAP != null && MPROTECT != null;
     }
 
@@ -270,7 +270,7 @@ final class Native {
      * @return the mapping's address
      * @throws IllegalStateException with errno if the kernel refuses
      */
-    static long mmap(long size, int prot) {
+    public static long mmap(long size, int prot) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(ERRNO_SIZE);
             MemorySegment p = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, size, prot,
@@ -286,11 +286,11 @@ final class Native {
         }
     }
 
-    static void munmap(long address, long size) {
+    public static void munmap(long address, long size) {
         call(MUNMAP, "munmap", address, size, -1);
     }
 
-    static void mprotect(long address, long size, int prot) {
+    public static void mprotect(long address, long size, int prot) {
         call(MPROTECT, "mprotect", address, size, prot);
     }
 

@@ -1,4 +1,4 @@
-package dev.percpu.runtime;
+package dev.percpu.cpu;
 
 import java.util.Arrays;
 import java.util.NoSuchElementException;

@@ -1,9 +1,9 @@
-package dev.percpu.runtime;
+package dev.percpu.runtime.internal.rseq;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.percpu.runtime.RseqUnitOps.Op;
+import dev.percpu.runtime.internal.rseq.RseqAssembler.Op;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HexFormat;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * </pre>
  * (rseq offset 2336, nr_cpu_ids 1000, descriptor at offset 0 of the page).
  */
-class RseqCodeTest {
+class RseqAssemblerTest {
 
     private static final String[] GOLDEN = {
             "ADD64", "488d0df9ffffff6448890c2528090000648b0425240900003de80300000f831c0000004c8b04c7498b04304801d049890430c30fb93d53300553e9c1ffffff0f0b",
@@ -46,36 +46,36 @@ class RseqCodeTest {
             String name = GOLDEN[i];
             boolean wide = name.endsWith("64");
             Op op = Op.valueOf(name.substring(0, name.length() - 2));
-            RseqUnitOps.Fn f = RseqUnitOps.function(op, wide, RseqUnitOps.functionOffset(op, wide), 0, 2336, 1000);
+            RseqAssembler.Fn f = RseqAssembler.function(op, wide, RseqAssembler.functionOffset(op, wide), 0, 2336, 1000);
             assertEquals(GOLDEN[i + 1], HexFormat.of().formatHex(f.code()), name);
-            assertTrue(f.code().length <= RseqUnitOps.SLOT, name + " fits its slot");
+            assertTrue(f.code().length <= RseqAssembler.SLOT, name + " fits its slot");
         }
     }
 
     @Test
     void descriptorsPointAtTheirSections() {
         long base = 0x7f00_0000_0000L;
-        ByteBuffer page = ByteBuffer.wrap(RseqUnitOps.generate(base, 2336, 1000)).order(ByteOrder.LITTLE_ENDIAN);
-        int cs = RseqUnitOps.csOffset(0);
+        ByteBuffer page = ByteBuffer.wrap(RseqAssembler.generate(base, 2336, 1000)).order(ByteOrder.LITTLE_ENDIAN);
+        int cs = RseqAssembler.csOffset(0);
         for (boolean wide : new boolean[] {true, false}) {
             for (Op op : Op.values()) {
-                int fn = RseqUnitOps.functionOffset(op, wide);
-                RseqUnitOps.Fn f = RseqUnitOps.function(op, wide, fn, cs, 2336, 1000);
+                int fn = RseqAssembler.functionOffset(op, wide);
+                RseqAssembler.Fn f = RseqAssembler.function(op, wide, fn, cs, 2336, 1000);
                 assertEquals(0, cs % 32, "struct rseq_cs is 32-byte aligned");
                 assertEquals(0, page.getInt(cs), "version");
                 assertEquals(0, page.getInt(cs + 4), "flags");
                 assertEquals(base + fn + f.start(), page.getLong(cs + 8), "start_ip");
                 assertEquals(f.post() - f.start(), page.getLong(cs + 16), "post_commit_offset");
                 assertEquals(base + fn + f.abort(), page.getLong(cs + 24), "abort_ip");
-                assertEquals(RseqUnitOps.RSEQ_SIG, page.getInt(fn + f.abort() - 4), "signature precedes abort_ip");
+                assertEquals(RseqAssembler.RSEQ_SIG, page.getInt(fn + f.abort() - 4), "signature precedes abort_ip");
                 // the commit store is the last instruction before post_commit: a 4-byte mov [r8+rsi], reg
                 assertEquals((byte) 0x89, page.get(fn + f.post() - 3), op + " ends the section with a store");
                 // the lea in the function reaches this descriptor
                 assertEquals(cs, fn + 7 + page.getInt(fn + 3), op + " arms its own descriptor");
-                cs += RseqUnitOps.CS_SIZE;
+                cs += RseqAssembler.CS_SIZE;
             }
         }
-        assertEquals(0, RseqUnitOps.csOffset(RseqUnitOps.ACQUIRE_INDEX) % 32);
+        assertEquals(0, RseqAssembler.csOffset(RseqAssembler.ACQUIRE_INDEX) % 32);
     }
 
     @Test
@@ -83,7 +83,7 @@ class RseqCodeTest {
         // objdump: lea rcx,[rip+cs]; mov fs:0x928,rcx; mov eax,fs:0x924; cmp eax,0x3e8; jae oob;
         // mov rcx,rax; shl rcx,6; cmp QWORD PTR [rdi+rcx*1],0x0; jne busy; mov QWORD PTR [rdi+rcx*1],rsi;
         // ret; ud1; jmp fn; ud2; busy: mov eax,0xffffffff; ret
-        RseqUnitOps.Fn f = RseqUnitOps.acquireFunction(0, 0, 2336, 1000);
+        RseqAssembler.Fn f = RseqAssembler.acquireFunction(0, 0, 2336, 1000);
         assertEquals(ACQUIRE, HexFormat.of().formatHex(f.code()));
         assertEquals(16, f.start());
         assertEquals((byte) 0x89, f.code()[f.post() - 3], "the commit is the store of the token");

@@ -1,0 +1,218 @@
+package dev.percpu.runtime.internal.rseq;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Writes the x86-64 machine code of the runtime's restartable sequences: twelve {@code this_cpu}
+ * read-modify-write functions and the guard's acquire, each followed by its
+ * {@code struct rseq_cs}. Pure byte arithmetic, no native access: the runtime maps the page,
+ * binds the functions and self-tests them (see {@code dev.percpu.runtime.RseqUnitOps} for the
+ * design). The encodings are checked byte for byte against {@code objdump} by the tests.
+ */
+public final class RseqAssembler {
+
+    /** RSEQ_SIG on x86: the signature glibc registered with. */
+    public static final int RSEQ_SIG = 0x53053053;
+
+    public enum Op { ADD, AND, OR, XOR, XCHG, CMPXCHG }
+
+    /** Bytes of one function slot: every function fits, and slots keep entry points 16-aligned. */
+    public static final int SLOT = 80;
+    /** Bytes of one struct rseq_cs (32-byte aligned as the ABI requires). */
+    public static final int CS_SIZE = 32;
+    /** Functions in the page: the twelve operations, then the guard's acquire. */
+    public static final int FUNCTIONS = 2 * Op.values().length + 1;
+    /** Index of the guard-acquire function. */
+    public static final int ACQUIRE_INDEX = FUNCTIONS - 1;
+
+    private RseqAssembler() {
+    }
+
+    public static int functionOffset(Op op, boolean wide) {
+        return functionIndex(op, wide) * SLOT;
+    }
+
+    public static int functionIndex(Op op, boolean wide) {
+        return (wide ? 0 : Op.values().length) + op.ordinal();
+    }
+
+    /** Offset of function {@code index}'s struct rseq_cs: after all functions, 32-byte aligned. */
+    public static int csOffset(int index) {
+        return (FUNCTIONS * SLOT + CS_SIZE - 1) / CS_SIZE * CS_SIZE + index * CS_SIZE;
+    }
+
+    /**
+     * The code page: twelve functions (64-bit ops, then 32-bit ops, each in {@link Op} order) at
+     * {@link #SLOT}-byte slots, followed by their {@code struct rseq_cs} descriptors.
+     *
+     * @param base the address the page will be mapped at (descriptors hold absolute addresses)
+     * @param rseqOffset {@code __rseq_offset}
+     * @param nrCpuIds the exclusive bound on CPU ids the tables cover
+     */
+    public static byte[] generate(long base, long rseqOffset, int nrCpuIds) {
+        int total = csOffset(FUNCTIONS);
+        ByteBuffer page = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
+        for (int index = 0; index < FUNCTIONS; index++) {
+            int fn = index * SLOT;
+            int cs = csOffset(index);
+            Fn f = index == ACQUIRE_INDEX ? acquireFunction(fn, cs, (int) rseqOffset, nrCpuIds)
+                    : function(Op.values()[index % Op.values().length], index < Op.values().length, fn, cs,
+                            (int) rseqOffset, nrCpuIds);
+            page.put(fn, f.code);
+            page.putInt(cs, 0);                               // version
+            page.putInt(cs + 4, 0);                           // flags
+            page.putLong(cs + 8, base + fn + f.start);        // start_ip
+            page.putLong(cs + 16, f.post - f.start);          // post_commit_offset
+            page.putLong(cs + 24, base + fn + f.abort);       // abort_ip
+        }
+        return page.array();
+    }
+
+    /** One function's bytes and the offsets (from the function's entry) of its labels. */
+    public record Fn(byte[] code, int start, int post, int abort) {
+    }
+
+    public static Fn function(Op op, boolean wide, int fnOffset, int csOffset, int rseqOffset, int nrCpuIds) {
+        Asm a = new Asm();
+        boolean useR9 = op == Op.CMPXCHG; // rcx carries cmpxchg's new value
+        // lea tmp, [rip + disp32]
+        a.bytes(useR9 ? 0x4C : 0x48, 0x8D, 0x0D);
+        a.int32(csOffset - (fnOffset + a.size() + 4));
+        // mov qword ptr fs:[rseq + 8], tmp
+        a.bytes(0x64, useR9 ? 0x4C : 0x48, 0x89, 0x0C, 0x25);
+        a.int32(rseqOffset + 8);
+        int start = a.size();
+        // mov eax, dword ptr fs:[rseq + 4]
+        a.bytes(0x64, 0x8B, 0x04, 0x25);
+        a.int32(rseqOffset + 4);
+        // cmp eax, imm32
+        a.bytes(0x3D);
+        a.int32(nrCpuIds);
+        // jae oob (rel32, patched below)
+        a.bytes(0x0F, 0x83);
+        int jaeAt = a.size();
+        a.int32(0);
+        // mov r8, qword ptr [rdi + rax*8]
+        a.bytes(0x4C, 0x8B, 0x04, 0xC7);
+        // mov rax|eax, [r8 + rsi]
+        a.bytes(wide ? 0x49 : 0x41, 0x8B, 0x04, 0x30);
+        switch (op) {
+            case ADD, AND, OR, XOR -> {
+                int opcode = switch (op) {
+                    case ADD -> 0x01;
+                    case AND -> 0x21;
+                    case OR -> 0x09;
+                    default -> 0x31;
+                };
+                if (wide) {
+                    a.bytes(0x48);
+                }
+                a.bytes(opcode, 0xD0);                         // op rax|eax, rdx|edx
+                a.bytes(wide ? 0x49 : 0x41, 0x89, 0x04, 0x30); // mov [r8 + rsi], rax|eax   (commit)
+            }
+            case XCHG -> a.bytes(wide ? 0x49 : 0x41, 0x89, 0x14, 0x30); // mov [r8 + rsi], rdx|edx (commit)
+            case CMPXCHG -> {
+                if (wide) {
+                    a.bytes(0x48);
+                }
+                a.bytes(0x39, 0xD0);                           // cmp rax|eax, rdx|edx
+                a.bytes(0x75, 0x04);                           // jne post (over the 4-byte store)
+                a.bytes(wide ? 0x49 : 0x41, 0x89, 0x0C, 0x30); // mov [r8 + rsi], rcx|ecx   (commit)
+            }
+        }
+        int post = a.size();
+        a.bytes(0xC3);                                         // ret
+        a.bytes(0x0F, 0xB9, 0x3D);                             // ud1 edi, [rip + RSEQ_SIG]
+        a.int32(RSEQ_SIG);
+        int abort = a.size();
+        a.bytes(0xE9);                                         // jmp fn
+        a.int32(-(a.size() + 4));
+        int oob = a.size();
+        a.bytes(0x0F, 0x0B);                                   // ud2
+        byte[] code = a.toByteArray();
+        ByteBuffer.wrap(code).order(ByteOrder.LITTLE_ENDIAN).putInt(jaeAt, oob - (jaeAt + 4));
+        if (code.length > SLOT) {
+            throw new IllegalStateException(op + " is " + code.length + " bytes, more than a slot");
+        }
+        return new Fn(code, start, post, abort);
+    }
+
+    /**
+     * The guard's acquire: {@code int acquire(long owners, long token)} takes the current CPU's
+     * unit if its owner word ({@code owners + cpu * 64}) is 0, by storing {@code token} there as
+     * the commit, and returns the CPU; returns -1, committing nothing, if the unit is held.
+     *
+     * <pre>
+     *   fn:    lea  rcx, [rip + cs]; mov fs:[RSEQ + 8], rcx
+     *   start: mov  eax, fs:[RSEQ + 4]; cmp eax, NR_CPU_IDS; jae oob
+     *          mov  rcx, rax; shl rcx, 6
+     *          cmp  qword ptr [rdi + rcx], 0
+     *          jne  busy                        ; leaves the section: nothing committed
+     *          mov  qword ptr [rdi + rcx], rsi  ; commit
+     *   post:  ret                              ; eax = cpu
+     *          ud1  edi, [rip + RSEQ_SIG]
+     *   abort: jmp  fn
+     *   oob:   ud2
+     *   busy:  mov  eax, -1; ret
+     * </pre>
+     */
+    public static Fn acquireFunction(int fnOffset, int csOffset, int rseqOffset, int nrCpuIds) {
+        Asm a = new Asm();
+        a.bytes(0x48, 0x8D, 0x0D);                             // lea rcx, [rip + disp32]
+        a.int32(csOffset - (fnOffset + a.size() + 4));
+        a.bytes(0x64, 0x48, 0x89, 0x0C, 0x25);                 // mov qword ptr fs:[rseq + 8], rcx
+        a.int32(rseqOffset + 8);
+        int start = a.size();
+        a.bytes(0x64, 0x8B, 0x04, 0x25);                       // mov eax, dword ptr fs:[rseq + 4]
+        a.int32(rseqOffset + 4);
+        a.bytes(0x3D);                                         // cmp eax, imm32
+        a.int32(nrCpuIds);
+        a.bytes(0x0F, 0x83);                                   // jae oob
+        int jaeAt = a.size();
+        a.int32(0);
+        a.bytes(0x48, 0x89, 0xC1);                             // mov rcx, rax
+        a.bytes(0x48, 0xC1, 0xE1, 0x06);                       // shl rcx, 6
+        a.bytes(0x48, 0x83, 0x3C, 0x0F, 0x00);                 // cmp qword ptr [rdi + rcx], 0
+        a.bytes(0x0F, 0x85);                                   // jne busy
+        int jneAt = a.size();
+        a.int32(0);
+        a.bytes(0x48, 0x89, 0x34, 0x0F);                       // mov qword ptr [rdi + rcx], rsi   (commit)
+        int post = a.size();
+        a.bytes(0xC3);                                         // ret
+        a.bytes(0x0F, 0xB9, 0x3D);                             // ud1 edi, [rip + RSEQ_SIG]
+        a.int32(RSEQ_SIG);
+        int abort = a.size();
+        a.bytes(0xE9);                                         // jmp fn
+        a.int32(-(a.size() + 4));
+        int oob = a.size();
+        a.bytes(0x0F, 0x0B);                                   // ud2
+        int busy = a.size();
+        a.bytes(0xB8, 0xFF, 0xFF, 0xFF, 0xFF);                 // mov eax, -1
+        a.bytes(0xC3);                                         // ret
+        byte[] code = a.toByteArray();
+        ByteBuffer b = ByteBuffer.wrap(code).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(jaeAt, oob - (jaeAt + 4));
+        b.putInt(jneAt, busy - (jneAt + 4));
+        if (code.length > SLOT) {
+            throw new IllegalStateException("acquire is " + code.length + " bytes, more than a slot");
+        }
+        return new Fn(code, start, post, abort);
+    }
+
+    private static final class Asm extends ByteArrayOutputStream {
+        void bytes(int... bs) {
+            for (int b : bs) {
+                write(b);
+            }
+        }
+
+        void int32(int v) {
+            write(v);
+            write(v >>> 8);
+            write(v >>> 16);
+            write(v >>> 24);
+        }
+    }
+}
