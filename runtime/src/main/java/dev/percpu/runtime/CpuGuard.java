@@ -31,10 +31,14 @@ import java.util.function.Function;
  *       correct. {@link #getStrict()} additionally pins the OS thread to the CPU for the guard's
  *       length, for code that needs the literal "this CPU".
  *   <li><b>No stall, no collapse.</b> If the current CPU's unit is held (its holder was
- *       preempted, usually on this same CPU), {@link #get()} yields a few times, then takes any
- *       free unit, then sleeps with backoff; it never spins unboundedly and never deadlocks.
- *       Never block (I/O, locks, {@code Thread.sleep}) inside a guard: the unit stays held, and
- *       other threads on that CPU then fall back to other units or wait.
+ *       preempted, usually on this same CPU), {@link #get()} on a platform thread yields up to
+ *       {@code percpu.guard.yields} (64) times, then takes any free unit, then waits: it parks in
+ *       the unit's queue and the holder's release wakes it. A virtual thread does not yield: it
+ *       takes any free unit or parks at once, and the release hands it the unit itself, so
+ *       waiting virtual threads never spend the carrier that an unmounted holder needs to finish.
+ *       A guard never spins unboundedly and never deadlocks. Avoid blocking (I/O, locks,
+ *       {@code Thread.sleep}) inside a guard: the unit stays held, and the threads of that CPU
+ *       fall back to other units or wait (a thread yields to such a holder only once).
  *   <li><b>Nesting.</b> A guard taken inside a guard on the same thread reuses the unit (the
  *       kernel's {@code preempt_count}); nested guards must be closed in reverse order.
  *   <li><b>Virtual threads.</b> A virtual thread may unmount and move to another carrier inside a
@@ -191,7 +195,7 @@ public final class CpuGuard implements AutoCloseable {
         }
         int cpu = gs.tryLocal(rseq, owners, st.token);
         if (cpu < 0) {
-            cpu = gs.acquireContended(st.token, false);
+            cpu = gs.acquireContended(st, false);
         }
         return st.openFirst(cpu);
     }
@@ -224,7 +228,7 @@ public final class CpuGuard implements AutoCloseable {
         } else {
             cpu = gs.tryLocal(st.token);
             if (cpu < 0) {
-                cpu = gs.acquireContended(st.token, strict);
+                cpu = gs.acquireContended(st, strict);
             }
         }
         st.cpu = cpu;

@@ -22,6 +22,11 @@ final class GuardState {
     int cpu = -1;
     /** Copies of the domain's tables, one load closer to the fast path. */
     private final long[] unitAddress;
+    /**
+     * The token of the last holder that kept this thread's CPU's unit through all of a contended
+     * acquisition's yields; such a holder is not yielded to again (slow path only).
+     */
+    long outlasted;
     /** Whether the held guard pins the OS thread, and the affinity to restore. */
     boolean strict;
     /** Strict guards: the affinity to restore and the one-CPU mask, allocated on first use. */

@@ -7,7 +7,9 @@ import static dev.percpu.runtime.internal.rseq.RseqAssembler.functionOffset;
 import static dev.percpu.runtime.internal.rseq.RseqAssembler.generate;
 
 import dev.percpu.runtime.internal.rseq.RseqAssembler.Op;
+import dev.percpu.cpu.CpuMask;
 import dev.percpu.runtime.internal.sys.Native;
+import dev.percpu.runtime.internal.sys.Settings;
 import dev.percpu.runtime.internal.sys.Sysfs;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -79,8 +81,9 @@ final class RseqUnitOps extends UnitOps {
         String reason = null;
         int nr = 0;
         try {
-            nr = Sysfs.systemTopology().nrCpuIds();
-            reason = probe(nr);
+            CpuMask possible = Sysfs.systemTopology().possible();
+            nr = possible.last() + 1;
+            reason = probe(possible);
             if (reason == null) {
                 long page = Native.pageSize();
                 long base = Native.mmap(page, Native.PROT_READ | Native.PROT_WRITE);
@@ -124,7 +127,8 @@ final class RseqUnitOps extends UnitOps {
     }
 
     /** Why rseq cannot be used here, or null if it can be tried. */
-    private static String probe(int nr) {
+    private static String probe(CpuMask possible) {
+        int nr = possible.last() + 1;
         if (!Native.LINUX || !Native.X86_64) {
             return "restartable sequences are generated for x86-64 Linux only (os.name="
                     + System.getProperty("os.name") + ", os.arch=" + System.getProperty("os.arch") + ")";
@@ -135,8 +139,13 @@ final class RseqUnitOps extends UnitOps {
         if (Native.SCHED_GETCPU == null) {
             return "no sched_getcpu";
         }
-        if (!Sysfs.isKernelRoot()) {
-            return "percpu.sysfs points at a simulated topology, whose CPU ids the kernel does not report";
+        CpuMask kernel = Sysfs.kernelPossible();
+        if (kernel == null) {
+            return "cannot tell which CPU ids the kernel reports (no readable /sys/devices/system/cpu/possible)";
+        }
+        if (!kernel.isSubsetOf(possible)) {
+            return "the configured possible CPUs " + possible + " (" + Settings.SYSFS + "=" + Sysfs.root()
+                    + ") lack this machine's CPUs " + kernel.andNot(possible) + ", whose ids the kernel reports";
         }
         MemorySegment size = Native.symbol("__rseq_size");
         MemorySegment offset = Native.symbol("__rseq_offset");

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Preemption guards: exclusivity with exact totals and cross-variable invariants under 16x
@@ -267,6 +268,7 @@ class GuardTest {
     void aHolderThatDiedIsReclaimed(Mode mode) throws Exception {
         Vars v = vars(mode);
         assumeTrue(v.areas.guards.remote, "remote taking needs membarrier RSEQ");
+        long reclaimedBefore = v.areas.guards.reclaimed.sum();
         AtomicInteger leaked = new AtomicInteger(-1);
         Thread leaker = Thread.ofPlatform().start(() -> leaked.set(v.get().cpu())); // never closed
         leaker.join();
@@ -275,7 +277,7 @@ class GuardTest {
         try (CpuGuard g = v.on(cpu)) {          // waits, finds the holder dead, reclaims
             assertEquals(cpu, g.cpu());
         }
-        assertTrue(v.areas.guards.reclaimed.sum() >= 1);
+        assertEquals(reclaimedBefore + 1, v.areas.guards.reclaimed.sum(), "exactly the dead thread's unit");
     }
 
     @ParameterizedTest
@@ -307,6 +309,95 @@ class GuardTest {
         sleeper.join();
         assertTrue(stillHeld, "the workers finished while the blocked holder still held its unit");
         assertEquals((long) HandleContractTest.THREADS * 20_000, v.a().sum());
+    }
+
+    /**
+     * Issue #8's collapse: 10,000 virtual threads on ONE carrier, each yielding inside its guards,
+     * so that the holders are unmounted while their units are held. Waiters that yield or sleep
+     * spend the carrier the holders need (this did not finish in five minutes); waiters that park
+     * and are handed the unit finish in seconds. The child JVM's time limit makes a collapse fail.
+     */
+    @Test
+    void tenThousandVirtualThreadsOnOneCarrierDoNotCollapse() throws Exception {
+        String out = SystemAreasTest.runChild(List.of("-Djdk.virtualThreadScheduler.parallelism=1",
+                "-Djdk.virtualThreadScheduler.maxPoolSize=1"), OneCarrierMain.class.getName(), 120);
+        assertTrue(out.contains("a=200000 b=200000 sameUnit=true"), out);
+    }
+
+    /** Child-JVM program for the one-carrier test. */
+    public static final class OneCarrierMain {
+        public static void main(String[] args) throws Exception {
+            PlacedSection s = PlacedSection.of(new Fixtures.AllKinds(), new Fixtures.AllKinds().layoutHash());
+            PerCpuLong a = s.longVar(0);
+            PerCpuLong b = s.longVar(8);
+            for (int cpu : a.possibleCpus().toArray()) {
+                a.set(cpu, 0);
+                b.set(cpu, 0);
+            }
+            int n = 10_000;
+            CyclicBarrier start = new CyclicBarrier(n);
+            List<Thread> ts = new ArrayList<>(n);
+            for (int t = 0; t < n; t++) {
+                ts.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        start.await();
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                    for (int i = 0; i < 20; i++) {
+                        try (CpuGuard g = CpuGuard.get()) {
+                            a.rawIncrement(g);
+                            Thread.yield(); // unmounts while holding the unit
+                            b.rawIncrement(g);
+                        }
+                    }
+                }));
+            }
+            for (Thread t : ts) {
+                t.join();
+            }
+            boolean sameUnit = true;
+            for (int cpu : a.possibleCpus().toArray()) {
+                sameUnit &= a.get(cpu) == b.get(cpu);
+            }
+            System.out.println("a=" + a.sum() + " b=" + b.sum() + " sameUnit=" + sameUnit);
+            System.out.println(PerCpuAreas.system().dump().lines().filter(l -> l.contains("guards:")).findFirst()
+                    .orElse(""));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aWaiterGetsTheUnitWhenItsHolderReleases(boolean virtual) throws Exception {
+        Vars v = vars(Mode.ATOMIC);
+        int cpu = v.a().possibleCpus().first();
+        long handoffs = v.areas.guards.handoffs.sum();
+        CpuGuard held = v.on(cpu);
+        AtomicReference<Long> seen = new AtomicReference<>();
+        AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+        Thread waiter = (virtual ? Thread.ofVirtual() : Thread.ofPlatform()).start(() -> {
+            try (CpuGuard g = v.on(cpu)) {
+                seen.set(v.a().rawGet(g));
+            }
+            interruptedAfter.set(Thread.currentThread().isInterrupted());
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (v.areas.guards.waiting(cpu) != 1) {
+            assertTrue(System.nanoTime() < deadline, "the waiter never registered");
+            Thread.sleep(1);
+        }
+        waiter.interrupt(); // waiting for a unit is not interruptible: it keeps waiting, and keeps the flag
+        Thread.sleep(20);
+        assertTrue(waiter.isAlive(), "an interrupt does not end the wait");
+        v.a().rawSet(held, 4242);
+        held.close();
+        waiter.join(TimeUnit.SECONDS.toMillis(30));
+        assertEquals(4242L, seen.get(), "the waiter holds the unit after the holder, and sees its writes");
+        assertEquals(Boolean.TRUE, interruptedAfter.get(), "the interrupt is re-asserted once the unit is held");
+        assertEquals(0, v.areas.guards.waiting(cpu));
+        assertEquals(0, v.areas.guards.owner(cpu), "the unit is free again");
+        assertEquals(handoffs + (virtual ? 1 : 0), v.areas.guards.handoffs.sum(),
+                "a virtual waiter is handed the unit; a platform waiter is woken and takes it");
     }
 
     @Test

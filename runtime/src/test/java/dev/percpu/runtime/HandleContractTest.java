@@ -24,8 +24,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class HandleContractTest {
 
-    static final int THREADS = 16 * Runtime.getRuntime().availableProcessors();
-    static final int OPS = 1_000_000;
+    /**
+     * Racing threads: 16 per available processor (oversubscribed, so threads are preempted inside
+     * their updates), at most 64 so that a 64-CPU machine does not run 1,024 threads.
+     */
+    static final int THREADS = Math.min(64, 16 * Runtime.getRuntime().availableProcessors());
+    /** Updates per thread: the same 32 million in total whatever the thread count. */
+    static final int OPS = 32_000_000 / THREADS;
 
     private static PlacedSection section(Mode mode) {
         assumeTrue(mode.available(), "restartable sequences unavailable here: " + RseqUnitOps.UNAVAILABLE_REASON);
@@ -81,19 +86,75 @@ class HandleContractTest {
     @EnumSource(Mode.class)
     void intAddReturnCountsEveryUpdate(Mode mode) throws Exception {
         PerCpuInt hits = section(mode).intVar(16);
-        LongAdder returnedPositive = new LongAdder();
         race(THREADS, t -> {
-            for (int i = 0; i < OPS; i++) {
+            for (int i = 0; i < OPS / 4; i++) {
                 hits.addAndGet(2);
                 hits.sub(1);
-                if (hits.incrementAndGet() > Integer.MIN_VALUE) {
-                    returnedPositive.increment();
-                }
+                hits.incrementAndGet();
                 hits.decrement();
             }
         });
-        assertEquals(-3L * hits.possibleCpus().cardinality() + (long) THREADS * OPS, hits.sum());
-        assertEquals((long) THREADS * OPS, returnedPositive.sum());
+        assertEquals(-3L * hits.possibleCpus().cardinality() + (long) THREADS * (OPS / 4), hits.sum());
+    }
+
+    /**
+     * {@code this_cpu_inc_return}: the values returned on one copy are 1, 2, 3 ... up to its final
+     * value, each exactly once. Over all copies, value {@code v} is returned exactly as often as
+     * there are copies that reached {@code v}: a lost update, a duplicated or a wrong return
+     * value each breaks that count.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void incrementAndGetReturnsEachValueOfEachCopyOnce(Mode mode) throws Exception {
+        PlacedSection s = section(mode);
+        PerCpuInt hits = s.intVar(16);
+        PerCpuLong counter = s.longVar(0);
+        int[] cpus = hits.possibleCpus().toArray();
+        for (int cpu : cpus) {
+            hits.set(cpu, 0);
+            counter.set(cpu, 0);
+        }
+        int perThread = 20_000;
+        long[][] returned = new long[THREADS][2 * perThread];
+        race(THREADS, t -> {
+            for (int i = 0; i < perThread; i++) {
+                returned[t][2 * i] = hits.incrementAndGet();
+                returned[t][2 * i + 1] = -counter.incrementAndGet(); // negative: the long variable's values
+            }
+        });
+        long[] finals = new long[2 * cpus.length];
+        for (int i = 0; i < cpus.length; i++) {
+            finals[i] = hits.get(cpus[i]);
+            finals[cpus.length + i] = counter.get(cpus[i]);
+        }
+        assertEquals((long) THREADS * perThread, hits.sum());
+        assertEquals((long) THREADS * perThread, counter.sum());
+        int max = (int) ((long) THREADS * perThread);
+        int[] intSeen = new int[max + 1];
+        int[] longSeen = new int[max + 1];
+        for (long[] row : returned) {
+            for (long v : row) {
+                if (v == 0) {
+                    throw new AssertionError("an increment returned 0");
+                } else if (v > 0) {
+                    intSeen[(int) v]++;
+                } else {
+                    longSeen[(int) -v]++;
+                }
+            }
+        }
+        for (int v = 1; v <= max; v++) {
+            int copiesAtLeastV = 0;
+            int longCopiesAtLeastV = 0;
+            for (int i = 0; i < cpus.length; i++) {
+                copiesAtLeastV += finals[i] >= v ? 1 : 0;
+                longCopiesAtLeastV += finals[cpus.length + i] >= v ? 1 : 0;
+            }
+            if (intSeen[v] != copiesAtLeastV || longSeen[v] != longCopiesAtLeastV) {
+                throw new AssertionError("value " + v + " returned " + intSeen[v] + " (int) and " + longSeen[v]
+                        + " (long) times, but " + copiesAtLeastV + " and " + longCopiesAtLeastV + " copies reached it");
+            }
+        }
     }
 
     @ParameterizedTest
@@ -206,18 +267,18 @@ class HandleContractTest {
         PlacedSection s = section(mode);
         PerCpuDouble d = s.doubleVar(8);
         PerCpuFloat f = s.floatVar(20);
+        // every partial sum stays exact: a float copy holds x.25 exactly while x < 2^22, and even
+        // if every add lands on one copy there are 2^21 of them, whatever the thread count
+        int perThread = (1 << 21) / THREADS;
         race(THREADS, t -> {
-            for (int i = 0; i < 100_000; i++) {
+            for (int i = 0; i < perThread; i++) {
                 d.add(1.0);
                 f.add(1.0f);
             }
         });
         int cpus = d.possibleCpus().cardinality();
-        // every partial sum stays exact: a float copy holds x.25 exactly while x < 2^22, and one
-        // copy gets at most THREADS * 100,000 = 3.2M (at 2 cores) of the adds
-        assertTrue(THREADS * 100_000.0 < (1 << 22), "the test needs more float mantissa on this machine");
-        assertEquals(1.5 * cpus + THREADS * 100_000.0, d.sum());
-        assertEquals(0.25 * cpus + THREADS * 100_000.0, f.sum());
+        assertEquals(1.5 * cpus + (double) THREADS * perThread, d.sum());
+        assertEquals(0.25 * cpus + (double) THREADS * perThread, f.sum());
     }
 
     @ParameterizedTest

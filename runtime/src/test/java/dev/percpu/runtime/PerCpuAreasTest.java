@@ -2,9 +2,11 @@ package dev.percpu.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.percpu.cpu.CpuMask;
 import dev.percpu.cpu.CpuTopology;
@@ -195,6 +197,18 @@ class PerCpuAreasTest {
                 System.clearProperty(c[0]);
             }
         }
+    }
+
+    @Test
+    void mappedNativeIdsAlwaysNameAPossibleCpu() {
+        assumeTrue(CpuIds.NativeCpuIds.INSTANCE != null, "needs sched_getcpu");
+        CpuMask possible = CpuMask.parse("0,2-3,8");
+        CpuIds.MappedNativeCpuIds ids = new CpuIds.MappedNativeCpuIds(possible, CpuMask.range(0, 12));
+        assertFalse(ids.isReal(), "two kernel CPUs may share a unit: never restartable sequences");
+        for (int i = 0; i < 1000; i++) {
+            assertTrue(possible.contains(ids.current()));
+        }
+        assertTrue(ids.describe().contains("lack this machine's CPUs 1,4-7,9-11"), ids.describe());
     }
 
     @Test

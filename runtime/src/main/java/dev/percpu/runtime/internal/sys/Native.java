@@ -174,6 +174,8 @@ public final class Native {
 
     private static final long SYS_MEMBARRIER = 324; // x86-64
     public static final int MEMBARRIER_CMD_QUERY = 0;
+    public static final int MEMBARRIER_CMD_PRIVATE_EXPEDITED = 1 << 3;
+    public static final int MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED = 1 << 4;
     public static final int MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ = 1 << 7;
     public static final int MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ = 1 << 8;
     public static final int MEMBARRIER_CMD_FLAG_CPU = 1;
