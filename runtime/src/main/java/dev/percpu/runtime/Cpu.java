@@ -21,7 +21,7 @@ public final class Cpu {
      * instruction. Use it for locality decisions and diagnostics; to update "this CPU's copy" use
      * a handle's {@code this_cpu_*} methods, which stay correct under migration. On a platform
      * without {@code sched_getcpu} this is a stable hash of the thread onto a possible CPU id
-     * (see {@link PerCpuAreas#cpuIdSource()}). Cost: about 2.6 ns (one critical downcall; JMH
+     * (see {@link PerCpuAreas#cpuIdSource()}). Cost: one critical downcall (JMH
      * {@code CpuId.currentCpu} in {@code docs/BENCHMARKS.md}).
      *
      * @return a possible CPU id, in {@code [0, nrCpuIds())}

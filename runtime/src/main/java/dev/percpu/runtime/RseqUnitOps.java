@@ -51,7 +51,7 @@ import java.lang.invoke.MethodHandle;
  * The layout follows librseq's x86 templates (signature as an ud1 displacement, rseq_cs stored
  * before start_ip, abort re-arming). Registers other than rax/rcx/r8/r9 are left alone, the stack
  * is not touched, and nothing blocks, so Linker.Option.critical(false) applies: the whole
- * operation costs one direct call (~1.5 ns) plus a handful of uncontended instructions, with no
+ * operation costs one direct call plus a handful of uncontended instructions, with no
  * LOCK prefix and no cache line shared with another CPU.
  *
  * The page is mapped once, written, made read+execute (never writable and executable at once),
@@ -392,7 +392,7 @@ final class RseqUnitOps extends UnitOps {
      * Aborts any restartable sequence in flight on {@code cpu} and waits until it has
      * restarted or committed ({@code membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ,
      * MEMBARRIER_CMD_FLAG_CPU, cpu)}): after it returns, no sequence that read the old value of
-     * an owner word can still commit. About 0.3 µs.
+     * an owner word can still commit.
      *
      * @throws IllegalStateException if the kernel refuses
      */

@@ -14,7 +14,7 @@ package dev.percpu.runtime;
  *
  * AtomicUnitOps (every other platform, and percpu.ops=atomic) does a LOCKed atomic on the copy
  * of the CPU id it looked up: correct even if that id is stale, at the price of a locked
- * instruction (~4.6 ns here versus ~1 ns).
+ * instruction (what each costs on the hosts measured: docs/BENCHMARKS.md).
  *
  * The two disciplines must never be mixed on one chunk: a LOCKed update on CPU 1 to CPU 0's copy
  * can interleave with a non-LOCKed rseq update running on CPU 0. A chunk therefore has exactly

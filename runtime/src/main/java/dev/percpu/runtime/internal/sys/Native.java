@@ -18,8 +18,8 @@ import java.util.Optional;
  * loading. Failures are kept as text (Native.problems) for the layout dump.
  *
  * sched_getcpu is bound with Linker.Option.critical(false): no thread-state transition and no
- * safepoint poll, which takes the call from ~6.5 ns to ~2.3 ns on this project's reference
- * machine. That is legal because sched_getcpu neither blocks nor calls back into Java.
+ * safepoint poll on every call (the cost of each kind of call on the hosts measured is in
+ * docs/BENCHMARKS.md). That is legal because sched_getcpu neither blocks nor calls back into Java.
  */
 @SuppressWarnings("restricted")
 public final class Native {
