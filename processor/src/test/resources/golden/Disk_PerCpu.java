@@ -15,15 +15,15 @@ public final class Disk_PerCpu {
 
     /**
      * Per-CPU {@code long reads} of {@link Disk}:
-     * section DEFAULT, offset 8320, 8 bytes, initially {@code -9223372036854775808L}.
+     * section DEFAULT, offset 12352, 8 bytes, initially {@code -9223372036854775808L}.
      */
-    public static final PerCpuLong reads = $section.longVar(8320L);
+    public static final PerCpuLong reads = $section.longVar(12352L);
 
     /**
      * Per-CPU {@code byte[4] flags} of {@link Disk}:
-     * section DEFAULT, offset 8328, 4 bytes.
+     * section DEFAULT, offset 12360, 4 bytes.
      */
-    public static final PerCpuByteArray flags = $section.byteArray(8328L, 4);
+    public static final PerCpuByteArray flags = $section.byteArray(12360L, 4);
 
     private Disk_PerCpu() {
     }

@@ -14,9 +14,9 @@ public final class Disk_Request_PerCpu {
 
     /**
      * Per-CPU {@code long issued} of {@link Disk.Request}:
-     * section DEFAULT, offset 8336, 8 bytes, initially {@code 1099511627776L}.
+     * section DEFAULT, offset 12368, 8 bytes, initially {@code 1099511627776L}.
      */
-    static final PerCpuLong issued = $section.longVar(8336L);
+    static final PerCpuLong issued = $section.longVar(12368L);
 
     private Disk_Request_PerCpu() {
     }

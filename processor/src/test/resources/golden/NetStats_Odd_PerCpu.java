@@ -15,15 +15,15 @@ final class NetStats_Odd_PerCpu {
 
     /**
      * Per-CPU {@code long $section} of {@link NetStats.Odd}:
-     * section DEFAULT, offset 8432, 8 bytes, initially {@code 1L}.
+     * section DEFAULT, offset 12464, 8 bytes, initially {@code 1L}.
      */
-    static final PerCpuLong $section = $section$.longVar(8432L);
+    static final PerCpuLong $section = $section$.longVar(12464L);
 
     /**
      * Per-CPU {@code int PlacedSection} of {@link NetStats.Odd}:
-     * section DEFAULT, offset 8440, 4 bytes, initially {@code 2}.
+     * section DEFAULT, offset 12472, 4 bytes, initially {@code 2}.
      */
-    static final PerCpuInt PlacedSection = $section$.intVar(8440L);
+    static final PerCpuInt PlacedSection = $section$.intVar(12472L);
 
     private NetStats_Odd_PerCpu() {
     }

@@ -29,21 +29,21 @@ public final class NetStats_PerCpu {
 
     /**
      * Per-CPU {@code long rxPackets} of {@link NetStats}:
-     * section DEFAULT, offset 8344, 8 bytes.
+     * section DEFAULT, offset 12376, 8 bytes.
      */
-    public static final PerCpuLong rxPackets = $section.longVar(8344L);
+    public static final PerCpuLong rxPackets = $section.longVar(12376L);
 
     /**
      * Per-CPU {@code int[16] rxBySize} of {@link NetStats}:
-     * section DEFAULT, offset 8360, 64 bytes.
+     * section DEFAULT, offset 12392, 64 bytes.
      */
-    public static final PerCpuIntArray rxBySize = $section.intArray(8360L, 16);
+    public static final PerCpuIntArray rxBySize = $section.intArray(12392L, 16);
 
     /**
      * Per-CPU {@code int mtu} of {@link NetStats}:
-     * section READ_MOSTLY, offset 8256, 4 bytes, initially {@code 1500}.
+     * section READ_MOSTLY, offset 12288, 4 bytes, initially {@code 1500}.
      */
-    static final PerCpuInt mtu = $section.intVar(8256L);
+    static final PerCpuInt mtu = $section.intVar(12288L);
 
     /**
      * Per-CPU {@code short first} of {@link NetStats}:
@@ -65,27 +65,27 @@ public final class NetStats_PerCpu {
 
     /**
      * Per-CPU {@code double shared} of {@link NetStats}:
-     * section SHARED_ALIGNED, offset 8448, 8 bytes, initially {@code -0.0}.
+     * section SHARED_ALIGNED, offset 12480, 8 bytes, initially {@code -0.0}.
      */
-    static final PerCpuDouble shared = $section.doubleVar(8448L);
+    static final PerCpuDouble shared = $section.doubleVar(12480L);
 
     /**
      * Per-CPU {@code boolean up} of {@link NetStats}:
-     * section DEFAULT, offset 8426, 1 byte, initially {@code true}.
+     * section DEFAULT, offset 12458, 1 byte, initially {@code true}.
      */
-    static final PerCpuBoolean up = $section.booleanVar(8426L);
+    static final PerCpuBoolean up = $section.booleanVar(12458L);
 
     /**
      * Per-CPU {@code char mark} of {@link NetStats}:
-     * section DEFAULT, offset 8424, 2 bytes, initially {@code 'x'}.
+     * section DEFAULT, offset 12456, 2 bytes, initially {@code 'x'}.
      */
-    static final PerCpuChar mark = $section.charVar(8424L);
+    static final PerCpuChar mark = $section.charVar(12456L);
 
     /**
      * Per-CPU {@code float[2] ratios} of {@link NetStats}:
-     * section DEFAULT, offset 8352, 8 bytes.
+     * section DEFAULT, offset 12384, 8 bytes.
      */
-    static final PerCpuFloatArray ratios = $section.floatArray(8352L, 2);
+    static final PerCpuFloatArray ratios = $section.floatArray(12384L, 2);
 
     /**
      * Per-CPU {@code Stats stats} of {@link NetStats}:
