@@ -7,23 +7,23 @@ import javax.annotation.processing.Generated;
 
 /**
  * Per-CPU handles of the {@code @PerCpu} fields of {@link Disk}, one per field, named as the
- * field. Every CPU has its own copy of each variable; {@link PerCpuSection_6ba18b08} has the layout.
+ * field. Every CPU has its own copy of each variable; {@link PerCpuSection_898e8d70} has the layout.
  */
 @Generated("dev.percpu.processor.PerCpuProcessor")
 public final class Disk_PerCpu {
-    private static final PlacedSection $section = PlacedSection.of(new PerCpuSection_6ba18b08(), PerCpuSection_6ba18b08.LAYOUT_HASH);
+    private static final PlacedSection $section = PlacedSection.of(new PerCpuSection_898e8d70(), PerCpuSection_898e8d70.LAYOUT_HASH);
 
     /**
      * Per-CPU {@code long reads} of {@link Disk}:
-     * section DEFAULT, offset 8256, 8 bytes, initially {@code -9223372036854775808L}.
+     * section DEFAULT, offset 12352, 8 bytes, initially {@code -9223372036854775808L}.
      */
-    public static final PerCpuLong reads = $section.longVar(8256L);
+    public static final PerCpuLong reads = $section.longVar(12352L);
 
     /**
      * Per-CPU {@code byte[4] flags} of {@link Disk}:
-     * section DEFAULT, offset 8264, 4 bytes.
+     * section DEFAULT, offset 12360, 4 bytes.
      */
-    public static final PerCpuByteArray flags = $section.byteArray(8264L, 4);
+    public static final PerCpuByteArray flags = $section.byteArray(12360L, 4);
 
     private Disk_PerCpu() {
     }

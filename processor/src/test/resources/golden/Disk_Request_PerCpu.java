@@ -6,17 +6,17 @@ import javax.annotation.processing.Generated;
 
 /**
  * Per-CPU handles of the {@code @PerCpu} fields of {@link Disk.Request}, one per field, named as the
- * field. Every CPU has its own copy of each variable; {@link PerCpuSection_6ba18b08} has the layout.
+ * field. Every CPU has its own copy of each variable; {@link PerCpuSection_898e8d70} has the layout.
  */
 @Generated("dev.percpu.processor.PerCpuProcessor")
 public final class Disk_Request_PerCpu {
-    private static final PlacedSection $section = PlacedSection.of(new PerCpuSection_6ba18b08(), PerCpuSection_6ba18b08.LAYOUT_HASH);
+    private static final PlacedSection $section = PlacedSection.of(new PerCpuSection_898e8d70(), PerCpuSection_898e8d70.LAYOUT_HASH);
 
     /**
      * Per-CPU {@code long issued} of {@link Disk.Request}:
-     * section DEFAULT, offset 8272, 8 bytes, initially {@code 1099511627776L}.
+     * section DEFAULT, offset 12368, 8 bytes, initially {@code 1099511627776L}.
      */
-    static final PerCpuLong issued = $section.longVar(8272L);
+    static final PerCpuLong issued = $section.longVar(12368L);
 
     private Disk_Request_PerCpu() {
     }

@@ -1,6 +1,6 @@
 package com.acme.net;
 
-import com.acme.disk.PerCpuSection_6ba18b08;
+import com.acme.disk.PerCpuSection_898e8d70;
 import dev.percpu.runtime.PerCpuBoolean;
 import dev.percpu.runtime.PerCpuChar;
 import dev.percpu.runtime.PerCpuDouble;
@@ -21,29 +21,29 @@ import javax.annotation.processing.Generated;
 
 /**
  * Per-CPU handles of the {@code @PerCpu} fields of {@link NetStats}, one per field, named as the
- * field. Every CPU has its own copy of each variable; {@link PerCpuSection_6ba18b08} has the layout.
+ * field. Every CPU has its own copy of each variable; {@link PerCpuSection_898e8d70} has the layout.
  */
 @Generated("dev.percpu.processor.PerCpuProcessor")
 public final class NetStats_PerCpu {
-    private static final PlacedSection $section = PlacedSection.of(new PerCpuSection_6ba18b08(), PerCpuSection_6ba18b08.LAYOUT_HASH);
+    private static final PlacedSection $section = PlacedSection.of(new PerCpuSection_898e8d70(), PerCpuSection_898e8d70.LAYOUT_HASH);
 
     /**
      * Per-CPU {@code long rxPackets} of {@link NetStats}:
-     * section DEFAULT, offset 8280, 8 bytes.
+     * section DEFAULT, offset 12376, 8 bytes.
      */
-    public static final PerCpuLong rxPackets = $section.longVar(8280L);
+    public static final PerCpuLong rxPackets = $section.longVar(12376L);
 
     /**
      * Per-CPU {@code int[16] rxBySize} of {@link NetStats}:
-     * section DEFAULT, offset 8296, 64 bytes.
+     * section DEFAULT, offset 12392, 64 bytes.
      */
-    public static final PerCpuIntArray rxBySize = $section.intArray(8296L, 16);
+    public static final PerCpuIntArray rxBySize = $section.intArray(12392L, 16);
 
     /**
      * Per-CPU {@code int mtu} of {@link NetStats}:
-     * section READ_MOSTLY, offset 8192, 4 bytes, initially {@code 1500}.
+     * section READ_MOSTLY, offset 12288, 4 bytes, initially {@code 1500}.
      */
-    static final PerCpuInt mtu = $section.intVar(8192L);
+    static final PerCpuInt mtu = $section.intVar(12288L);
 
     /**
      * Per-CPU {@code short first} of {@link NetStats}:
@@ -58,28 +58,34 @@ public final class NetStats_PerCpu {
     static final PerCpuLongArray page = $section.longArray(4096L, 512);
 
     /**
-     * Per-CPU {@code double shared} of {@link NetStats}:
-     * section SHARED_ALIGNED, offset 8384, 8 bytes, initially {@code -0.0}.
+     * Per-CPU {@code int doorbell} of {@link NetStats}:
+     * section PAGE_ALIGNED, offset 8192, 4 bytes, initially {@code 1}.
      */
-    static final PerCpuDouble shared = $section.doubleVar(8384L);
+    static final PerCpuInt doorbell = $section.intVar(8192L);
+
+    /**
+     * Per-CPU {@code double shared} of {@link NetStats}:
+     * section SHARED_ALIGNED, offset 12480, 8 bytes, initially {@code -0.0}.
+     */
+    static final PerCpuDouble shared = $section.doubleVar(12480L);
 
     /**
      * Per-CPU {@code boolean up} of {@link NetStats}:
-     * section DEFAULT, offset 8362, 1 byte, initially {@code true}.
+     * section DEFAULT, offset 12458, 1 byte, initially {@code true}.
      */
-    static final PerCpuBoolean up = $section.booleanVar(8362L);
+    static final PerCpuBoolean up = $section.booleanVar(12458L);
 
     /**
      * Per-CPU {@code char mark} of {@link NetStats}:
-     * section DEFAULT, offset 8360, 2 bytes, initially {@code 'x'}.
+     * section DEFAULT, offset 12456, 2 bytes, initially {@code 'x'}.
      */
-    static final PerCpuChar mark = $section.charVar(8360L);
+    static final PerCpuChar mark = $section.charVar(12456L);
 
     /**
      * Per-CPU {@code float[2] ratios} of {@link NetStats}:
-     * section DEFAULT, offset 8288, 8 bytes.
+     * section DEFAULT, offset 12384, 8 bytes.
      */
-    static final PerCpuFloatArray ratios = $section.floatArray(8288L, 2);
+    static final PerCpuFloatArray ratios = $section.floatArray(12384L, 2);
 
     /**
      * Per-CPU {@code Stats stats} of {@link NetStats}:

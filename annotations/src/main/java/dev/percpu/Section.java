@@ -13,7 +13,7 @@ package dev.percpu;
  *   FIRST           *(.data..percpu..first)
  *                   . = ALIGN(PAGE_SIZE)
  *   PAGE_ALIGNED    *(.data..percpu..page_aligned)   each variable on its own page boundary
- *                   . = ALIGN(cacheline)
+ *                   . = ALIGN(PAGE_SIZE)             (the kernel: ALIGN(cacheline))
  *   READ_MOSTLY     *(.data..percpu..readmostly)
  *                   . = ALIGN(cacheline)
  *   DEFAULT         *(.data..percpu)
@@ -35,9 +35,12 @@ public enum Section {
     FIRST,
 
     /**
-     * {@code DEFINE_PER_CPU_PAGE_ALIGNED}: the group starts on a page boundary and every
-     * variable in it starts on its own page boundary. Use it for data that is handed whole to
-     * something page-granular, or that must never share a page with anything else.
+     * {@code DEFINE_PER_CPU_PAGE_ALIGNED}: the group starts on a page boundary, every variable
+     * in it starts on its own page boundary, and the group ends on a page boundary, so the pages
+     * a page-aligned variable spans hold no other variable, whatever its size. Use it for data
+     * that is handed whole to something page-granular, or that must never share a page with
+     * anything else. (The kernel aligns only to a cache line after this group, relying on its
+     * page-aligned variables being page-sized structs.)
      */
     PAGE_ALIGNED,
 

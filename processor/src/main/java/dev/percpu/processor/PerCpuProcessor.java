@@ -2,9 +2,12 @@ package dev.percpu.processor;
 
 import com.google.auto.service.AutoService;
 import com.sun.source.util.Trees;
+import dev.percpu.processor.FaultInjector.Stage;
 import dev.percpu.processor.codegen.Generator;
 import dev.percpu.processor.layout.LayoutPlanner;
+import dev.percpu.processor.model.Holder;
 import dev.percpu.processor.model.Options;
+import dev.percpu.processor.validation.HolderReport;
 import dev.percpu.processor.validation.JavacTrees;
 import dev.percpu.processor.validation.Message;
 import dev.percpu.processor.validation.OptionsParser;
@@ -12,7 +15,9 @@ import dev.percpu.processor.validation.Problem;
 import dev.percpu.processor.validation.Reporter;
 import dev.percpu.processor.validation.RoundValidator;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.ProcessingEnvironment;
@@ -36,6 +41,18 @@ import javax.lang.model.element.TypeElement;
  * of its own, {@code PerCpuSection_<hash>} of its own holders; a holder whose field type is not
  * resolved yet waits for the round that generates it.
  *
+ * <p><b>Failures of the processor itself</b> (bugs: exceptions, not problems of the user's code) are
+ * reported as {@code [PerCpuInternalError]} with their stack trace, and kept, like AutoValue
+ * keeps them, to the holder whose own work failed: its validation and model, the generation of
+ * its accessor, the writing of its accessor. The error points at that holder, which generates
+ * nothing, and every other holder still generates; a holder left out before anything is written
+ * also leaves the section, which is planned again without it. Work shared by the whole round
+ * (gathering the holders, the name-clash check, planning and rendering the section, writing the
+ * section class, its layout report and the services file) cannot be blamed on one holder: a
+ * failure there is reported once, with no position, and the round generates nothing more (the
+ * walk for {@code @PerCpu} fields of local and anonymous classes is reported once too, but the
+ * member holders do not depend on it and still generate).
+ *
  * <p>Options: {@code -Apercpu.pageSize} (default 4096), {@code -Apercpu.cacheLine} (default 64),
  * both powers of two with pageSize &ge; cacheLine &ge; 8; {@code -Apercpu.sectionName} (the binary
  * name of the section class, instead of the hashed one).
@@ -43,10 +60,21 @@ import javax.lang.model.element.TypeElement;
 @AutoService(Processor.class)
 public final class PerCpuProcessor extends AbstractProcessor {
 
+    private final FaultInjector faults;
     private Reporter reporter;
     private RoundValidator validator;
     private Generator generator;
     private boolean toldNeedsJavac;
+
+    /** The processor javac finds through {@code META-INF/services}. */
+    public PerCpuProcessor() {
+        this(FaultInjector.NONE);
+    }
+
+    /** A processor with failures planted by a test. */
+    PerCpuProcessor(FaultInjector faults) {
+        this.faults = faults;
+    }
 
     /**
      * Every annotation, "*": javac offers a processor only the annotations it finds on members of
@@ -94,18 +122,90 @@ public final class PerCpuProcessor extends AbstractProcessor {
             if (round.processingOver()) {
                 generator.finish();
             } else if (validator != null) {
-                RoundValidator.Outcome outcome = validator.validate(round);
-                outcome.problems().forEach(reporter::report);
-                if (!outcome.holders().isEmpty()) {
-                    generator.generate(outcome.holders());
-                }
+                generate(validate(round));
             } else if (!toldNeedsJavac && RoundValidator.hasPerCpuFields(processingEnv.getElementUtils(), round)) {
                 toldNeedsJavac = true;
                 reporter.report(Problem.nowhere(Message.NEEDS_JAVAC));
             }
-        } catch (Throwable t) { // a bug of ours: say so, with the trace, and let javac carry on
-            reporter.internalError(t, round.processingOver() ? " writing the services file" : "");
+        } catch (Throwable t) { // a bug of ours in work the round shares: say so once, with the trace, and let javac carry on
+            reporter.internalError(t, round.processingOver() ? " writing the services file" : "", null);
         }
         return false;
+    }
+
+    /**
+     * Validates each holder of the round on its own and returns the clean ones, sorted. A holder
+     * whose validation throws is reported on that holder and left out; the others go on.
+     */
+    private List<Holder> validate(RoundEnvironment round) {
+        List<TypeElement> candidates = validator.holders(round);
+        try {
+            validator.localHolders(round).forEach(reporter::report);
+        } catch (Throwable t) { // shared by the round, but no member holder depends on it
+            reporter.internalError(t, " looking for @PerCpu fields of local and anonymous classes", null);
+        }
+        List<HolderReport> reports = new ArrayList<>();
+        for (TypeElement holder : candidates) {
+            try {
+                faults.reached(Stage.VALIDATE, validator.binaryName(holder));
+                validator.validate(holder).ifPresent(reports::add);
+            } catch (Throwable t) {
+                reporter.internalError(t, " validating " + holder.getQualifiedName(), holder);
+            }
+        }
+        RoundValidator.Outcome outcome = validator.finish(reports);
+        outcome.problems().forEach(reporter::report);
+        return outcome.holders();
+    }
+
+    /**
+     * Generates the round's section and the accessors of {@code holders}. A holder whose accessor
+     * cannot be generated is reported on that holder and left out, and the section is planned again
+     * without its variables (the others' offsets and the section's name change with it), so that
+     * the section holds exactly the variables of the accessors written. Each pass leaves out at
+     * least one holder, so this ends; without failures there is one pass.
+     */
+    private void generate(List<Holder> holders) {
+        List<Holder> left = holders;
+        while (!left.isEmpty()) {
+            Generator.Plan plan = generator.plan(left);
+            faults.reached(Stage.SECTION, plan.name());
+            Map<Holder, Generator.Source> accessors = new LinkedHashMap<>();
+            List<Holder> failed = new ArrayList<>();
+            for (Holder holder : left) {
+                try {
+                    faults.reached(Stage.GENERATE, holder.binaryName());
+                    accessors.put(holder, plan.accessor(holder));
+                } catch (Throwable t) {
+                    failed.add(holder);
+                    reporter.internalError(t, " generating the accessor of " + holder.element().getQualifiedName(),
+                            holder.element());
+                }
+            }
+            if (failed.isEmpty()) {
+                write(plan, accessors);
+                return;
+            }
+            left = left.stream().filter(h -> !failed.contains(h)).toList();
+        }
+    }
+
+    /**
+     * Writes a planned round. The section goes first: if it cannot be written, neither are the
+     * accessors, which would not compile without it. An accessor that cannot be written is reported
+     * on its holder and the others are still written; its variables stay in the section, which was
+     * final before the first file was written (bytes no accessor uses, nothing worse).
+     */
+    private void write(Generator.Plan plan, Map<Holder, Generator.Source> accessors) {
+        generator.writeSection(plan);
+        accessors.forEach((holder, accessor) -> {
+            try {
+                faults.reached(Stage.WRITE, holder.binaryName());
+                generator.writeAccessor(accessor);
+            } catch (Throwable t) {
+                reporter.internalError(t, " writing " + accessor.qualifiedName(), holder.element());
+            }
+        });
+        generator.writeLayoutReport(plan);
     }
 }

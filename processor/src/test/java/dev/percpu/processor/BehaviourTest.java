@@ -174,22 +174,35 @@ class BehaviourTest {
 
     /** Runs {@code mainClass} in a child JVM with {@code classes} and the runtime; returns its stdout. */
     static String run(Path classes, String mainClass) throws Exception {
-        List<String> classpath = new ArrayList<>();
-        classpath.add(classes.toString());
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (holds(entry, "dev/percpu/runtime/spi/PlacedSection.class") || holds(entry, "dev/percpu/PerCpu.class")) {
-                classpath.add(entry);
-            }
-        }
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process process = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                String.join(File.pathSeparator, classpath), mainClass)
+        Process process = childJvm(List.of(classes), List.of(), mainClass)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isEqualTo(0);
         return stdout;
+    }
+
+    /**
+     * A child JVM, not started yet, that runs {@code mainClass args...} with the {@code classes}
+     * directories, the runtime and the annotations on its class path, native access enabled, and
+     * the {@code jvmOptions}.
+     */
+    static ProcessBuilder childJvm(List<Path> classes, List<String> jvmOptions, String mainClass, String... args) {
+        List<String> classpath = new ArrayList<>();
+        classes.forEach(c -> classpath.add(c.toString()));
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (holds(entry, "dev/percpu/runtime/spi/PlacedSection.class") || holds(entry, "dev/percpu/PerCpu.class")) {
+                classpath.add(entry);
+            }
+        }
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", String.join(File.pathSeparator, classpath), mainClass));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command);
     }
 
     private static boolean holds(String entry, String resource) {

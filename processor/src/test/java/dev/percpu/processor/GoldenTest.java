@@ -44,6 +44,7 @@ class GoldenTest {
                 @PerCpu(section = Section.READ_MOSTLY) static int mtu = MTU;
                 @PerCpu(section = Section.FIRST) protected static short first = -1;
                 @PerCpu(section = Section.PAGE_ALIGNED, length = 512) static long[] page;
+                @PerCpu(section = Section.PAGE_ALIGNED) static int doorbell = 1;
                 @PerCpu(section = Section.SHARED_ALIGNED) private static double shared = -0.0;
                 @PerCpu static boolean up = true;
                 @PerCpu static char mark = 'x';

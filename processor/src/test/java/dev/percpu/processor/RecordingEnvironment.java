@@ -1,6 +1,10 @@
 package dev.percpu.processor;
 
+import java.io.FilterWriter;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -12,12 +16,14 @@ import javax.lang.model.element.Element;
 import javax.lang.model.util.Elements;
 import javax.lang.model.util.Types;
 import javax.tools.FileObject;
+import javax.tools.ForwardingFileObject;
+import javax.tools.ForwardingJavaFileObject;
 import javax.tools.JavaFileManager;
 import javax.tools.JavaFileObject;
 
 /**
  * A processing environment that forwards to javac's and records the source files created through
- * its {@link Filer}. It wraps javac's environment the way Gradle's incremental processing does, in a
+ * its {@link Filer}, and the text written to every source file and resource it creates. It wraps javac's environment the way Gradle's incremental processing does, in a
  * field named {@code delegate}, so every test that uses it also shows that the processor finds
  * javac's tree API through such a wrapper.
  */
@@ -26,19 +32,24 @@ final class RecordingEnvironment implements ProcessingEnvironment {
     private final ProcessingEnvironment delegate;
     private final Set<String> created;
     private final String failure;
+    private final Map<String, String> texts;
 
     RecordingEnvironment(ProcessingEnvironment delegate, Set<String> created) {
-        this(delegate, created, null);
+        this(delegate, created, null, new HashMap<>());
     }
 
     /**
      * @param failure message of an {@link IllegalStateException} that {@link Filer#createSourceFile}
      *     throws, to stand for a bug in the processor; or null
+     * @param texts receives the text written to each file, by qualified name for a source file and
+     *     by relative path for a resource, when the file is closed
      */
-    RecordingEnvironment(ProcessingEnvironment delegate, Set<String> created, String failure) {
+    RecordingEnvironment(ProcessingEnvironment delegate, Set<String> created, String failure,
+            Map<String, String> texts) {
         this.delegate = delegate;
         this.created = created;
         this.failure = failure;
+        this.texts = texts;
     }
 
     @Override
@@ -61,7 +72,7 @@ final class RecordingEnvironment implements ProcessingEnvironment {
                     throw new IllegalStateException(failure);
                 }
                 created.add(name.toString());
-                return filer.createSourceFile(name, originating);
+                return recorded(name.toString(), filer.createSourceFile(name, originating));
             }
 
             @Override
@@ -72,13 +83,58 @@ final class RecordingEnvironment implements ProcessingEnvironment {
             @Override
             public FileObject createResource(JavaFileManager.Location location, CharSequence pkg, CharSequence relativeName,
                     Element... originating) throws IOException {
-                return filer.createResource(location, pkg, relativeName, originating);
+                FileObject file = filer.createResource(location, pkg, relativeName, originating);
+                return new ForwardingFileObject<>(file) {
+                    @Override
+                    public Writer openWriter() throws IOException {
+                        return recording(relativeName.toString(), super.openWriter());
+                    }
+                };
             }
 
             @Override
             public FileObject getResource(JavaFileManager.Location location, CharSequence pkg, CharSequence relativeName)
                     throws IOException {
                 return filer.getResource(location, pkg, relativeName);
+            }
+        };
+    }
+
+    private JavaFileObject recorded(String name, JavaFileObject file) {
+        return new ForwardingJavaFileObject<>(file) {
+            @Override
+            public Writer openWriter() throws IOException {
+                return recording(name, super.openWriter());
+            }
+        };
+    }
+
+    /** A writer that also keeps what is written, and records it under {@code name} when closed. */
+    private Writer recording(String name, Writer out) {
+        StringWriter copy = new StringWriter();
+        return new FilterWriter(out) {
+            @Override
+            public void write(int c) throws IOException {
+                super.write(c);
+                copy.write(c);
+            }
+
+            @Override
+            public void write(char[] buffer, int offset, int length) throws IOException {
+                super.write(buffer, offset, length);
+                copy.write(buffer, offset, length);
+            }
+
+            @Override
+            public void write(String text, int offset, int length) throws IOException {
+                super.write(text, offset, length);
+                copy.write(text, offset, length);
+            }
+
+            @Override
+            public void close() throws IOException {
+                super.close();
+                texts.put(name, copy.toString());
             }
         };
     }

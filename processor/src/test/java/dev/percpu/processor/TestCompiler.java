@@ -6,7 +6,9 @@ import com.google.testing.compile.Compilation;
 import com.google.testing.compile.JavaFileObjects;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.ProcessingEnvironment;
@@ -27,11 +29,12 @@ final class TestCompiler {
     static final List<String> STRICT = List.of("-Xlint:all,-processing", "-Werror");
 
     /**
-     * A compilation and the binary names of the source files generated in it. compile-testing
-     * hides generated files when a compilation fails, which is exactly when the tests need to know
-     * that the valid holders still generated.
+     * A compilation, the binary names of the source files generated in it, and the text of every
+     * file generated (by qualified name for a source file, by relative path for a resource).
+     * compile-testing hides generated files when a compilation fails, which is exactly when the
+     * tests need to know that the valid holders still generated, and what.
      */
-    record Run(Compilation compilation, Set<String> generated) {}
+    record Run(Compilation compilation, Set<String> generated, Map<String, String> texts) {}
 
     private TestCompiler() {}
 
@@ -45,15 +48,21 @@ final class TestCompiler {
     }
 
     static Run compile(List<String> options, JavaFileObject... sources) {
+        return compile(new PerCpuProcessor(), options, sources);
+    }
+
+    /** Compiles with {@code processor} (one with planted failures) seeing a recording environment. */
+    static Run compile(PerCpuProcessor processor, List<String> options, JavaFileObject... sources) {
         Set<String> created = Collections.synchronizedSet(new TreeSet<>());
-        Processor recording = new Recording(new PerCpuProcessor(), created);
+        Map<String, String> texts = Collections.synchronizedMap(new TreeMap<>());
+        Processor recording = new Recording(processor, created, null, texts);
         Compilation c = javac().withProcessors(recording).withOptions(options).compile(sources);
-        return new Run(c, created);
+        return new Run(c, created, texts);
     }
 
     /** Compiles with another processor in place of the recording one (no generated files recorded). */
     static Run compileWith(Processor processor, List<String> options, JavaFileObject... sources) {
-        return new Run(javac().withProcessors(processor).withOptions(options).compile(sources), Set.of());
+        return new Run(javac().withProcessors(processor).withOptions(options).compile(sources), Set.of(), Map.of());
     }
 
     /** Compiles with the processor seeing javac's own environment, as in a plain build. */
@@ -66,22 +75,27 @@ final class TestCompiler {
         private final Processor processor;
         private final Set<String> created;
         private final String failure;
+        private final Map<String, String> texts;
 
         Recording(Processor processor, Set<String> created) {
-            this(processor, created, null);
+            this(processor, created, null, new TreeMap<>());
         }
 
-        /** @param failure message of the exception creating a source file throws, or null */
-        Recording(Processor processor, Set<String> created, String failure) {
+        /**
+         * @param failure message of the exception creating a source file throws, or null
+         * @param texts receives the text of every generated file
+         */
+        Recording(Processor processor, Set<String> created, String failure, Map<String, String> texts) {
             this.processor = processor;
             this.created = created;
             this.failure = failure;
+            this.texts = texts;
         }
 
         @Override
         public synchronized void init(ProcessingEnvironment env) {
             super.init(env);
-            processor.init(new RecordingEnvironment(env, created, failure));
+            processor.init(new RecordingEnvironment(env, created, failure, texts));
         }
 
         @Override

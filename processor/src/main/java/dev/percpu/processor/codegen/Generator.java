@@ -15,12 +15,20 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.processing.Filer;
 import javax.lang.model.element.Element;
+import javax.tools.JavaFileObject;
 import javax.tools.StandardLocation;
 
 /**
  * Writes everything a compilation generates: per round with clean holders, the section class,
  * one accessor class per holder and the layout report {@code META-INF/percpu/<section>.layout};
  * at the end, the services file listing every section of the compilation, in round order.
+ *
+ * <p>A round is generated in steps the processor can isolate: {@link #plan} lays out the
+ * section of the round's holders and renders the section class (work shared by the round),
+ * {@link Plan#accessor} renders one holder's accessor (that holder's own work), and only then is
+ * anything written. Everything that can fail for a reason of the processor's own happens before
+ * the first file is written, in memory, so a holder whose accessor cannot be generated can be
+ * left out and the section planned again without its variables.
  */
 public final class Generator {
 
@@ -30,6 +38,55 @@ public final class Generator {
     /** Told about a file that could not be written; the other files are still written. */
     public interface WriteFailure {
         void failed(String file, IOException e);
+    }
+
+    /** A rendered source file, not written yet. */
+    public record Source(String qualifiedName, String text, List<Element> originating) {
+
+        public Source {
+            originating = List.copyOf(originating);
+        }
+
+        static Source of(JavaFile file) {
+            // the same text JavaFile.writeTo(Filer) would write
+            return new Source(Names.qualify(file.packageName(), file.typeSpec().name()), file.toString(),
+                    file.typeSpec().originatingElements());
+        }
+    }
+
+    /**
+     * One round's section, planned: its name, the layout of its holders' variables and its
+     * rendered class. Accessors rendered from a plan fit that plan only.
+     */
+    public static final class Plan {
+        private final List<Holder> holders;
+        private final String name;
+        private final ClassName section;
+        private final Layout layout;
+        private final Source sectionSource;
+
+        private Plan(List<Holder> holders, String name, ClassName section, Layout layout) {
+            this.holders = List.copyOf(holders);
+            this.name = name;
+            this.section = section;
+            this.layout = layout;
+            this.sectionSource = Source.of(SectionGenerator.generate(section, layout, holders));
+        }
+
+        /** The binary name of the section class. */
+        public String name() {
+            return name;
+        }
+
+        /** The holders laid out, sorted by binary name. */
+        public List<Holder> holders() {
+            return holders;
+        }
+
+        /** Renders the accessor of {@code holder}, one of {@link #holders()}. */
+        public Source accessor(Holder holder) {
+            return Source.of(AccessorGenerator.generate(holder, section, layout));
+        }
     }
 
     private final Filer filer;
@@ -44,21 +101,32 @@ public final class Generator {
         this.onFailure = onFailure;
     }
 
-    /** Lays out one round's clean holders (sorted by binary name) and writes their section and accessors. */
-    public void generate(List<Holder> round) {
+    /** Names and lays out the section of one round's clean holders (sorted by binary name) and renders it. */
+    public Plan plan(List<Holder> round) {
         String name = Names.sectionBinaryName(round, options, sections.size());
         int dot = name.lastIndexOf('.');
         ClassName section = ClassName.get(dot < 0 ? "" : name.substring(0, dot), name.substring(dot + 1));
         Layout layout = LayoutPlanner.plan(
                 round.stream().flatMap(h -> h.handles().stream()).map(Handle::variable).toList(), options);
-        List<Element> originating = round.stream().map(h -> (Element) h.element()).toList();
-        sections.add(name);
-        holders.addAll(originating);
-        write(SectionGenerator.generate(section, layout, round));
-        for (Holder holder : round) {
-            write(AccessorGenerator.generate(holder, section, layout));
-        }
-        write("META-INF/percpu/" + name + ".layout", LayoutReport.render(name, layout), originating);
+        return new Plan(round, name, section, layout);
+    }
+
+    /** Writes the section class of {@code plan} and lists it for the services file. */
+    public void writeSection(Plan plan) {
+        sections.add(plan.name);
+        plan.holders.forEach(h -> holders.add(h.element()));
+        write(plan.sectionSource);
+    }
+
+    /** Writes a rendered accessor. */
+    public void writeAccessor(Source accessor) {
+        write(accessor);
+    }
+
+    /** Writes the layout report of {@code plan}. */
+    public void writeLayoutReport(Plan plan) {
+        write("META-INF/percpu/" + plan.name + ".layout", LayoutReport.render(plan.name, plan.layout),
+                plan.holders.stream().map(h -> (Element) h.element()).toList());
     }
 
     /** Writes the services file, once processing is over, if any section was generated. */
@@ -68,11 +136,19 @@ public final class Generator {
         }
     }
 
-    private void write(JavaFile file) {
+    private void write(Source source) {
+        JavaFileObject file;
         try {
-            file.writeTo(filer);
+            file = filer.createSourceFile(source.qualifiedName(), source.originating().toArray(Element[]::new));
         } catch (IOException e) {
-            onFailure.failed(Names.qualify(file.packageName(), file.typeSpec().name()), e);
+            onFailure.failed(source.qualifiedName(), e);
+            return;
+        }
+        try (Writer w = file.openWriter()) {
+            w.write(source.text());
+        } catch (IOException e) {
+            file.delete(); // as JavaFile.writeTo(Filer) does: no half-written source left for javac
+            onFailure.failed(source.qualifiedName(), e);
         }
     }
 

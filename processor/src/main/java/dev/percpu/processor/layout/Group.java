@@ -9,7 +9,9 @@ import java.util.List;
  * @param section the group
  * @param start offset of its first variable; for an empty group, where it would have started
  *     (no alignment padding is spent on an empty group)
- * @param end the first offset after the group
+ * @param end the first offset after the group: after its last variable, or for
+ *     {@code PAGE_ALIGNED} the page boundary after it (the rest of the last page is the group's
+ *     {@linkplain #tailPadding() tail padding})
  * @param placements its variables in layout order
  */
 public record Group(Section section, long start, long end, List<Placement> placements) {
@@ -20,5 +22,10 @@ public record Group(Section section, long start, long end, List<Placement> place
 
     public boolean isEmpty() {
         return placements.isEmpty();
+    }
+
+    /** Bytes between the end of the last variable and {@link #end()}; 0 for an empty group. */
+    public long tailPadding() {
+        return isEmpty() ? 0 : end - placements.getLast().end();
     }
 }

@@ -25,7 +25,8 @@ public final class Layout {
      * @param options the page and cache-line sizes it was planned for
      * @param groups every group, in {@code PERCPU_INPUT} order, empty ones included
      * @param references reference-typed variables, {@code offset} being the slot index
-     * @param end the first offset after the last variable
+     * @param end the first offset after the last group (after its last variable, or for a
+     *     {@code PAGE_ALIGNED} group the page boundary after it)
      * @param size {@code end} rounded up to the cache line
      * @param align the alignment the section's start needs in a unit
      * @param image the initial image: little-endian bytes of every initial value at its offset,
@@ -57,7 +58,7 @@ public final class Layout {
         return references;
     }
 
-    /** The first offset after the last variable. */
+    /** The first offset after the last group: after its last variable, or the page boundary after a {@code PAGE_ALIGNED} group. */
     public long end() {
         return end;
     }

@@ -19,13 +19,18 @@ import java.util.Map;
  *   FIRST           from offset 0
  *                   . = ALIGN(pageSize)      if the group has variables
  *   PAGE_ALIGNED    every variable at its own page boundary
- *                   . = ALIGN(cacheLine)     if the group has variables
+ *                   . = ALIGN(pageSize)      if the group has variables (the kernel: ALIGN(cacheline))
  *   READ_MOSTLY
  *                   . = ALIGN(cacheLine)     if the group has variables
  *   DEFAULT
  *   SHARED_ALIGNED  every variable at its own cache line
  *   __per_cpu_end   = ALIGN(end, cacheLine)
  * </pre>
+ *
+ * <p>Nothing shares a {@code PAGE_ALIGNED} variable's pages: each variable starts on a page and
+ * the group ends on a page boundary, so a page that holds any byte of a page-aligned variable
+ * holds no byte of any other variable, of this section or of one placed after it (a section with
+ * page-aligned variables is itself page-aligned in the unit, and units are page-aligned).
  *
  * <p>Nothing shares a {@code SHARED_ALIGNED} variable's last line: the next one starts on a line
  * of its own, and the group is the last, followed only by the rounding of the section's end.
@@ -35,9 +40,14 @@ import java.util.Map;
  * largest first (little padding), then by field name: the order never depends on the order the
  * compiler delivered the fields in, so the same sources always give the same offsets.
  *
- * <p><b>Deviation from the kernel:</b> the linker script aligns even when an input section is
+ * <p><b>Deviations from the kernel:</b> the linker script aligns even when an input section is
  * empty, which can waste up to a page of every unit for an empty {@code PAGE_ALIGNED} group; here
- * an empty group costs nothing. Reference-typed variables take no bytes: they get consecutive
+ * an empty group costs nothing. After a non-empty {@code PAGE_ALIGNED} group the kernel aligns
+ * only to the cache line: its page-aligned variables are page-sized types ({@code struct
+ * gdt_page}, stacks), so their last page is full anyway. A Java variable is an {@code int} or an
+ * array of any length, so here the group ends on a page boundary, or the last page-aligned
+ * variable's page would hold {@code READ_MOSTLY} and {@code DEFAULT} data (ARCHITECTURE.md, D13).
+ * Reference-typed variables take no bytes: they get consecutive
  * reference slots {@code 0..n-1}, sorted by holder binary name, then field name.
  */
 public final class LayoutPlanner {
@@ -80,8 +90,9 @@ public final class LayoutPlanner {
                 placed.add(new Placement(v, offset, alignment, offset - end));
                 end = offset + v.size();
             }
-            groups.add(new Group(section, placed.getFirst().offset(), end, placed));
-            cursor = end;
+            long groupEnd = alignUp(end, closingAlignment(section, options));
+            groups.add(new Group(section, placed.getFirst().offset(), groupEnd, placed));
+            cursor = groupEnd;
         }
 
         refs.sort(SLOT_ORDER);
@@ -101,6 +112,11 @@ public final class LayoutPlanner {
             case PAGE_ALIGNED -> options.pageSize();
             case READ_MOSTLY, DEFAULT -> options.cacheLine();
         };
+    }
+
+    /** What the end of a non-empty group is aligned to: the page for PAGE_ALIGNED, so its pages hold nothing else. */
+    private static long closingAlignment(Section section, Options options) {
+        return section == Section.PAGE_ALIGNED ? options.pageSize() : 1;
     }
 
     private static long variableAlignment(Section section, Variable v, Options options) {

@@ -6,7 +6,8 @@ import java.util.Locale;
 /**
  * Renders a layout as a linker-map-like text, written next to the classes as
  * {@code META-INF/percpu/<section binary name>.layout}: the groups in order, each variable with its
- * offset, size, alignment and the padding before it, then the totals and the reference slots.
+ * offset, size, alignment and the padding before it (and a {@code PAGE_ALIGNED} group's padding to
+ * the page after it), then the totals and the reference slots.
  */
 public final class LayoutReport {
 
@@ -30,6 +31,10 @@ public final class LayoutReport {
                 Variable v = p.variable();
                 out.append(f(ROW, hex(p.offset()), v.size(), p.alignment(), p.padding(),
                         v.key() + " " + typeOf(v)));
+            }
+            if (g.tailPadding() > 0) {
+                out.append(f(ROW, hex(g.placements().getLast().end()), "", "", g.tailPadding(),
+                        "(padding to the page: nothing else on the group's pages)"));
             }
         }
         out.append(f(ROW, hex(layout.end()), "", "", layout.size() - layout.end(), "(tail padding to the cache line)"));

@@ -4,6 +4,7 @@ import com.sun.source.util.Trees;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import javax.annotation.processing.Messager;
+import javax.lang.model.element.Element;
 import javax.tools.Diagnostic;
 
 /** Prints problems through the compiler's {@link Messager}, at the place each one points to. */
@@ -28,10 +29,22 @@ public final class Reporter {
         }
     }
 
-    /** Reports a failure of the processor itself, never blamed on the user's code. */
-    public void internalError(Throwable failure, String context) {
+    /**
+     * Reports a failure of the processor itself, never blamed on the user's code.
+     *
+     * @param context what it was doing, worded to follow "the percpu processor failed", with a
+     *     leading space ({@code " validating com.acme.Stats"}), or {@code ""}
+     * @param element the holder whose own work failed, so the error points at it; null for work
+     *     shared by a whole round
+     */
+    public void internalError(Throwable failure, String context, Element element) {
         StringWriter trace = new StringWriter();
         failure.printStackTrace(new PrintWriter(trace));
-        messager.printMessage(Diagnostic.Kind.ERROR, Message.INTERNAL_ERROR.format(context, trace));
+        String text = Message.INTERNAL_ERROR.format(context, trace);
+        if (element != null) {
+            messager.printMessage(Diagnostic.Kind.ERROR, text, element);
+        } else {
+            messager.printMessage(Diagnostic.Kind.ERROR, text);
+        }
     }
 }

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -21,9 +22,12 @@ import javax.lang.model.element.VariableElement;
 import javax.lang.model.util.Elements;
 
 /**
- * Validates every holder of a round: gathers the {@code @PerCpu} fields, checks each holder,
- * finds generated-name clashes (also against holders of earlier rounds), and keeps holders whose
- * types are not resolved yet for the next round, where another processor may have generated them.
+ * Validates the holders of a round in three steps, so that the processor can keep a failure of
+ * one holder's validation to that holder: {@link #holders} gathers the classes with
+ * {@code @PerCpu} fields, {@link #validate(TypeElement)} checks one holder and builds its model,
+ * and {@link #finish} finds generated-name clashes (also against holders of earlier rounds).
+ * Holders whose types are not resolved yet are kept for the next round, where another processor
+ * may have generated them; {@link #localHolders} reports fields of local and anonymous classes.
  */
 public final class RoundValidator {
 
@@ -53,15 +57,20 @@ public final class RoundValidator {
         return perCpu != null && !round.getElementsAnnotatedWith(perCpu).isEmpty();
     }
 
-    public Outcome validate(RoundEnvironment round) {
+    /**
+     * The holders of a round's {@code @PerCpu} member fields, by binary name, with the holders
+     * that waited for an unresolved type in earlier rounds. Each is then validated on its own
+     * ({@link #validate(TypeElement)}) and the reports are brought together by
+     * {@link #finish(List)}; the processor keeps a failure of one holder's validation to that holder.
+     */
+    public List<TypeElement> holders(RoundEnvironment round) {
         TypeElement perCpu = elements.getTypeElement(HolderValidator.PER_CPU);
-        if (perCpu == null) {
-            return new Outcome(List.of(), List.of());
-        }
         Map<String, TypeElement> byBinaryName = new TreeMap<>();
-        for (Element field : round.getElementsAnnotatedWith(perCpu)) {
-            if (field.getEnclosingElement() instanceof TypeElement holder) {
-                byBinaryName.put(holders.binaryName(holder), holder);
+        if (perCpu != null) {
+            for (Element field : round.getElementsAnnotatedWith(perCpu)) {
+                if (field.getEnclosingElement() instanceof TypeElement holder) {
+                    byBinaryName.put(holders.binaryName(holder), holder);
+                }
             }
         }
         for (String name : waiting) {
@@ -71,20 +80,43 @@ public final class RoundValidator {
             }
         }
         waiting.clear();
+        return List.copyOf(byBinaryName.values());
+    }
 
-        List<Problem> problems = new ArrayList<>(new LocalHolderScanner(trees, elements).scan(round.getRootElements()));
-        List<HolderReport> reports = new ArrayList<>();
-        for (TypeElement holder : byBinaryName.values()) {
-            HolderReport report = holders.validate(holder, annotatedFields(holder));
-            if (report.unresolved() && report.problems().isEmpty()) {
-                waiting.add(holder.getQualifiedName().toString());
-            } else {
-                reports.add(report);
-            }
+    /**
+     * The problems of {@code @PerCpu} fields in local and anonymous classes (which can never
+     * generate), found by walking the round's compilation units.
+     */
+    public List<Problem> localHolders(RoundEnvironment round) {
+        if (elements.getTypeElement(HolderValidator.PER_CPU) == null) {
+            return List.of();
         }
-        reports = clashes(reports);
+        return new LocalHolderScanner(trees, elements).scan(round.getRootElements());
+    }
+
+    /**
+     * Validates one holder and, if it is clean, builds its model. Empty when the holder has no
+     * problem but waits for a type that is not resolved yet: it is offered again by the next
+     * round's {@link #holders(RoundEnvironment)}.
+     */
+    public Optional<HolderReport> validate(TypeElement holder) {
+        HolderReport report = holders.validate(holder, annotatedFields(holder));
+        if (report.unresolved() && report.problems().isEmpty()) {
+            waiting.add(holder.getQualifiedName().toString());
+            return Optional.empty();
+        }
+        return Optional.of(report);
+    }
+
+    /**
+     * Brings a round's holder reports together: adds a problem to each holder whose accessor name
+     * another holder of this or an earlier round also maps to, and returns every problem and the
+     * clean holders, sorted by binary name.
+     */
+    public Outcome finish(List<HolderReport> reports) {
+        List<Problem> problems = new ArrayList<>();
         List<Holder> clean = new ArrayList<>();
-        for (HolderReport report : reports) {
+        for (HolderReport report : clashes(reports)) {
             problems.addAll(report.problems());
             if (report.isClean()) {
                 clean.add(report.model());
@@ -93,6 +125,11 @@ public final class RoundValidator {
         }
         clean.sort(Comparator.comparing(Holder::binaryName));
         return new Outcome(problems, clean);
+    }
+
+    /** The binary name of a holder ({@code com.acme.Outer$Inner}). */
+    public String binaryName(TypeElement holder) {
+        return holders.binaryName(holder);
     }
 
     /** The reports, with a problem added to each holder whose accessor name another holder also maps to. */

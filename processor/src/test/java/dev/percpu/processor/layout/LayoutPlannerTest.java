@@ -1,6 +1,7 @@
 package dev.percpu.processor.layout;
 
 import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
 
 import dev.percpu.Section;
 import dev.percpu.processor.model.Options;
@@ -91,10 +92,60 @@ class LayoutPlannerTest {
         assertThat(layout.placementOf("com.acme.A", "p1").padding()).isEqualTo(4095);
         assertThat(layout.placementOf("com.acme.A", "p2").padding()).isEqualTo(4096 - 8);
         assertThat(layout.placementOf("com.acme.A", "p2").alignment()).isEqualTo(4096);
-        // after PAGE_ALIGNED the kernel aligns only to the cache line
-        assertThat(offset(layout, "after")).isEqualTo(8192 + 64);
+        // the kernel aligns only to the cache line after PAGE_ALIGNED: "after" would be on p2's page
+        Group page = group(layout, Section.PAGE_ALIGNED);
+        assertThat(page.start()).isEqualTo(4096);
+        assertThat(page.end()).isEqualTo(12288);
+        assertThat(page.tailPadding()).isEqualTo(4096 - 1);
+        assertThat(offset(layout, "after")).isEqualTo(12288);
+        assertThat(layout.placementOf("com.acme.A", "after").padding()).isEqualTo(0); // the page's rest is the group's
         assertThat(layout.align()).isEqualTo(4096);
-        assertThat(layout.size()).isEqualTo(8192 + 128);
+        assertThat(layout.size()).isEqualTo(12288 + 64);
+    }
+
+    @Test
+    void aPageAlignedVariableLongerThanAPageKeepsAllItsPages() {
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("com.acme.A", "big", VarKind.LONG, Section.PAGE_ALIGNED, 513), // 4104 bytes: two pages
+                v("com.acme.A", "small", VarKind.SHORT, Section.PAGE_ALIGNED, 0),
+                v("com.acme.A", "def", VarKind.BYTE, Section.DEFAULT, 0)), DEFAULTS);
+        assertThat(offset(layout, "big")).isEqualTo(0);
+        assertThat(offset(layout, "small")).isEqualTo(8192);
+        assertThat(layout.placementOf("com.acme.A", "small").padding()).isEqualTo(8192 - 4104);
+        assertThat(group(layout, Section.PAGE_ALIGNED).end()).isEqualTo(12288);
+        assertThat(offset(layout, "def")).isEqualTo(12288);
+        assertThat(layout.size()).isEqualTo(12288 + 64);
+    }
+
+    @Test
+    void aSectionEndingWithPageAlignedVariablesEndsOnAPage() {
+        // a section placed after this one in the unit starts at or after its size: not on its page
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("first", VarKind.LONG, Section.FIRST),
+                v("p", VarKind.INT, Section.PAGE_ALIGNED)), DEFAULTS);
+        assertThat(offset(layout, "p")).isEqualTo(4096);
+        assertThat(layout.end()).isEqualTo(8192);
+        assertThat(layout.size()).isEqualTo(8192);
+        assertThat(layout.align()).isEqualTo(4096);
+    }
+
+    @Test
+    void thePageIsThePageSizeOption() {
+        // the smallest pages the options allow: one cache line, both 8 bytes
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("p", VarKind.BYTE, Section.PAGE_ALIGNED),
+                v("q", VarKind.INT, Section.PAGE_ALIGNED),
+                v("rm", VarKind.BYTE, Section.READ_MOSTLY)), new Options(8, 8, Optional.empty()));
+        assertThat(offset(layout, "q")).isEqualTo(0);
+        assertThat(offset(layout, "p")).isEqualTo(8);
+        assertThat(group(layout, Section.PAGE_ALIGNED).end()).isEqualTo(16);
+        assertThat(offset(layout, "rm")).isEqualTo(16);
+        assertThat(layout.size()).isEqualTo(24);
+        assertThat(layout.align()).isEqualTo(8);
+        for (long page : List.of(64L, 1024L, 4096L, 65536L)) {
+            assertPageAlignedPagesHoldNothingElse(LayoutPlanner.plan(randomVariables(new Random(page), 100),
+                    new Options(page, 64, Optional.empty())), page);
+        }
     }
 
     @Test
@@ -203,10 +254,10 @@ class LayoutPlannerTest {
                 v("def", VarKind.BYTE, Section.DEFAULT),
                 v("shared", VarKind.BYTE, Section.SHARED_ALIGNED)), big);
         assertThat(offset(layout, "page")).isEqualTo(16384);
-        assertThat(offset(layout, "rm")).isEqualTo(16384 + 128);
-        assertThat(offset(layout, "def")).isEqualTo(16384 + 256);
-        assertThat(offset(layout, "shared")).isEqualTo(16384 + 384);
-        assertThat(layout.size()).isEqualTo(16384 + 512);
+        assertThat(offset(layout, "rm")).isEqualTo(32768);
+        assertThat(offset(layout, "def")).isEqualTo(32768 + 128);
+        assertThat(offset(layout, "shared")).isEqualTo(32768 + 256);
+        assertThat(layout.size()).isEqualTo(32768 + 384);
         assertThat(layout.align()).isEqualTo(16384);
     }
 
@@ -215,7 +266,9 @@ class LayoutPlannerTest {
         List<Variable> vars = randomVariables(new Random(7), 200);
         Layout layout = LayoutPlanner.plan(vars, DEFAULTS);
         long padding = layout.groups().stream().flatMap(g -> g.placements().stream()).mapToLong(Placement::padding).sum();
-        assertThat(padding + layout.dataBytes() + (layout.size() - layout.end())).isEqualTo(layout.size());
+        long tails = layout.groups().stream().mapToLong(Group::tailPadding).sum();
+        assertThat(group(layout, Section.PAGE_ALIGNED).tailPadding()).isGreaterThan(0L);
+        assertThat(padding + tails + layout.dataBytes() + (layout.size() - layout.end())).isEqualTo(layout.size());
         long previousEnd = 0;
         for (Group g : layout.groups()) {
             for (Placement p : g.placements()) {
@@ -225,6 +278,24 @@ class LayoutPlannerTest {
             }
         }
         assertThat(layout.size() % 64).isEqualTo(0);
+        assertPageAlignedPagesHoldNothingElse(layout, 4096);
+    }
+
+    /** No page holding a byte of a PAGE_ALIGNED variable holds a byte of any other variable. */
+    private static void assertPageAlignedPagesHoldNothingElse(Layout layout, long page) {
+        List<Placement> all = layout.groups().stream().flatMap(g -> g.placements().stream())
+                .filter(p -> p.variable().size() > 0).toList();
+        for (Placement p : group(layout, Section.PAGE_ALIGNED).placements()) {
+            assertThat(p.offset() % page).isEqualTo(0);
+            long from = p.offset();
+            long to = LayoutPlanner.alignUp(p.end(), page);
+            for (Placement other : all) {
+                if (other != p) {
+                    assertWithMessage("%s on the pages of %s", other, p)
+                            .that(other.end() <= from || other.offset() >= to).isTrue();
+                }
+            }
+        }
     }
 
     @Test
