@@ -27,7 +27,7 @@ import java.util.function.LongFunction;
  *  0                       staticSize       +reservedSize                 +dynSize = unitSize
  *
  *  inside a section (laid out at compile time, PERCPU_INPUT order, CACHE_LINE = 64, PAGE = 4096)
- *  | FIRST | pad to PAGE | PAGE_ALIGNED (one page each) | pad to CACHE_LINE | READ_MOSTLY
+ *  | FIRST | pad to PAGE | PAGE_ALIGNED (each from a page) | pad to PAGE | READ_MOSTLY
  *  | pad to CACHE_LINE | DEFAULT | SHARED_ALIGNED (one line each) | pad to CACHE_LINE |
  * </pre>
  *

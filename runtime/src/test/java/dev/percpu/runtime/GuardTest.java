@@ -291,7 +291,7 @@ class GuardTest {
         Thread sleeper = Thread.ofPlatform().start(() -> {
             try (CpuGuard g = v.get()) {
                 holding.countDown();
-                workersDone.await(60, TimeUnit.SECONDS); // misbehaves: blocks while holding a unit
+                workersDone.await(10, TimeUnit.MINUTES); // misbehaves: blocks while holding a unit
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
