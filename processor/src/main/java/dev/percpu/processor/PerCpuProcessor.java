@@ -10,6 +10,7 @@ import dev.percpu.processor.model.Options;
 import dev.percpu.processor.validation.HolderReport;
 import dev.percpu.processor.validation.JavacTrees;
 import dev.percpu.processor.validation.Message;
+import dev.percpu.processor.validation.ModuleReader;
 import dev.percpu.processor.validation.OptionsParser;
 import dev.percpu.processor.validation.Problem;
 import dev.percpu.processor.validation.Reporter;
@@ -108,8 +109,8 @@ public final class PerCpuProcessor extends AbstractProcessor {
         problems.forEach(reporter::report);
         if (options != null) { // with bad options nothing is generated
             validator = trees == null ? null : new RoundValidator(env, trees);
-            generator = new Generator(env.getFiler(), options,
-                    (file, e) -> reporter.report(Problem.nowhere(Message.WRITE_FAILED, file, e)));
+            generator = new Generator(env.getFiler(), options, new ModuleReader(env.getElementUtils(), trees),
+                    reporter::report);
         }
     }
 

@@ -5,6 +5,8 @@ import static com.google.common.truth.Truth.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged processor jar, JavaPoet shaded in, works as a plain javac processor path next to
- * percpu-annotations and nothing else (run by failsafe after {@code package}).
+ * percpu-annotations and nothing else (run by failsafe after {@code package}); it is a modular jar,
+ * for the processor module path (which integration/modular's {@code PlainJavacModularIT} uses).
  */
 class ShadedJarIT {
 
@@ -33,9 +36,21 @@ class ShadedJarIT {
             assertThat(names).contains("META-INF/gradle/incremental.annotation.processors");
             assertThat(names.stream().filter(n -> n.startsWith("com/palantir/") || n.startsWith("dev/percpu/Per")).toList())
                     .isEmpty();
-            assertThat(jar.getManifest().getMainAttributes().getValue("Automatic-Module-Name"))
-                    .isEqualTo("dev.percpu.processor");
         }
+    }
+
+    /** A modular jar: on javac's processor module path it brings dev.percpu.annotations into the processor layer. */
+    @Test
+    void jarIsTheModuleDevPercpuProcessor() {
+        ModuleDescriptor module = ModuleFinder.of(JAR).findAll().iterator().next().descriptor();
+        assertThat(module.name()).isEqualTo("dev.percpu.processor");
+        assertThat(module.isAutomatic()).isFalse();
+        assertThat(module.requires().stream().map(ModuleDescriptor.Requires::name).toList())
+                .containsAtLeast("dev.percpu.annotations", "java.compiler", "jdk.compiler");
+        assertThat(module.provides().stream().map(p -> p.service() + " with " + p.providers()).toList())
+                .containsExactly("javax.annotation.processing.Processor with [dev.percpu.processor.PerCpuProcessor]");
+        assertThat(module.packages()).contains("dev.percpu.processor.shaded.javapoet");
+        assertThat(module.exports()).isEmpty();
     }
 
     @Test

@@ -38,7 +38,8 @@ public final class AccessorGenerator {
 
     private AccessorGenerator() {}
 
-    public static JavaFile generate(Holder holder, ClassName section, Layout layout) {
+    /** @param generatedAnnotation whether to annotate the class {@code @Generated} (its module reads it) */
+    public static JavaFile generate(Holder holder, ClassName section, Layout layout, boolean generatedAnnotation) {
         ClassName holderName = ClassName.get(holder.element());
         Set<String> fieldNames = holder.handles().stream().map(Handle::name).collect(Collectors.toSet());
         String sectionField = Names.sectionFieldName(fieldNames);
@@ -46,7 +47,6 @@ public final class AccessorGenerator {
                 .addJavadoc("Per-CPU handles of the {@code @PerCpu} fields of {@link $T}, one per field, named as the\n"
                         + "field. Every CPU has its own copy of each variable; {@link $T} has the layout.\n",
                         holderName, section)
-                .addAnnotation(RuntimeNames.generated())
                 .addOriginatingElement(holder.element())
                 // a handle named like a type the class uses would obscure that type's simple name (JLS 6.4.2)
                 .alwaysQualify(obscured(holder, section, fieldNames).toArray(String[]::new))
@@ -55,6 +55,9 @@ public final class AccessorGenerator {
                         .initializer("$T.of(new $T(), $T.$N)", RuntimeNames.PLACED_SECTION, section, section,
                                 RuntimeNames.LAYOUT_HASH)
                         .build());
+        if (generatedAnnotation) {
+            type.addAnnotation(RuntimeNames.generated());
+        }
         if (holder.publicAccessor()) {
             type.addModifiers(Modifier.PUBLIC);
         }

@@ -9,10 +9,15 @@ import dev.percpu.processor.model.Handle;
 import dev.percpu.processor.model.Holder;
 import dev.percpu.processor.model.Names;
 import dev.percpu.processor.model.Options;
+import dev.percpu.processor.model.TargetModule;
+import dev.percpu.processor.validation.Message;
+import dev.percpu.processor.validation.ModuleReader;
+import dev.percpu.processor.validation.Problem;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import javax.annotation.processing.Filer;
 import javax.lang.model.element.Element;
 import javax.tools.JavaFileObject;
@@ -29,16 +34,19 @@ import javax.tools.StandardLocation;
  * anything written. Everything that can fail for a reason of the processor's own happens before
  * the first file is written, in memory, so a holder whose accessor cannot be generated can be
  * left out and the section planned again without its variables.
+ *
+ * <p><b>Named modules.</b> The services file is written in a named module too: it is what finds the
+ * sections when the module's jar is used on the class path. On the module path only a
+ * {@code provides dev.percpu.runtime.spi.StaticSection with X;} directive does, so the module
+ * declaration's directive names the sections ({@link Names#sectionBinaryName}), and a section it does
+ * not provide is reported ({@link Message#SECTION_NOT_PROVIDED}, a warning: the runtime still places
+ * it, in the reserved region). {@code @Generated} is only written where the module reads
+ * {@code java.compiler}.
  */
 public final class Generator {
 
     /** Where the runtime's {@link java.util.ServiceLoader} looks for sections. */
     public static final String SERVICES = "META-INF/services/dev.percpu.runtime.spi.StaticSection";
-
-    /** Told about a file that could not be written; the other files are still written. */
-    public interface WriteFailure {
-        void failed(String file, IOException e);
-    }
 
     /** A rendered source file, not written yet. */
     public record Source(String qualifiedName, String text, List<Element> originating) {
@@ -63,14 +71,16 @@ public final class Generator {
         private final String name;
         private final ClassName section;
         private final Layout layout;
+        private final TargetModule module;
         private final Source sectionSource;
 
-        private Plan(List<Holder> holders, String name, ClassName section, Layout layout) {
+        private Plan(List<Holder> holders, String name, ClassName section, Layout layout, TargetModule module) {
             this.holders = List.copyOf(holders);
             this.name = name;
             this.section = section;
             this.layout = layout;
-            this.sectionSource = Source.of(SectionGenerator.generate(section, layout, holders));
+            this.module = module;
+            this.sectionSource = Source.of(SectionGenerator.generate(section, layout, holders, module.readsGenerated()));
         }
 
         /** The binary name of the section class. */
@@ -85,34 +95,51 @@ public final class Generator {
 
         /** Renders the accessor of {@code holder}, one of {@link #holders()}. */
         public Source accessor(Holder holder) {
-            return Source.of(AccessorGenerator.generate(holder, section, layout));
+            return Source.of(AccessorGenerator.generate(holder, section, layout, module.readsGenerated()));
         }
     }
 
     private final Filer filer;
     private final Options options;
-    private final WriteFailure onFailure;
+    private final ModuleReader modules;
+    private final Consumer<Problem> report;
     private final List<String> sections = new ArrayList<>();
     private final List<Element> holders = new ArrayList<>();
 
-    public Generator(Filer filer, Options options, WriteFailure onFailure) {
+    /**
+     * @param modules reads the module the holders are compiled into
+     * @param report told about a file that could not be written (the other files are still written)
+     *     and about a section a named module does not provide
+     */
+    public Generator(Filer filer, Options options, ModuleReader modules, Consumer<Problem> report) {
         this.filer = filer;
         this.options = options;
-        this.onFailure = onFailure;
+        this.modules = modules;
+        this.report = report;
     }
 
     /** Names and lays out the section of one round's clean holders (sorted by binary name) and renders it. */
     public Plan plan(List<Holder> round) {
-        String name = Names.sectionBinaryName(round, options, sections.size());
+        TargetModule module = modules.moduleOf(round.getFirst().element());
+        String name = Names.sectionBinaryName(round, options, module.providedSections(), sections.size());
         int dot = name.lastIndexOf('.');
         ClassName section = ClassName.get(dot < 0 ? "" : name.substring(0, dot), name.substring(dot + 1));
         Layout layout = LayoutPlanner.plan(
                 round.stream().flatMap(h -> h.handles().stream()).map(Handle::variable).toList(), options);
-        return new Plan(round, name, section, layout);
+        return new Plan(round, name, section, layout, module);
     }
 
-    /** Writes the section class of {@code plan} and lists it for the services file. */
+    /**
+     * Writes the section class of {@code plan} and lists it for the services file; in a named
+     * module that does not provide it, warns (once per section written).
+     */
     public void writeSection(Plan plan) {
+        TargetModule module = plan.module;
+        if (module.named() && !module.providedSections().contains(plan.name) && !module.notProvidedSuppressed()) {
+            boolean hashed = options.sectionName().isEmpty() && module.providedSections().isEmpty();
+            report.accept(Problem.at(module.element(), Message.SECTION_NOT_PROVIDED, module.name(), plan.name,
+                    hashed ? Names.stableSectionName(plan.name) : plan.name));
+        }
         sections.add(plan.name);
         plan.holders.forEach(h -> holders.add(h.element()));
         write(plan.sectionSource);
@@ -141,14 +168,14 @@ public final class Generator {
         try {
             file = filer.createSourceFile(source.qualifiedName(), source.originating().toArray(Element[]::new));
         } catch (IOException e) {
-            onFailure.failed(source.qualifiedName(), e);
+            report.accept(Problem.nowhere(Message.WRITE_FAILED, source.qualifiedName(), e));
             return;
         }
         try (Writer w = file.openWriter()) {
             w.write(source.text());
         } catch (IOException e) {
             file.delete(); // as JavaFile.writeTo(Filer) does: no half-written source left for javac
-            onFailure.failed(source.qualifiedName(), e);
+            report.accept(Problem.nowhere(Message.WRITE_FAILED, source.qualifiedName(), e));
         }
     }
 
@@ -157,7 +184,7 @@ public final class Generator {
                 .openWriter()) {
             w.write(text);
         } catch (IOException e) {
-            onFailure.failed(path, e);
+            report.accept(Problem.nowhere(Message.WRITE_FAILED, path, e));
         }
     }
 }

@@ -30,12 +30,15 @@ public final class SectionGenerator {
 
     private SectionGenerator() {}
 
-    public static JavaFile generate(ClassName name, Layout layout, List<Holder> holders) {
+    /** @param generatedAnnotation whether to annotate the class {@code @Generated} (its module reads it) */
+    public static JavaFile generate(ClassName name, Layout layout, List<Holder> holders, boolean generatedAnnotation) {
         String table = SectionTable.text(layout);
         TypeSpec.Builder type = TypeSpec.classBuilder(name)
-                .addJavadoc("$L", javadoc(layout, holders))
-                .addAnnotation(RuntimeNames.generated())
-                .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+                .addJavadoc("$L", javadoc(layout, holders));
+        if (generatedAnnotation) {
+            type.addAnnotation(RuntimeNames.generated());
+        }
+        type.addModifiers(Modifier.PUBLIC, Modifier.FINAL)
                 .superclass(RuntimeNames.STATIC_SECTION)
                 .addField(constant(TypeName.LONG, "SIZE", CodeBlock.of("$LL", layout.size()),
                         "Bytes of every CPU's unit this section occupies ({@code __per_cpu_end - __per_cpu_start}).\n"))

@@ -22,6 +22,8 @@ public final class Names {
     public static final String ACCESSOR_SUFFIX = "_PerCpu";
     /** Prefix of a hashed section class name: {@code PerCpuSection_1a2b3c4d}. */
     public static final String SECTION_PREFIX = "PerCpuSection_";
+    /** Simple name of the section a named module is advised to provide ({@link #stableSectionName}). */
+    public static final String STABLE_SECTION = "PerCpuSection";
     /** Preferred name of the accessor's private field holding the placed section. */
     public static final String SECTION_FIELD = "$section";
 
@@ -61,21 +63,35 @@ public final class Names {
     }
 
     /**
-     * The binary name of a round's section class. With {@code -Apercpu.sectionName} it is that name
-     * (a later round's section, {@code index > 0}, gets {@code _2}, {@code _3}... appended);
-     * otherwise {@link #sectionSimpleName} in the package of the first holder, by binary name, that
-     * is in a named package (a class in a named package cannot refer to the unnamed package).
+     * The binary name of a round's section class: the {@code index}-th of the names the compilation
+     * gives, {@code -Apercpu.sectionName} or else the implementations the module declaration's
+     * {@code provides dev.percpu.runtime.spi.StaticSection with ...} lists (a later round's section
+     * beyond them gets the first name with {@code _2}, {@code _3}... appended); without names,
+     * {@link #sectionSimpleName} in the package of the first holder, by binary name, that is in a
+     * named package (a class in a named package cannot refer to the unnamed package).
      *
      * @param holders the round's holders, sorted by binary name
+     * @param provided the sections the module declaration provides, in order (empty on the class path)
      * @param index how many sections earlier rounds generated
      */
-    public static String sectionBinaryName(List<Holder> holders, Options options, int index) {
-        if (options.sectionName().isPresent()) {
-            return options.sectionName().get() + (index == 0 ? "" : "_" + (index + 1));
+    public static String sectionBinaryName(List<Holder> holders, Options options, List<String> provided, int index) {
+        List<String> names = options.sectionName().map(List::of).orElse(provided);
+        if (!names.isEmpty()) {
+            return index < names.size() ? names.get(index) : names.getFirst() + "_" + (index + 1);
         }
         String pkg = holders.stream().map(Holder::packageName).filter(p -> !p.isEmpty()).findFirst().orElse("");
         List<Variable> variables = holders.stream().flatMap(h -> h.handles().stream()).map(Handle::variable).toList();
         return qualify(pkg, sectionSimpleName(variables));
+    }
+
+    /**
+     * The section name to suggest for a named module's {@code provides} directive when the section
+     * has a hashed name, which changes with the variables: {@code PerCpuSection} in the hashed
+     * section's package.
+     */
+    public static String stableSectionName(String hashedName) {
+        int dot = hashedName.lastIndexOf('.');
+        return qualify(dot < 0 ? "" : hashedName.substring(0, dot), STABLE_SECTION);
     }
 
     /** The name of the accessor's private section field: {@code $section}, or with more {@code $}s. */

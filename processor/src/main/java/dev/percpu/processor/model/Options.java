@@ -11,7 +11,8 @@ import java.util.Optional;
  *     {@code DEFAULT} groups and of every {@code SHARED_ALIGNED} variable, and the unit the section
  *     size is rounded to (a power of two, at least 8)
  * @param sectionName {@code -Apercpu.sectionName}: binary name of the generated section class,
- *     instead of {@code <package>.PerCpuSection_<hash>}
+ *     instead of {@code <package>.PerCpuSection_<hash>}, or of the name a named module's
+ *     {@code provides dev.percpu.runtime.spi.StaticSection with ...} directive gives it
  */
 public record Options(long pageSize, long cacheLine, Optional<String> sectionName) {
 

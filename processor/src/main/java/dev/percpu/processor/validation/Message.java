@@ -1,16 +1,20 @@
 package dev.percpu.processor.validation;
 
 import java.util.Locale;
+import javax.tools.Diagnostic;
 
 /**
  * Every diagnostic of the percpu processor. Each message starts with a stable tag in brackets
  * ({@code [PerCpuFinal]}) that tools and documentation can rely on; the text after it states the
  * rule, why where that is not obvious, and a fix ("did you mean ...") where one helps. Every
- * diagnostic is an error: anything that would produce broken or misleading code is refused.
+ * diagnostic but one is an error: anything that would produce broken or misleading code is refused.
+ * The exception, {@link #SECTION_NOT_PROVIDED}, is a warning about a module declaration whose code
+ * works, but not as well as it could; its tag suppresses it ({@code @SuppressWarnings}).
  *
  * <p><b>Where a diagnostic points.</b> At the offending field; at the annotation value when the
  * value is what is wrong ({@code length}, {@code factory}, {@code section}); at the holder class
- * for problems of the class itself; nowhere for processor options.
+ * for problems of the class itself; at the module declaration for problems of the module; nowhere
+ * for processor options.
  *
  * <p><b>What an error costs.</b> A holder with any error generates nothing (no accessor, no place
  * in the section); every other holder of the compilation still generates, so one mistake does not
@@ -108,17 +112,36 @@ public enum Message {
     NO_INSTANCE_SUPPLY("PerCpuNoInstanceSupply", "@PerCpu field %s needs one instance of %s per CPU, but %s: %s"
             + "name a static no-argument method of %s that returns a new one with factory = \"...\"%s"),
 
+    // ---- the module
+    SECTION_NOT_PROVIDED(Diagnostic.Kind.WARNING, "PerCpuSectionNotProvided", "module %s does not provide its per-CPU "
+            + "section %s: add \"provides dev.percpu.runtime.spi.StaticSection with %s;\" to the module declaration, "
+            + "and the processor gives the section that name. In a named module the runtime finds only provided "
+            + "sections at start-up (META-INF/services is ignored) and places any other section on first use in the "
+            + "reserved region, which holds 8 KiB unless -Dpercpu.reserved.size says otherwise; to rely on that, "
+            + "annotate the module declaration with @SuppressWarnings(\"PerCpuSectionNotProvided\")"),
+
     // ---- output
     WRITE_FAILED("PerCpuWriteFailed", "could not write the generated file %s: %s"),
     INTERNAL_ERROR("PerCpuInternalError", "the percpu processor failed%s; this is a bug in the processor, not in "
             + "your code: please report it with this stack trace%n%s");
 
+    private final Diagnostic.Kind kind;
     private final String tag;
     private final String template;
 
     Message(String tag, String template) {
+        this(Diagnostic.Kind.ERROR, tag, template);
+    }
+
+    Message(Diagnostic.Kind kind, String tag, String template) {
+        this.kind = kind;
         this.tag = tag;
         this.template = template;
+    }
+
+    /** {@code ERROR}, or {@code WARNING} for {@link #SECTION_NOT_PROVIDED}. */
+    public Diagnostic.Kind kind() {
+        return kind;
     }
 
     /** The stable tag, without brackets: {@code PerCpuFinal}. */

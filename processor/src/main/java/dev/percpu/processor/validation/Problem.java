@@ -6,9 +6,10 @@ import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
 
 /**
- * One error found by validation, with the most specific place it can point at: an element, the
- * {@code @PerCpu} annotation on it, and the annotation value at fault; or a tree, for fields the
- * element API cannot reach (members of local and anonymous classes); or nothing (options).
+ * One diagnostic (an error, or the catalogue's one warning), with the most specific place it can
+ * point at: an element (the module declaration, for a module's problem), the {@code @PerCpu}
+ * annotation on it, and the annotation value at fault; or a tree, for fields the element API cannot
+ * reach (members of local and anonymous classes); or nothing (options).
  *
  * @param message the catalogue entry
  * @param text the formatted message, tag included

@@ -21,11 +21,11 @@ public final class Reporter {
 
     public void report(Problem p) {
         if (p.tree() != null && trees != null) {
-            trees.printMessage(Diagnostic.Kind.ERROR, p.text(), p.tree().getLeaf(), p.tree().getCompilationUnit());
+            trees.printMessage(p.message().kind(), p.text(), p.tree().getLeaf(), p.tree().getCompilationUnit());
         } else if (p.element() != null) {
-            messager.printMessage(Diagnostic.Kind.ERROR, p.text(), p.element(), p.mirror(), p.value());
+            messager.printMessage(p.message().kind(), p.text(), p.element(), p.mirror(), p.value());
         } else {
-            messager.printMessage(Diagnostic.Kind.ERROR, p.text());
+            messager.printMessage(p.message().kind(), p.text());
         }
     }
 
