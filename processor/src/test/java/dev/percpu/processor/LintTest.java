@@ -90,6 +90,9 @@ class LintTest {
                     @SuppressWarnings({"deprecation", "removal"})
                     static final PerCpuRef<List<Old>> olds = $section.ref(1, Modern::olds);
                 """);
+        // only there: no other @SuppressWarnings (on the class, say) hides warnings in the rest of the accessor
+        String accessor = read(c.generatedSourceFile("com.acme.Modern_PerCpu").orElseThrow());
+        assertThat(accessor.split("@SuppressWarnings", -1)).hasLength(3);
     }
 
     /**
