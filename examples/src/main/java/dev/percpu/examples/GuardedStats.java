@@ -75,7 +75,12 @@ public final class GuardedStats {
         AtomicLong snapshots = new AtomicLong();
         AtomicLong withRequests = new AtomicLong();
         List<String> failures = new ArrayList<>();
-        Thread monitor = Thread.ofPlatform().name("monitor").start(() -> {
+        Thread.UncaughtExceptionHandler monitorFailed = (thread, e) -> {
+            synchronized (failures) { // a dead monitor checks nothing more: that is a failure, not a quiet pass
+                failures.add("the monitor failed: " + e);
+            }
+        };
+        Thread monitor = Thread.ofPlatform().name("monitor").uncaughtExceptionHandler(monitorFailed).start(() -> {
             boolean last;
             do {
                 last = done.get(); // one more pass after the workers finished: it sees every request
