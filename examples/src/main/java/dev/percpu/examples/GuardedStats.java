@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * per-CPU free list, all under one {@link CpuGuard} per request, as kernel code does between
  * {@code get_cpu()} and {@code put_cpu()}. A monitor thread meanwhile snapshots every CPU's
  * statistics under {@code CpuGuard.on(cpu)} and checks that they are consistent (the count equals
- * the histogram's total, the maximum is within the total); at the end the totals are checked
+ * the histogram's total, the maximum is within the total), and once more after the workers
+ * finished; at the end the totals, every histogram bucket and every CPU's free list are checked
  * exactly.
  *
  * <p>Run it with {@code mvn -q -pl examples -am compile exec:exec -Dexample=dev.percpu.examples.GuardedStats}.
@@ -66,11 +67,23 @@ public final class GuardedStats {
                 + Runtime.getRuntime().availableProcessors() + " cores; " + Cpu.describe());
         long count0 = RequestStats_PerCpu.count.sum();
         long total0 = RequestStats_PerCpu.totalMicros.sum();
+        long[] histogram0 = new long[16];
+        for (int b = 0; b < 16; b++) {
+            histogram0[b] = RequestStats_PerCpu.histogram.sum(b);
+        }
         AtomicBoolean done = new AtomicBoolean();
         AtomicLong snapshots = new AtomicLong();
+        AtomicLong withRequests = new AtomicLong();
         List<String> failures = new ArrayList<>();
-        Thread monitor = Thread.ofPlatform().name("monitor").start(() -> {
-            while (!done.get()) {
+        Thread.UncaughtExceptionHandler monitorFailed = (thread, e) -> {
+            synchronized (failures) { // a dead monitor checks nothing more: that is a failure, not a quiet pass
+                failures.add("the monitor failed: " + e);
+            }
+        };
+        Thread monitor = Thread.ofPlatform().name("monitor").uncaughtExceptionHandler(monitorFailed).start(() -> {
+            boolean last;
+            do {
+                last = done.get(); // one more pass after the workers finished: it sees every request
                 for (int cpu : Cpu.possible().toArray()) {
                     try (CpuGuard g = CpuGuard.on(cpu)) {
                         long count = RequestStats_PerCpu.count.rawGet(g);
@@ -86,10 +99,13 @@ public final class GuardedStats {
                                         + ", total " + total + ", max " + max);
                             }
                         }
+                        if (count > 0) {
+                            withRequests.incrementAndGet();
+                        }
                     }
                     snapshots.incrementAndGet();
                 }
-            }
+            } while (!last);
         });
         CyclicBarrier start = new CyclicBarrier(threadCount);
         List<Thread> workers = new ArrayList<>();
@@ -116,10 +132,12 @@ public final class GuardedStats {
         long expectedCount = (long) threadCount * requests;
         long expectedTotal = 0;
         long expectedMax = 0;
+        long[] expectedHistogram = new long[16];
         for (int t = 0; t < threadCount; t++) {
             for (int i = 0; i < requests; i++) {
                 expectedTotal += latency(t, i);
                 expectedMax = Math.max(expectedMax, latency(t, i));
+                expectedHistogram[bucket(latency(t, i))]++;
             }
         }
         out.println();
@@ -128,21 +146,26 @@ public final class GuardedStats {
         for (int cpu : Cpu.possible().toArray()) {
             try (CpuGuard g = CpuGuard.on(cpu)) {
                 max = Math.max(max, RequestStats_PerCpu.maxMicros.rawGet(g));
-                out.printf(Locale.ROOT, "%4d %10d %18d %11d %13d%n", cpu, RequestStats_PerCpu.count.rawGet(g),
-                        RequestStats_PerCpu.totalMicros.rawGet(g), RequestStats_PerCpu.maxMicros.rawGet(g),
-                        RequestStats_PerCpu.freeList.rawGet(g).size());
+                long count = RequestStats_PerCpu.count.rawGet(g);
+                int free = RequestStats_PerCpu.freeList.rawGet(g).size();
+                out.printf(Locale.ROOT, "%4d %10d %18d %11d %13d%n", cpu, count,
+                        RequestStats_PerCpu.totalMicros.rawGet(g), RequestStats_PerCpu.maxMicros.rawGet(g), free);
+                // a unit's requests run one at a time (the guard): each takes the one buffer, or makes it
+                // if there is none yet, and gives it back; two at once would both make one
+                check(failures, "free buffers of CPU " + cpu + " after " + count + " requests", count > 0 ? 1 : 0, free);
             }
         }
         check(failures, "count", count0 + expectedCount, RequestStats_PerCpu.count.sum());
         check(failures, "totalMicros", total0 + expectedTotal, RequestStats_PerCpu.totalMicros.sum());
         check(failures, "maxMicros", expectedMax, max);
-        long histogram = 0;
         for (int b = 0; b < 16; b++) {
-            histogram += RequestStats_PerCpu.histogram.sum(b);
+            check(failures, "histogram[" + b + "]", histogram0[b] + expectedHistogram[b], RequestStats_PerCpu.histogram.sum(b));
         }
-        check(failures, "histogram total", count0 + expectedCount, histogram);
-        out.printf(Locale.ROOT, "%n%d consistent snapshots taken under CpuGuard.on(cpu) while the workers ran%n",
-                snapshots.get());
+        if (withRequests.get() == 0) {
+            failures.add("the monitor checked no snapshot with requests in it");
+        }
+        out.printf(Locale.ROOT, "%n%d snapshots checked under CpuGuard.on(cpu) while the workers ran and once after, "
+                + "%d of them with requests%n", snapshots.get(), withRequests.get());
         String dump = PerCpuAreas.system().dump();
         dump.lines().filter(l -> l.contains("guards:")).forEach(out::println);
         if (failures.isEmpty()) {

@@ -21,6 +21,12 @@ public final class NetworkStats {
 
     static final int THREADS = 16 * Runtime.getRuntime().availableProcessors();
     static final int PACKETS = 200_000;
+    /**
+     * Simulated processing time per packet: 2^-20 s, about a microsecond. A power of two, so every
+     * partial sum is exact in a double whatever the order of the adds, and the total is checked
+     * exactly like the integer ones.
+     */
+    static final double BUSY = 0x1p-20;
 
     private NetworkStats() {
     }
@@ -48,7 +54,7 @@ public final class NetworkStats {
         }
         Softirq_PerCpu.pending.or(1 << (i % 4));
         Softirq_PerCpu.backlog.add(i % 512, 1);
-        Softirq_PerCpu.busySeconds.add(1e-6);
+        Softirq_PerCpu.busySeconds.add(BUSY);
         Softirq_PerCpu.active.set(true);
         Softirq_PerCpu.lastQueue.set((short) (thread % 16));
         Softirq_PerCpu.budget.decrement();
@@ -84,6 +90,7 @@ public final class NetworkStats {
             backlog0[slot] = Softirq_PerCpu.backlog.sum(slot);
         }
         long budget0 = Softirq_PerCpu.budget.sum();
+        double busy0 = Softirq_PerCpu.busySeconds.sum();
         long taken0 = buffersTaken();
 
         CyclicBarrier start = new CyclicBarrier(threadCount);
@@ -150,6 +157,10 @@ public final class NetworkStats {
         check(failures, "mtu untouched", 1500L * cpus, NetStats_PerCpu.mtu.sum());
         check(failures, "tag untouched", 'a' * (long) cpus, Softirq_PerCpu.tag.sum());
         check(failures, "pending bits", 0b1111, orAll());
+        double busy = Softirq_PerCpu.busySeconds.sum();
+        if (busy != busy0 + rx * BUSY) {
+            failures.add("busySeconds: expected " + (busy0 + rx * BUSY) + ", got " + busy);
+        }
         IdentityHashMap<BufferPool, Boolean> pools = new IdentityHashMap<>();
         for (BufferPool p : Buffers_PerCpu.pool.instances()) {
             pools.put(p, true);

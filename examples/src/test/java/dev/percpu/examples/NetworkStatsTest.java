@@ -42,7 +42,8 @@ class NetworkStatsTest {
         for (int cpu : Cpu.possible().toArray()) {
             long page = 4096;
             long line = 64;
-            assertEquals(0, Softirq_PerCpu.pending.address(cpu) % page, "FIRST is at the section start");
+            assertEquals(section.base(), Softirq_PerCpu.pending.offset(), "FIRST is at the section start");
+            assertEquals(0, Softirq_PerCpu.pending.address(cpu) % page, "the section start is page aligned");
             assertEquals(0, Softirq_PerCpu.backlog.address(cpu) % page, "PAGE_ALIGNED on a page");
             assertEquals(0, NetStats_PerCpu.mtu.address(cpu) % line, "READ_MOSTLY starts a cache line");
             assertEquals(0, NetStats_PerCpu.rxBySize.address(cpu) % line, "DEFAULT starts a cache line");

@@ -118,7 +118,7 @@ class BehaviourTest {
                     }
                     System.out.println("hits added: " + (Main_PerCpu.hits.sum() - 7L * cpus.length));
                     System.out.println("bins[3]: " + Main_PerCpu.bins.sum(3));
-                    System.out.println("bins[2]: " + Main_PerCpu.bins.sum(2) / cpus.length);
+                    System.out.println("bins[2] beyond 1024 per CPU: " + (Main_PerCpu.bins.sum(2) - 1024L * cpus.length));
                     System.out.println("wide[2]: " + Main_PerCpu.wide.sum(2));
 
                     Set<Object> texts = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -129,7 +129,8 @@ class BehaviourTest {
                         counters.add(Main_PerCpu.counter.get(cpu));
                         hundreds += Main_PerCpu.counter.get(cpu).get() == 100 ? 1 : 0;
                     }
-                    System.out.println("a StringBuilder per CPU: " + (texts.size() == cpus.length));
+                    System.out.println("a StringBuilder per CPU: " + (texts.size() == cpus.length
+                            && texts.stream().allMatch(t -> t instanceof StringBuilder b && b.isEmpty())));
                     System.out.println("a counter per CPU, from the factory: " + (counters.size() == cpus.length
                             && hundreds == cpus.length));
                 }
@@ -150,7 +151,7 @@ class BehaviourTest {
                 CPUs that differ: 0
                 hits added: 200000
                 bins[3]: 200000
-                bins[2]: 1024
+                bins[2] beyond 1024 per CPU: 0
                 wide[2]: 400000
                 a StringBuilder per CPU: true
                 a counter per CPU, from the factory: true

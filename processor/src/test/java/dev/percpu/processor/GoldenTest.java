@@ -3,6 +3,7 @@ package dev.percpu.processor;
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static dev.percpu.processor.TestCompiler.source;
+import static org.junit.jupiter.api.Assertions.assertAll;
 
 import com.google.testing.compile.Compilation;
 import java.io.IOException;
@@ -21,8 +22,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The generated shape, character for character, for a fixed input that uses every feature: golden
  * files under {@code src/test/resources/golden/}. After an intended change of the output, rewrite
- * them with {@code mvn -pl processor -am test -Dtest=GoldenTest -Dpercpu.golden.update=true} and
- * review the diff.
+ * them with {@code mvn -pl processor -am test -Dtest=GoldenTest -Dpercpu.golden.update=true}, review
+ * the diff, and run the tests again without the flag. A run with the flag still fails for every
+ * file it had to rewrite, so that the flag left on cannot make changed output pass.
  */
 class GoldenTest {
 
@@ -127,10 +129,11 @@ class GoldenTest {
 
     @Test
     void accessors() {
-        assertGolden("NetStats_PerCpu.java", generatedSource("com.acme.net.NetStats_PerCpu"));
-        assertGolden("NetStats_Odd_PerCpu.java", generatedSource("com.acme.net.NetStats_Odd_PerCpu"));
-        assertGolden("Disk_PerCpu.java", generatedSource("com.acme.disk.Disk_PerCpu"));
-        assertGolden("Disk_Request_PerCpu.java", generatedSource("com.acme.disk.Disk_Request_PerCpu"));
+        assertAll( // every file compared (and, in update mode, rewritten) even after one differs
+                () -> assertGolden("NetStats_PerCpu.java", generatedSource("com.acme.net.NetStats_PerCpu")),
+                () -> assertGolden("NetStats_Odd_PerCpu.java", generatedSource("com.acme.net.NetStats_Odd_PerCpu")),
+                () -> assertGolden("Disk_PerCpu.java", generatedSource("com.acme.disk.Disk_PerCpu")),
+                () -> assertGolden("Disk_Request_PerCpu.java", generatedSource("com.acme.disk.Disk_Request_PerCpu")));
     }
 
     @Test
@@ -168,12 +171,17 @@ class GoldenTest {
 
     private static void assertGolden(String name, String actual) {
         if (Boolean.getBoolean("percpu.golden.update")) {
+            Path file = Path.of("src/test/resources/golden", name);
             try {
-                Files.writeString(Path.of("src/test/resources/golden", name), actual, StandardCharsets.UTF_8);
+                if (Files.exists(file) && Files.readString(file, StandardCharsets.UTF_8).equals(actual)) {
+                    return;
+                }
+                Files.writeString(file, actual, StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return;
+            throw new AssertionError("rewrote golden file " + file + ": review the diff, then run without "
+                    + "-Dpercpu.golden.update");
         }
         try (InputStream in = GoldenTest.class.getResourceAsStream("/golden/" + name)) {
             assertThat(in).isNotNull();

@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import javax.tools.FileObject;
 import javax.tools.JavaFileObject;
+import javax.tools.StandardLocation;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,9 +59,21 @@ class LintTest {
         assertThat(processed).succeededWithoutWarnings();
 
         List<JavaFileObject> all = new ArrayList<>(inputs);
+        List<String> names = new ArrayList<>();
         for (JavaFileObject generated : processed.generatedSourceFiles()) {
             all.add(copy(generated));
+            names.add(generated.getName());
         }
+        // every accessor and the section: the plain compilation below checks all of them, not none
+        String section = read(processed.generatedFile(StandardLocation.CLASS_OUTPUT,
+                "META-INF/services/dev.percpu.runtime.spi.StaticSection").orElseThrow()).strip();
+        assertThat(names).containsExactly(
+                "/SOURCE_OUTPUT/com/acme/Modern_PerCpu.java",
+                "/SOURCE_OUTPUT/com/acme/disk/Disk_PerCpu.java",
+                "/SOURCE_OUTPUT/com/acme/disk/Disk_Request_PerCpu.java",
+                "/SOURCE_OUTPUT/com/acme/net/NetStats_Odd_PerCpu.java",
+                "/SOURCE_OUTPUT/com/acme/net/NetStats_PerCpu.java",
+                "/SOURCE_OUTPUT/" + section.replace('.', '/') + ".java");
         Compilation plain = javac().withOptions("-proc:none", "-Xlint:all", "-Werror").compile(all);
         assertThat(plain).succeededWithoutWarnings();
     }
@@ -76,6 +90,9 @@ class LintTest {
                     @SuppressWarnings({"deprecation", "removal"})
                     static final PerCpuRef<List<Old>> olds = $section.ref(1, Modern::olds);
                 """);
+        // only there: no other @SuppressWarnings (on the class, say) hides warnings in the rest of the accessor
+        String accessor = read(c.generatedSourceFile("com.acme.Modern_PerCpu").orElseThrow());
+        assertThat(accessor.split("@SuppressWarnings", -1)).hasLength(3);
     }
 
     /**
@@ -103,6 +120,14 @@ class LintTest {
                 .toList())
                 .containsExactly("8: found raw type: java.util.List", "8: found raw type: java.util.ArrayList",
                         "9: redundant cast to int");
+    }
+
+    private static String read(FileObject file) {
+        try {
+            return file.getCharContent(true).toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static JavaFileObject copy(JavaFileObject generated) {

@@ -68,8 +68,9 @@ class ProcessorDiagnosticsTest {
     @Test
     void sectionNameInTheUnnamedPackage() {
         TestCompiler.Run run = compile(List.of("-Apercpu.sectionName=Section"), GOOD);
-        assertThat(onlyErrorMessage(run)).startsWith("[PerCpuBadOption] processor option -Apercpu.sectionName=Section "
-                + "is invalid:");
+        assertThat(onlyErrorMessage(run)).isEqualTo("[PerCpuBadOption] processor option -Apercpu.sectionName=Section "
+                + "is invalid: it must be the binary name of a top-level class in a named package, such as "
+                + "com.acme.PerCpuSection");
     }
 
     @Test
