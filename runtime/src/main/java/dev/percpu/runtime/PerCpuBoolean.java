@@ -49,10 +49,7 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(boolean value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, offset, 1, Units.OP_SET, value ? 1 : 0);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_SET, value ? 1 : 0);
     }
 
     /**
@@ -60,10 +57,7 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public boolean getAndSet(boolean value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
-        }
-        return Units.rmwSub(chunk, offset, 1, Units.OP_SET, value ? 1 : 0) != 0;
+        return Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_SET, value ? 1 : 0) != 0;
     }
 
     /**
@@ -71,10 +65,7 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public boolean compareAndExchange(boolean expected, boolean value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
-        }
-        return Units.cmpxchgSub(chunk, offset, 1, expected ? 1 : 0, value ? 1 : 0) != 0;
+        return Units.cmpxchgSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, expected ? 1 : 0, value ? 1 : 0) != 0;
     }
 
     /**
@@ -91,10 +82,7 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
      */
     public void and(boolean mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, offset, 1, Units.OP_AND, mask ? 1 : 0);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_AND, mask ? 1 : 0);
     }
 
     /**
@@ -102,10 +90,7 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
      */
     public void or(boolean mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, offset, 1, Units.OP_OR, mask ? 1 : 0);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_OR, mask ? 1 : 0);
     }
 
     /**
@@ -113,10 +98,7 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
      */
     public void xor(boolean mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, offset, 1, Units.OP_XOR, mask ? 1 : 0);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_XOR, mask ? 1 : 0);
     }
 
     /**
@@ -135,10 +117,7 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawSet(CpuGuard g, boolean value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 1);
         Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
     }
 
@@ -148,10 +127,7 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public boolean rawGetAndSet(CpuGuard g, boolean value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 1);
         boolean old = Units.rawByte(chunk, at) != 0;
         Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
         return old;
@@ -163,10 +139,7 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public boolean rawCompareAndExchange(CpuGuard g, boolean expected, boolean value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 1);
         boolean old = Units.rawByte(chunk, at) != 0;
         if (old == expected) {
             Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
@@ -180,10 +153,7 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAnd(CpuGuard g, boolean mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 1);
         Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 & mask) ? 1 : 0));
     }
 
@@ -193,10 +163,7 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawOr(CpuGuard g, boolean mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 1);
         Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 | mask) ? 1 : 0));
     }
 
@@ -206,10 +173,7 @@ public final class PerCpuBoolean extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawXor(CpuGuard g, boolean mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 1);
         Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 ^ mask) ? 1 : 0));
     }
 

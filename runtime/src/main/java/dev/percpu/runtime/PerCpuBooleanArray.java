@@ -58,10 +58,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(int index, boolean value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, elem(index), 1, Units.OP_SET, value ? 1 : 0);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_SET, value ? 1 : 0);
     }
 
     /**
@@ -69,10 +66,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public boolean getAndSet(int index, boolean value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
-        }
-        return Units.rmwSub(chunk, elem(index), 1, Units.OP_SET, value ? 1 : 0) != 0;
+        return Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_SET, value ? 1 : 0) != 0;
     }
 
     /**
@@ -80,10 +74,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public boolean compareAndExchange(int index, boolean expected, boolean value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
-        }
-        return Units.cmpxchgSub(chunk, elem(index), 1, expected ? 1 : 0, value ? 1 : 0) != 0;
+        return Units.cmpxchgSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, expected ? 1 : 0, value ? 1 : 0) != 0;
     }
 
     /**
@@ -100,10 +91,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
      */
     public void and(int index, boolean mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, elem(index), 1, Units.OP_AND, mask ? 1 : 0);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_AND, mask ? 1 : 0);
     }
 
     /**
@@ -111,10 +99,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
      */
     public void or(int index, boolean mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, elem(index), 1, Units.OP_OR, mask ? 1 : 0);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_OR, mask ? 1 : 0);
     }
 
     /**
@@ -122,10 +107,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
      */
     public void xor(int index, boolean mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, elem(index), 1, Units.OP_XOR, mask ? 1 : 0);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_XOR, mask ? 1 : 0);
     }
 
     /**
@@ -144,10 +126,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawSet(CpuGuard g, int index, boolean value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
         Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
     }
 
@@ -157,10 +136,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public boolean rawGetAndSet(CpuGuard g, int index, boolean value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
         boolean old = Units.rawByte(chunk, at) != 0;
         Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
         return old;
@@ -172,10 +148,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public boolean rawCompareAndExchange(CpuGuard g, int index, boolean expected, boolean value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
         boolean old = Units.rawByte(chunk, at) != 0;
         if (old == expected) {
             Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
@@ -189,10 +162,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAnd(CpuGuard g, int index, boolean mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
         Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 & mask) ? 1 : 0));
     }
 
@@ -202,10 +172,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawOr(CpuGuard g, int index, boolean mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
         Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 | mask) ? 1 : 0));
     }
 
@@ -215,10 +182,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawXor(CpuGuard g, int index, boolean mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
         Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 ^ mask) ? 1 : 0));
     }
 

@@ -49,10 +49,7 @@ public final class PerCpuByte extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(byte value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, offset, 1, Units.OP_SET, value);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_SET, value);
     }
 
     /**
@@ -60,10 +57,7 @@ public final class PerCpuByte extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public byte getAndSet(byte value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
-        }
-        return (byte) Units.rmwSub(chunk, offset, 1, Units.OP_SET, value);
+        return (byte) Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_SET, value);
     }
 
     /**
@@ -71,10 +65,7 @@ public final class PerCpuByte extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public byte compareAndExchange(byte expected, byte value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
-        }
-        return (byte) Units.cmpxchgSub(chunk, offset, 1, expected & 0xFF, value);
+        return (byte) Units.cmpxchgSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, expected & 0xFF, value);
     }
 
     /**
@@ -91,10 +82,7 @@ public final class PerCpuByte extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, offset, 1, Units.OP_ADD, delta);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_ADD, delta);
     }
 
     /**
@@ -110,10 +98,7 @@ public final class PerCpuByte extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public byte addAndGet(int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
-        }
-        return (byte) (Units.rmwSub(chunk, offset, 1, Units.OP_ADD, delta) + delta);
+        return (byte) (Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_ADD, delta) + delta);
     }
 
     /**
@@ -161,10 +146,7 @@ public final class PerCpuByte extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
      */
     public void and(int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, offset, 1, Units.OP_AND, mask);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_AND, mask);
     }
 
     /**
@@ -172,10 +154,7 @@ public final class PerCpuByte extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
      */
     public void or(int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, offset, 1, Units.OP_OR, mask);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_OR, mask);
     }
 
     /**
@@ -183,10 +162,7 @@ public final class PerCpuByte extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
      */
     public void xor(int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, offset, 1, Units.OP_XOR, mask);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_XOR, mask);
     }
 
     /**
@@ -205,10 +181,7 @@ public final class PerCpuByte extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawSet(CpuGuard g, byte value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 1);
         Units.rawByte(chunk, at, value);
     }
 
@@ -218,10 +191,7 @@ public final class PerCpuByte extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public byte rawGetAndSet(CpuGuard g, byte value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 1);
         byte old = Units.rawByte(chunk, at);
         Units.rawByte(chunk, at, value);
         return old;
@@ -233,10 +203,7 @@ public final class PerCpuByte extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public byte rawCompareAndExchange(CpuGuard g, byte expected, byte value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 1);
         byte old = Units.rawByte(chunk, at);
         if (old == expected) {
             Units.rawByte(chunk, at, value);
@@ -250,10 +217,7 @@ public final class PerCpuByte extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public byte rawAddAndGet(CpuGuard g, int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 1);
         byte v = (byte) (Units.rawByte(chunk, at) + delta);
         Units.rawByte(chunk, at, v);
         return v;
@@ -265,10 +229,7 @@ public final class PerCpuByte extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAdd(CpuGuard g, int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 1);
         Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) + delta));
     }
 
@@ -305,10 +266,7 @@ public final class PerCpuByte extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAnd(CpuGuard g, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 1);
         Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) & mask));
     }
 
@@ -318,10 +276,7 @@ public final class PerCpuByte extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawOr(CpuGuard g, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 1);
         Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) | mask));
     }
 
@@ -331,10 +286,7 @@ public final class PerCpuByte extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawXor(CpuGuard g, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 1, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 1);
         Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) ^ mask));
     }
 

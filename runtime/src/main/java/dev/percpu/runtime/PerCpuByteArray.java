@@ -58,10 +58,7 @@ public final class PerCpuByteArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(int index, byte value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, elem(index), 1, Units.OP_SET, value);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_SET, value);
     }
 
     /**
@@ -69,10 +66,7 @@ public final class PerCpuByteArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public byte getAndSet(int index, byte value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
-        }
-        return (byte) Units.rmwSub(chunk, elem(index), 1, Units.OP_SET, value);
+        return (byte) Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_SET, value);
     }
 
     /**
@@ -80,10 +74,7 @@ public final class PerCpuByteArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public byte compareAndExchange(int index, byte expected, byte value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
-        }
-        return (byte) Units.cmpxchgSub(chunk, elem(index), 1, expected & 0xFF, value);
+        return (byte) Units.cmpxchgSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, expected & 0xFF, value);
     }
 
     /**
@@ -100,10 +91,7 @@ public final class PerCpuByteArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(int index, int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, elem(index), 1, Units.OP_ADD, delta);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_ADD, delta);
     }
 
     /**
@@ -119,10 +107,7 @@ public final class PerCpuByteArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public byte addAndGet(int index, int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
-        }
-        return (byte) (Units.rmwSub(chunk, elem(index), 1, Units.OP_ADD, delta) + delta);
+        return (byte) (Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_ADD, delta) + delta);
     }
 
     /**
@@ -170,10 +155,7 @@ public final class PerCpuByteArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
      */
     public void and(int index, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, elem(index), 1, Units.OP_AND, mask);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_AND, mask);
     }
 
     /**
@@ -181,10 +163,7 @@ public final class PerCpuByteArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
      */
     public void or(int index, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, elem(index), 1, Units.OP_OR, mask);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_OR, mask);
     }
 
     /**
@@ -192,10 +171,7 @@ public final class PerCpuByteArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
      */
     public void xor(int index, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, elem(index), 1, Units.OP_XOR, mask);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_XOR, mask);
     }
 
     /**
@@ -214,10 +190,7 @@ public final class PerCpuByteArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawSet(CpuGuard g, int index, byte value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
         Units.rawByte(chunk, at, value);
     }
 
@@ -227,10 +200,7 @@ public final class PerCpuByteArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public byte rawGetAndSet(CpuGuard g, int index, byte value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
         byte old = Units.rawByte(chunk, at);
         Units.rawByte(chunk, at, value);
         return old;
@@ -242,10 +212,7 @@ public final class PerCpuByteArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public byte rawCompareAndExchange(CpuGuard g, int index, byte expected, byte value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
         byte old = Units.rawByte(chunk, at);
         if (old == expected) {
             Units.rawByte(chunk, at, value);
@@ -259,10 +226,7 @@ public final class PerCpuByteArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public byte rawAddAndGet(CpuGuard g, int index, int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
         byte v = (byte) (Units.rawByte(chunk, at) + delta);
         Units.rawByte(chunk, at, v);
         return v;
@@ -274,10 +238,7 @@ public final class PerCpuByteArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAdd(CpuGuard g, int index, int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
         Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) + delta));
     }
 
@@ -314,10 +275,7 @@ public final class PerCpuByteArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAnd(CpuGuard g, int index, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
         Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) & mask));
     }
 
@@ -327,10 +285,7 @@ public final class PerCpuByteArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawOr(CpuGuard g, int index, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
         Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) | mask));
     }
 
@@ -340,10 +295,7 @@ public final class PerCpuByteArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawXor(CpuGuard g, int index, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 1, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
         Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) ^ mask));
     }
 

@@ -49,10 +49,7 @@ public final class PerCpuDouble extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(double value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
-        }
-        chunk.ops.xchg64(chunk, offset, Double.doubleToRawLongBits(value));
+        chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, offset, 8), Double.doubleToRawLongBits(value));
     }
 
     /**
@@ -60,10 +57,7 @@ public final class PerCpuDouble extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public double getAndSet(double value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
-        }
-        return Double.longBitsToDouble(chunk.ops.xchg64(chunk, offset, Double.doubleToRawLongBits(value)));
+        return Double.longBitsToDouble(chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, offset, 8), Double.doubleToRawLongBits(value)));
     }
 
     /**
@@ -71,10 +65,7 @@ public final class PerCpuDouble extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public double compareAndExchange(double expected, double value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
-        }
-        return Double.longBitsToDouble(chunk.ops.cmpxchg64(chunk, offset, Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(value)));
+        return Double.longBitsToDouble(chunk.ops.cmpxchg64(chunk, Units.thisCpuOffset(chunk, offset, 8), Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(value)));
     }
 
     /**
@@ -91,10 +82,7 @@ public final class PerCpuDouble extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(double delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
-        }
-        Units.addDouble(chunk, offset, delta);
+        Units.addDouble(chunk, Units.thisCpuOffset(chunk, offset, 8), delta);
     }
 
     /**
@@ -110,10 +98,7 @@ public final class PerCpuDouble extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public double addAndGet(double delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
-        }
-        return Units.addDouble(chunk, offset, delta);
+        return Units.addDouble(chunk, Units.thisCpuOffset(chunk, offset, 8), delta);
     }
 
     /**
@@ -140,10 +125,7 @@ public final class PerCpuDouble extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawSet(CpuGuard g, double value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 8);
         Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
     }
 
@@ -153,10 +135,7 @@ public final class PerCpuDouble extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public double rawGetAndSet(CpuGuard g, double value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 8);
         double old = Double.longBitsToDouble(Units.rawLong(chunk, at));
         Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
         return old;
@@ -168,10 +147,7 @@ public final class PerCpuDouble extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public double rawCompareAndExchange(CpuGuard g, double expected, double value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 8);
         double old = Double.longBitsToDouble(Units.rawLong(chunk, at));
         if (Double.doubleToRawLongBits(old) == Double.doubleToRawLongBits(expected)) {
             Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
@@ -185,10 +161,7 @@ public final class PerCpuDouble extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public double rawAddAndGet(CpuGuard g, double delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 8);
         double v = (Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta);
         Units.rawLong(chunk, at, Double.doubleToRawLongBits(v));
         return v;
@@ -200,10 +173,7 @@ public final class PerCpuDouble extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAdd(CpuGuard g, double delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 8);
         Units.rawLong(chunk, at, Double.doubleToRawLongBits((Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta)));
     }
 

@@ -58,10 +58,7 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(int index, double value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
-        }
-        chunk.ops.xchg64(chunk, elem(index), Double.doubleToRawLongBits(value));
+        chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), Double.doubleToRawLongBits(value));
     }
 
     /**
@@ -69,10 +66,7 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public double getAndSet(int index, double value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
-        }
-        return Double.longBitsToDouble(chunk.ops.xchg64(chunk, elem(index), Double.doubleToRawLongBits(value)));
+        return Double.longBitsToDouble(chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), Double.doubleToRawLongBits(value)));
     }
 
     /**
@@ -80,10 +74,7 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public double compareAndExchange(int index, double expected, double value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
-        }
-        return Double.longBitsToDouble(chunk.ops.cmpxchg64(chunk, elem(index), Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(value)));
+        return Double.longBitsToDouble(chunk.ops.cmpxchg64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(value)));
     }
 
     /**
@@ -100,10 +91,7 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(int index, double delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
-        }
-        Units.addDouble(chunk, elem(index), delta);
+        Units.addDouble(chunk, Units.thisCpuOffset(chunk, elem(index), 8), delta);
     }
 
     /**
@@ -119,10 +107,7 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public double addAndGet(int index, double delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
-        }
-        return Units.addDouble(chunk, elem(index), delta);
+        return Units.addDouble(chunk, Units.thisCpuOffset(chunk, elem(index), 8), delta);
     }
 
     /**
@@ -149,10 +134,7 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawSet(CpuGuard g, int index, double value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
         Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
     }
 
@@ -162,10 +144,7 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public double rawGetAndSet(CpuGuard g, int index, double value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
         double old = Double.longBitsToDouble(Units.rawLong(chunk, at));
         Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
         return old;
@@ -177,10 +156,7 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public double rawCompareAndExchange(CpuGuard g, int index, double expected, double value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
         double old = Double.longBitsToDouble(Units.rawLong(chunk, at));
         if (Double.doubleToRawLongBits(old) == Double.doubleToRawLongBits(expected)) {
             Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
@@ -194,10 +170,7 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public double rawAddAndGet(CpuGuard g, int index, double delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
         double v = (Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta);
         Units.rawLong(chunk, at, Double.doubleToRawLongBits(v));
         return v;
@@ -209,10 +182,7 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAdd(CpuGuard g, int index, double delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
         Units.rawLong(chunk, at, Double.doubleToRawLongBits((Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta)));
     }
 

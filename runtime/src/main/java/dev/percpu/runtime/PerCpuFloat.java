@@ -49,10 +49,7 @@ public final class PerCpuFloat extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(float value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
-        }
-        chunk.ops.xchg32(chunk, offset, Float.floatToRawIntBits(value));
+        chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, offset, 4), Float.floatToRawIntBits(value));
     }
 
     /**
@@ -60,10 +57,7 @@ public final class PerCpuFloat extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public float getAndSet(float value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
-        }
-        return Float.intBitsToFloat(chunk.ops.xchg32(chunk, offset, Float.floatToRawIntBits(value)));
+        return Float.intBitsToFloat(chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, offset, 4), Float.floatToRawIntBits(value)));
     }
 
     /**
@@ -71,10 +65,7 @@ public final class PerCpuFloat extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public float compareAndExchange(float expected, float value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
-        }
-        return Float.intBitsToFloat(chunk.ops.cmpxchg32(chunk, offset, Float.floatToRawIntBits(expected), Float.floatToRawIntBits(value)));
+        return Float.intBitsToFloat(chunk.ops.cmpxchg32(chunk, Units.thisCpuOffset(chunk, offset, 4), Float.floatToRawIntBits(expected), Float.floatToRawIntBits(value)));
     }
 
     /**
@@ -91,10 +82,7 @@ public final class PerCpuFloat extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(float delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
-        }
-        Units.addFloat(chunk, offset, delta);
+        Units.addFloat(chunk, Units.thisCpuOffset(chunk, offset, 4), delta);
     }
 
     /**
@@ -110,10 +98,7 @@ public final class PerCpuFloat extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public float addAndGet(float delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
-        }
-        return Units.addFloat(chunk, offset, delta);
+        return Units.addFloat(chunk, Units.thisCpuOffset(chunk, offset, 4), delta);
     }
 
     /**
@@ -140,10 +125,7 @@ public final class PerCpuFloat extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawSet(CpuGuard g, float value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 4);
         Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
     }
 
@@ -153,10 +135,7 @@ public final class PerCpuFloat extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public float rawGetAndSet(CpuGuard g, float value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 4);
         float old = Float.intBitsToFloat(Units.rawInt(chunk, at));
         Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
         return old;
@@ -168,10 +147,7 @@ public final class PerCpuFloat extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public float rawCompareAndExchange(CpuGuard g, float expected, float value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 4);
         float old = Float.intBitsToFloat(Units.rawInt(chunk, at));
         if (Float.floatToRawIntBits(old) == Float.floatToRawIntBits(expected)) {
             Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
@@ -185,10 +161,7 @@ public final class PerCpuFloat extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public float rawAddAndGet(CpuGuard g, float delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 4);
         float v = (Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta);
         Units.rawInt(chunk, at, Float.floatToRawIntBits(v));
         return v;
@@ -200,10 +173,7 @@ public final class PerCpuFloat extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAdd(CpuGuard g, float delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 4);
         Units.rawInt(chunk, at, Float.floatToRawIntBits((Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta)));
     }
 

@@ -58,10 +58,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(int index, float value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
-        }
-        chunk.ops.xchg32(chunk, elem(index), Float.floatToRawIntBits(value));
+        chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), Float.floatToRawIntBits(value));
     }
 
     /**
@@ -69,10 +66,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public float getAndSet(int index, float value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
-        }
-        return Float.intBitsToFloat(chunk.ops.xchg32(chunk, elem(index), Float.floatToRawIntBits(value)));
+        return Float.intBitsToFloat(chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), Float.floatToRawIntBits(value)));
     }
 
     /**
@@ -80,10 +74,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public float compareAndExchange(int index, float expected, float value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
-        }
-        return Float.intBitsToFloat(chunk.ops.cmpxchg32(chunk, elem(index), Float.floatToRawIntBits(expected), Float.floatToRawIntBits(value)));
+        return Float.intBitsToFloat(chunk.ops.cmpxchg32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), Float.floatToRawIntBits(expected), Float.floatToRawIntBits(value)));
     }
 
     /**
@@ -100,10 +91,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(int index, float delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
-        }
-        Units.addFloat(chunk, elem(index), delta);
+        Units.addFloat(chunk, Units.thisCpuOffset(chunk, elem(index), 4), delta);
     }
 
     /**
@@ -119,10 +107,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public float addAndGet(int index, float delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
-        }
-        return Units.addFloat(chunk, elem(index), delta);
+        return Units.addFloat(chunk, Units.thisCpuOffset(chunk, elem(index), 4), delta);
     }
 
     /**
@@ -149,10 +134,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawSet(CpuGuard g, int index, float value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
         Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
     }
 
@@ -162,10 +144,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public float rawGetAndSet(CpuGuard g, int index, float value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
         float old = Float.intBitsToFloat(Units.rawInt(chunk, at));
         Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
         return old;
@@ -177,10 +156,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public float rawCompareAndExchange(CpuGuard g, int index, float expected, float value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
         float old = Float.intBitsToFloat(Units.rawInt(chunk, at));
         if (Float.floatToRawIntBits(old) == Float.floatToRawIntBits(expected)) {
             Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
@@ -194,10 +170,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public float rawAddAndGet(CpuGuard g, int index, float delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
         float v = (Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta);
         Units.rawInt(chunk, at, Float.floatToRawIntBits(v));
         return v;
@@ -209,10 +182,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAdd(CpuGuard g, int index, float delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
         Units.rawInt(chunk, at, Float.floatToRawIntBits((Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta)));
     }
 

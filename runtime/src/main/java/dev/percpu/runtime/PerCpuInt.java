@@ -49,10 +49,7 @@ public final class PerCpuInt extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(int value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
-        }
-        chunk.ops.xchg32(chunk, offset, value);
+        chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, offset, 4), value);
     }
 
     /**
@@ -60,10 +57,7 @@ public final class PerCpuInt extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public int getAndSet(int value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
-        }
-        return chunk.ops.xchg32(chunk, offset, value);
+        return chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, offset, 4), value);
     }
 
     /**
@@ -71,10 +65,7 @@ public final class PerCpuInt extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public int compareAndExchange(int expected, int value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
-        }
-        return chunk.ops.cmpxchg32(chunk, offset, expected, value);
+        return chunk.ops.cmpxchg32(chunk, Units.thisCpuOffset(chunk, offset, 4), expected, value);
     }
 
     /**
@@ -91,10 +82,7 @@ public final class PerCpuInt extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
-        }
-        chunk.ops.add32(chunk, offset, delta);
+        chunk.ops.add32(chunk, Units.thisCpuOffset(chunk, offset, 4), delta);
     }
 
     /**
@@ -110,10 +98,7 @@ public final class PerCpuInt extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public int addAndGet(int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
-        }
-        return chunk.ops.add32(chunk, offset, delta);
+        return chunk.ops.add32(chunk, Units.thisCpuOffset(chunk, offset, 4), delta);
     }
 
     /**
@@ -161,10 +146,7 @@ public final class PerCpuInt extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
      */
     public void and(int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
-        }
-        chunk.ops.and32(chunk, offset, mask);
+        chunk.ops.and32(chunk, Units.thisCpuOffset(chunk, offset, 4), mask);
     }
 
     /**
@@ -172,10 +154,7 @@ public final class PerCpuInt extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
      */
     public void or(int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
-        }
-        chunk.ops.or32(chunk, offset, mask);
+        chunk.ops.or32(chunk, Units.thisCpuOffset(chunk, offset, 4), mask);
     }
 
     /**
@@ -183,10 +162,7 @@ public final class PerCpuInt extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
      */
     public void xor(int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.THIS_CPU);
-        }
-        chunk.ops.xor32(chunk, offset, mask);
+        chunk.ops.xor32(chunk, Units.thisCpuOffset(chunk, offset, 4), mask);
     }
 
     /**
@@ -205,10 +181,7 @@ public final class PerCpuInt extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawSet(CpuGuard g, int value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 4);
         Units.rawInt(chunk, at, value);
     }
 
@@ -218,10 +191,7 @@ public final class PerCpuInt extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public int rawGetAndSet(CpuGuard g, int value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 4);
         int old = Units.rawInt(chunk, at);
         Units.rawInt(chunk, at, value);
         return old;
@@ -233,10 +203,7 @@ public final class PerCpuInt extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public int rawCompareAndExchange(CpuGuard g, int expected, int value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 4);
         int old = Units.rawInt(chunk, at);
         if (old == expected) {
             Units.rawInt(chunk, at, value);
@@ -250,10 +217,7 @@ public final class PerCpuInt extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public int rawAddAndGet(CpuGuard g, int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 4);
         int v = (Units.rawInt(chunk, at) + delta);
         Units.rawInt(chunk, at, v);
         return v;
@@ -265,10 +229,7 @@ public final class PerCpuInt extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAdd(CpuGuard g, int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 4);
         Units.rawInt(chunk, at, (Units.rawInt(chunk, at) + delta));
     }
 
@@ -305,10 +266,7 @@ public final class PerCpuInt extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAnd(CpuGuard g, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 4);
         Units.rawInt(chunk, at, (Units.rawInt(chunk, at) & mask));
     }
 
@@ -318,10 +276,7 @@ public final class PerCpuInt extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawOr(CpuGuard g, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 4);
         Units.rawInt(chunk, at, (Units.rawInt(chunk, at) | mask));
     }
 
@@ -331,10 +286,7 @@ public final class PerCpuInt extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawXor(CpuGuard g, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 4, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 4);
         Units.rawInt(chunk, at, (Units.rawInt(chunk, at) ^ mask));
     }
 

@@ -58,10 +58,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(int index, int value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
-        }
-        chunk.ops.xchg32(chunk, elem(index), value);
+        chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), value);
     }
 
     /**
@@ -69,10 +66,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public int getAndSet(int index, int value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
-        }
-        return chunk.ops.xchg32(chunk, elem(index), value);
+        return chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), value);
     }
 
     /**
@@ -80,10 +74,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public int compareAndExchange(int index, int expected, int value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
-        }
-        return chunk.ops.cmpxchg32(chunk, elem(index), expected, value);
+        return chunk.ops.cmpxchg32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), expected, value);
     }
 
     /**
@@ -100,10 +91,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(int index, int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
-        }
-        chunk.ops.add32(chunk, elem(index), delta);
+        chunk.ops.add32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), delta);
     }
 
     /**
@@ -119,10 +107,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public int addAndGet(int index, int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
-        }
-        return chunk.ops.add32(chunk, elem(index), delta);
+        return chunk.ops.add32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), delta);
     }
 
     /**
@@ -170,10 +155,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
      */
     public void and(int index, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
-        }
-        chunk.ops.and32(chunk, elem(index), mask);
+        chunk.ops.and32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), mask);
     }
 
     /**
@@ -181,10 +163,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
      */
     public void or(int index, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
-        }
-        chunk.ops.or32(chunk, elem(index), mask);
+        chunk.ops.or32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), mask);
     }
 
     /**
@@ -192,10 +171,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
      */
     public void xor(int index, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.THIS_CPU);
-        }
-        chunk.ops.xor32(chunk, elem(index), mask);
+        chunk.ops.xor32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), mask);
     }
 
     /**
@@ -214,10 +190,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawSet(CpuGuard g, int index, int value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
         Units.rawInt(chunk, at, value);
     }
 
@@ -227,10 +200,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public int rawGetAndSet(CpuGuard g, int index, int value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
         int old = Units.rawInt(chunk, at);
         Units.rawInt(chunk, at, value);
         return old;
@@ -242,10 +212,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public int rawCompareAndExchange(CpuGuard g, int index, int expected, int value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
         int old = Units.rawInt(chunk, at);
         if (old == expected) {
             Units.rawInt(chunk, at, value);
@@ -259,10 +226,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public int rawAddAndGet(CpuGuard g, int index, int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
         int v = (Units.rawInt(chunk, at) + delta);
         Units.rawInt(chunk, at, v);
         return v;
@@ -274,10 +238,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAdd(CpuGuard g, int index, int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
         Units.rawInt(chunk, at, (Units.rawInt(chunk, at) + delta));
     }
 
@@ -314,10 +275,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAnd(CpuGuard g, int index, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
         Units.rawInt(chunk, at, (Units.rawInt(chunk, at) & mask));
     }
 
@@ -327,10 +285,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawOr(CpuGuard g, int index, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
         Units.rawInt(chunk, at, (Units.rawInt(chunk, at) | mask));
     }
 
@@ -340,10 +295,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawXor(CpuGuard g, int index, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 4, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
         Units.rawInt(chunk, at, (Units.rawInt(chunk, at) ^ mask));
     }
 

@@ -49,10 +49,7 @@ public final class PerCpuLong extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(long value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
-        }
-        chunk.ops.xchg64(chunk, offset, value);
+        chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, offset, 8), value);
     }
 
     /**
@@ -60,10 +57,7 @@ public final class PerCpuLong extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public long getAndSet(long value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
-        }
-        return chunk.ops.xchg64(chunk, offset, value);
+        return chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, offset, 8), value);
     }
 
     /**
@@ -71,10 +65,7 @@ public final class PerCpuLong extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public long compareAndExchange(long expected, long value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
-        }
-        return chunk.ops.cmpxchg64(chunk, offset, expected, value);
+        return chunk.ops.cmpxchg64(chunk, Units.thisCpuOffset(chunk, offset, 8), expected, value);
     }
 
     /**
@@ -91,10 +82,7 @@ public final class PerCpuLong extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(long delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
-        }
-        chunk.ops.add64(chunk, offset, delta);
+        chunk.ops.add64(chunk, Units.thisCpuOffset(chunk, offset, 8), delta);
     }
 
     /**
@@ -110,10 +98,7 @@ public final class PerCpuLong extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public long addAndGet(long delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
-        }
-        return chunk.ops.add64(chunk, offset, delta);
+        return chunk.ops.add64(chunk, Units.thisCpuOffset(chunk, offset, 8), delta);
     }
 
     /**
@@ -161,10 +146,7 @@ public final class PerCpuLong extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
      */
     public void and(long mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
-        }
-        chunk.ops.and64(chunk, offset, mask);
+        chunk.ops.and64(chunk, Units.thisCpuOffset(chunk, offset, 8), mask);
     }
 
     /**
@@ -172,10 +154,7 @@ public final class PerCpuLong extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
      */
     public void or(long mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
-        }
-        chunk.ops.or64(chunk, offset, mask);
+        chunk.ops.or64(chunk, Units.thisCpuOffset(chunk, offset, 8), mask);
     }
 
     /**
@@ -183,10 +162,7 @@ public final class PerCpuLong extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
      */
     public void xor(long mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.THIS_CPU);
-        }
-        chunk.ops.xor64(chunk, offset, mask);
+        chunk.ops.xor64(chunk, Units.thisCpuOffset(chunk, offset, 8), mask);
     }
 
     /**
@@ -205,10 +181,7 @@ public final class PerCpuLong extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawSet(CpuGuard g, long value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 8);
         Units.rawLong(chunk, at, value);
     }
 
@@ -218,10 +191,7 @@ public final class PerCpuLong extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public long rawGetAndSet(CpuGuard g, long value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 8);
         long old = Units.rawLong(chunk, at);
         Units.rawLong(chunk, at, value);
         return old;
@@ -233,10 +203,7 @@ public final class PerCpuLong extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public long rawCompareAndExchange(CpuGuard g, long expected, long value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 8);
         long old = Units.rawLong(chunk, at);
         if (old == expected) {
             Units.rawLong(chunk, at, value);
@@ -250,10 +217,7 @@ public final class PerCpuLong extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public long rawAddAndGet(CpuGuard g, long delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 8);
         long v = (Units.rawLong(chunk, at) + delta);
         Units.rawLong(chunk, at, v);
         return v;
@@ -265,10 +229,7 @@ public final class PerCpuLong extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAdd(CpuGuard g, long delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 8);
         Units.rawLong(chunk, at, (Units.rawLong(chunk, at) + delta));
     }
 
@@ -305,10 +266,7 @@ public final class PerCpuLong extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAnd(CpuGuard g, long mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 8);
         Units.rawLong(chunk, at, (Units.rawLong(chunk, at) & mask));
     }
 
@@ -318,10 +276,7 @@ public final class PerCpuLong extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawOr(CpuGuard g, long mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 8);
         Units.rawLong(chunk, at, (Units.rawLong(chunk, at) | mask));
     }
 
@@ -331,10 +286,7 @@ public final class PerCpuLong extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawXor(CpuGuard g, long mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 8, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 8);
         Units.rawLong(chunk, at, (Units.rawLong(chunk, at) ^ mask));
     }
 

@@ -58,10 +58,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(int index, long value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
-        }
-        chunk.ops.xchg64(chunk, elem(index), value);
+        chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), value);
     }
 
     /**
@@ -69,10 +66,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public long getAndSet(int index, long value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
-        }
-        return chunk.ops.xchg64(chunk, elem(index), value);
+        return chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), value);
     }
 
     /**
@@ -80,10 +74,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public long compareAndExchange(int index, long expected, long value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
-        }
-        return chunk.ops.cmpxchg64(chunk, elem(index), expected, value);
+        return chunk.ops.cmpxchg64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), expected, value);
     }
 
     /**
@@ -100,10 +91,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(int index, long delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
-        }
-        chunk.ops.add64(chunk, elem(index), delta);
+        chunk.ops.add64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), delta);
     }
 
     /**
@@ -119,10 +107,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public long addAndGet(int index, long delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
-        }
-        return chunk.ops.add64(chunk, elem(index), delta);
+        return chunk.ops.add64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), delta);
     }
 
     /**
@@ -170,10 +155,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
      */
     public void and(int index, long mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
-        }
-        chunk.ops.and64(chunk, elem(index), mask);
+        chunk.ops.and64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), mask);
     }
 
     /**
@@ -181,10 +163,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
      */
     public void or(int index, long mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
-        }
-        chunk.ops.or64(chunk, elem(index), mask);
+        chunk.ops.or64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), mask);
     }
 
     /**
@@ -192,10 +171,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
      */
     public void xor(int index, long mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.THIS_CPU);
-        }
-        chunk.ops.xor64(chunk, elem(index), mask);
+        chunk.ops.xor64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), mask);
     }
 
     /**
@@ -214,10 +190,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawSet(CpuGuard g, int index, long value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
         Units.rawLong(chunk, at, value);
     }
 
@@ -227,10 +200,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public long rawGetAndSet(CpuGuard g, int index, long value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
         long old = Units.rawLong(chunk, at);
         Units.rawLong(chunk, at, value);
         return old;
@@ -242,10 +212,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public long rawCompareAndExchange(CpuGuard g, int index, long expected, long value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
         long old = Units.rawLong(chunk, at);
         if (old == expected) {
             Units.rawLong(chunk, at, value);
@@ -259,10 +226,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public long rawAddAndGet(CpuGuard g, int index, long delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
         long v = (Units.rawLong(chunk, at) + delta);
         Units.rawLong(chunk, at, v);
         return v;
@@ -274,10 +238,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAdd(CpuGuard g, int index, long delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
         Units.rawLong(chunk, at, (Units.rawLong(chunk, at) + delta));
     }
 
@@ -314,10 +275,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAnd(CpuGuard g, int index, long mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
         Units.rawLong(chunk, at, (Units.rawLong(chunk, at) & mask));
     }
 
@@ -327,10 +285,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawOr(CpuGuard g, int index, long mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
         Units.rawLong(chunk, at, (Units.rawLong(chunk, at) | mask));
     }
 
@@ -340,10 +295,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawXor(CpuGuard g, int index, long mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, elem(index), 8, Units.RAW);
-        }
-        long at = g.address(chunk) + elem(index);
+        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
         Units.rawLong(chunk, at, (Units.rawLong(chunk, at) ^ mask));
     }
 

@@ -49,10 +49,7 @@ public final class PerCpuShort extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_write(var, value)}.
      */
     public void set(short value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 2, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, offset, 2, Units.OP_SET, value);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 2), 2, Units.OP_SET, value);
     }
 
     /**
@@ -60,10 +57,7 @@ public final class PerCpuShort extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
      */
     public short getAndSet(short value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 2, Units.THIS_CPU);
-        }
-        return (short) Units.rmwSub(chunk, offset, 2, Units.OP_SET, value);
+        return (short) Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 2), 2, Units.OP_SET, value);
     }
 
     /**
@@ -71,10 +65,7 @@ public final class PerCpuShort extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
      */
     public short compareAndExchange(short expected, short value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 2, Units.THIS_CPU);
-        }
-        return (short) Units.cmpxchgSub(chunk, offset, 2, expected & 0xFFFF, value);
+        return (short) Units.cmpxchgSub(chunk, Units.thisCpuOffset(chunk, offset, 2), 2, expected & 0xFFFF, value);
     }
 
     /**
@@ -91,10 +82,7 @@ public final class PerCpuShort extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
      */
     public void add(int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 2, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, offset, 2, Units.OP_ADD, delta);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 2), 2, Units.OP_ADD, delta);
     }
 
     /**
@@ -110,10 +98,7 @@ public final class PerCpuShort extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
      */
     public short addAndGet(int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 2, Units.THIS_CPU);
-        }
-        return (short) (Units.rmwSub(chunk, offset, 2, Units.OP_ADD, delta) + delta);
+        return (short) (Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 2), 2, Units.OP_ADD, delta) + delta);
     }
 
     /**
@@ -161,10 +146,7 @@ public final class PerCpuShort extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
      */
     public void and(int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 2, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, offset, 2, Units.OP_AND, mask);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 2), 2, Units.OP_AND, mask);
     }
 
     /**
@@ -172,10 +154,7 @@ public final class PerCpuShort extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
      */
     public void or(int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 2, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, offset, 2, Units.OP_OR, mask);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 2), 2, Units.OP_OR, mask);
     }
 
     /**
@@ -183,10 +162,7 @@ public final class PerCpuShort extends PerCpuVar {
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
      */
     public void xor(int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 2, Units.THIS_CPU);
-        }
-        Units.rmwSub(chunk, offset, 2, Units.OP_XOR, mask);
+        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 2), 2, Units.OP_XOR, mask);
     }
 
     /**
@@ -205,10 +181,7 @@ public final class PerCpuShort extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawSet(CpuGuard g, short value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 2, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 2);
         Units.rawShort(chunk, at, value);
     }
 
@@ -218,10 +191,7 @@ public final class PerCpuShort extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public short rawGetAndSet(CpuGuard g, short value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 2, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 2);
         short old = Units.rawShort(chunk, at);
         Units.rawShort(chunk, at, value);
         return old;
@@ -233,10 +203,7 @@ public final class PerCpuShort extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public short rawCompareAndExchange(CpuGuard g, short expected, short value) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 2, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 2);
         short old = Units.rawShort(chunk, at);
         if (old == expected) {
             Units.rawShort(chunk, at, value);
@@ -250,10 +217,7 @@ public final class PerCpuShort extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public short rawAddAndGet(CpuGuard g, int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 2, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 2);
         short v = (short) (Units.rawShort(chunk, at) + delta);
         Units.rawShort(chunk, at, v);
         return v;
@@ -265,10 +229,7 @@ public final class PerCpuShort extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAdd(CpuGuard g, int delta) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 2, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 2);
         Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) + delta));
     }
 
@@ -305,10 +266,7 @@ public final class PerCpuShort extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawAnd(CpuGuard g, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 2, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 2);
         Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) & mask));
     }
 
@@ -318,10 +276,7 @@ public final class PerCpuShort extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawOr(CpuGuard g, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 2, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 2);
         Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) | mask));
     }
 
@@ -331,10 +286,7 @@ public final class PerCpuShort extends PerCpuVar {
      * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
      */
     public void rawXor(CpuGuard g, int mask) {
-        if (Guards.DEBUG) {
-            Units.debugDiscipline(chunk, offset, 2, Units.RAW);
-        }
-        long at = g.address(chunk) + offset;
+        long at = Units.rawWriteAddress(g, chunk, offset, 2);
         Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) ^ mask));
     }
 

@@ -181,6 +181,39 @@ final class Units {
     static final int RAW = 1;
     static final int THIS_CPU = 2;
 
+    /*
+     * Every update a handle makes finds its variable through one of the two methods below, which
+     * hold the debug-mode discipline check the handles used to repeat. Guards.DEBUG is a static final
+     * constant: with it false each method is its last line, a few bytes of bytecode that C2 and C1
+     * inline whatever the call site's frequency, so the hot paths compile to what they did with the
+     * check written inline (the call sits beside the operation, not between it and its caller, so
+     * it adds no inlining depth to the operation either). Raw reads have no discipline to record
+     * and call CpuGuard.address directly.
+     */
+
+    /**
+     * The offset of a {@code this_cpu} update of the {@code size}-byte variable at {@code off}: {@code off}
+     * itself, after recording the discipline in debug mode.
+     */
+    static long thisCpuOffset(Chunk c, long off, int size) {
+        if (Guards.DEBUG) {
+            debugDiscipline(c, off, size, THIS_CPU);
+        }
+        return off;
+    }
+
+    /**
+     * The absolute address of the guarded unit's copy of the {@code size}-byte variable at
+     * {@code off}, for a {@code raw*} update: records the discipline in debug mode, then checks the
+     * guard ({@link CpuGuard#address}).
+     */
+    static long rawWriteAddress(CpuGuard g, Chunk c, long off, int size) {
+        if (Guards.DEBUG) {
+            debugDiscipline(c, off, size, RAW);
+        }
+        return g.address(c) + off;
+    }
+
     /**
      * {@code -Dpercpu.debug=true} only: records that the variable at {@code off} (its aligned
      * 4-byte words) is updated with {@code discipline}, and throws if it was updated with the
