@@ -104,7 +104,7 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * Reads the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public boolean rawGet(CpuGuard g) {
         long at = g.address(chunk) + offset;
@@ -114,7 +114,7 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * Writes the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_write(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawSet(CpuGuard g, boolean value) {
         long at = Units.rawWriteAddress(g, chunk, offset, 1);
@@ -124,7 +124,7 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * Replaces the guarded unit's copy; returns the old value.
      * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public boolean rawGetAndSet(CpuGuard g, boolean value) {
         long at = Units.rawWriteAddress(g, chunk, offset, 1);
@@ -136,7 +136,7 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * If the guarded unit's copy equals {@code expected}, replaces it; returns the value found.
      * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public boolean rawCompareAndExchange(CpuGuard g, boolean expected, boolean value) {
         long at = Units.rawWriteAddress(g, chunk, offset, 1);
@@ -150,7 +150,7 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * ANDs {@code mask} into the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_and(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawAnd(CpuGuard g, boolean mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 1);
@@ -160,7 +160,7 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * ORs {@code mask} into the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_or(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawOr(CpuGuard g, boolean mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 1);
@@ -170,7 +170,7 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * XORs {@code mask} into the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_xor(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawXor(CpuGuard g, boolean mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 1);

@@ -113,7 +113,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * Reads the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public boolean rawGet(CpuGuard g, int index) {
         long at = g.address(chunk) + elem(index);
@@ -123,7 +123,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * Writes the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_write(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawSet(CpuGuard g, int index, boolean value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -133,7 +133,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * Replaces the guarded unit's copy of element {@code index}; returns the old value.
      * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public boolean rawGetAndSet(CpuGuard g, int index, boolean value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -145,7 +145,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * If the guarded unit's copy of element {@code index} equals {@code expected}, replaces it; returns the value found.
      * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public boolean rawCompareAndExchange(CpuGuard g, int index, boolean expected, boolean value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -159,7 +159,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * ANDs {@code mask} into the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_and(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawAnd(CpuGuard g, int index, boolean mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -169,7 +169,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * ORs {@code mask} into the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_or(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawOr(CpuGuard g, int index, boolean mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -179,7 +179,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * XORs {@code mask} into the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_xor(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawXor(CpuGuard g, int index, boolean mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);

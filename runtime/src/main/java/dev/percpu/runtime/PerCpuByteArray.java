@@ -177,7 +177,7 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Reads the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public byte rawGet(CpuGuard g, int index) {
         long at = g.address(chunk) + elem(index);
@@ -187,7 +187,7 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Writes the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_write(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawSet(CpuGuard g, int index, byte value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -197,7 +197,7 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Replaces the guarded unit's copy of element {@code index}; returns the old value.
      * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public byte rawGetAndSet(CpuGuard g, int index, byte value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -209,7 +209,7 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * If the guarded unit's copy of element {@code index} equals {@code expected}, replaces it; returns the value found.
      * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public byte rawCompareAndExchange(CpuGuard g, int index, byte expected, byte value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -223,7 +223,7 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Adds {@code delta} to the guarded unit's copy of element {@code index}; returns the new value.
      * <p>Kernel: {@code __this_cpu_add_return(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public byte rawAddAndGet(CpuGuard g, int index, int delta) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -235,7 +235,7 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Adds {@code delta} to the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_add(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawAdd(CpuGuard g, int index, int delta) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -245,7 +245,7 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Subtracts {@code delta} from the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_sub(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawSub(CpuGuard g, int index, int delta) {
         rawAdd(g, index, -delta);
@@ -254,7 +254,7 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Adds one to the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_inc(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawIncrement(CpuGuard g, int index) {
         rawAdd(g, index, 1);
@@ -263,7 +263,7 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Subtracts one from the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_dec(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawDecrement(CpuGuard g, int index) {
         rawAdd(g, index, -1);
@@ -272,7 +272,7 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * ANDs {@code mask} into the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_and(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawAnd(CpuGuard g, int index, int mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -282,7 +282,7 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * ORs {@code mask} into the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_or(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawOr(CpuGuard g, int index, int mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -292,7 +292,7 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * XORs {@code mask} into the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_xor(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawXor(CpuGuard g, int index, int mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);

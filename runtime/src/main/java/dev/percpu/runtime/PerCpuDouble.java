@@ -112,7 +112,7 @@ public final class PerCpuDouble extends PerCpuVar {
     /**
      * Reads the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public double rawGet(CpuGuard g) {
         long at = g.address(chunk) + offset;
@@ -122,7 +122,7 @@ public final class PerCpuDouble extends PerCpuVar {
     /**
      * Writes the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_write(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawSet(CpuGuard g, double value) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
@@ -132,7 +132,7 @@ public final class PerCpuDouble extends PerCpuVar {
     /**
      * Replaces the guarded unit's copy; returns the old value.
      * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public double rawGetAndSet(CpuGuard g, double value) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
@@ -144,7 +144,7 @@ public final class PerCpuDouble extends PerCpuVar {
     /**
      * If the guarded unit's copy equals {@code expected}, replaces it; returns the value found.
      * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public double rawCompareAndExchange(CpuGuard g, double expected, double value) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
@@ -158,7 +158,7 @@ public final class PerCpuDouble extends PerCpuVar {
     /**
      * Adds {@code delta} to the guarded unit's copy; returns the new value.
      * <p>Kernel: {@code __this_cpu_add_return(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public double rawAddAndGet(CpuGuard g, double delta) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
@@ -170,7 +170,7 @@ public final class PerCpuDouble extends PerCpuVar {
     /**
      * Adds {@code delta} to the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_add(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawAdd(CpuGuard g, double delta) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
@@ -180,7 +180,7 @@ public final class PerCpuDouble extends PerCpuVar {
     /**
      * Subtracts {@code delta} from the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_sub(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawSub(CpuGuard g, double delta) {
         rawAdd(g, -delta);

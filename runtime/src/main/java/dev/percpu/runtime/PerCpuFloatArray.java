@@ -121,7 +121,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Reads the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public float rawGet(CpuGuard g, int index) {
         long at = g.address(chunk) + elem(index);
@@ -131,7 +131,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Writes the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_write(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawSet(CpuGuard g, int index, float value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
@@ -141,7 +141,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Replaces the guarded unit's copy of element {@code index}; returns the old value.
      * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public float rawGetAndSet(CpuGuard g, int index, float value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
@@ -153,7 +153,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * If the guarded unit's copy of element {@code index} equals {@code expected}, replaces it; returns the value found.
      * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public float rawCompareAndExchange(CpuGuard g, int index, float expected, float value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
@@ -167,7 +167,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Adds {@code delta} to the guarded unit's copy of element {@code index}; returns the new value.
      * <p>Kernel: {@code __this_cpu_add_return(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public float rawAddAndGet(CpuGuard g, int index, float delta) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
@@ -179,7 +179,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Adds {@code delta} to the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_add(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawAdd(CpuGuard g, int index, float delta) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
@@ -189,7 +189,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Subtracts {@code delta} from the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_sub(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawSub(CpuGuard g, int index, float delta) {
         rawAdd(g, index, -delta);

@@ -168,7 +168,7 @@ public final class PerCpuInt extends PerCpuVar {
     /**
      * Reads the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public int rawGet(CpuGuard g) {
         long at = g.address(chunk) + offset;
@@ -178,7 +178,7 @@ public final class PerCpuInt extends PerCpuVar {
     /**
      * Writes the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_write(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawSet(CpuGuard g, int value) {
         long at = Units.rawWriteAddress(g, chunk, offset, 4);
@@ -188,7 +188,7 @@ public final class PerCpuInt extends PerCpuVar {
     /**
      * Replaces the guarded unit's copy; returns the old value.
      * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public int rawGetAndSet(CpuGuard g, int value) {
         long at = Units.rawWriteAddress(g, chunk, offset, 4);
@@ -200,7 +200,7 @@ public final class PerCpuInt extends PerCpuVar {
     /**
      * If the guarded unit's copy equals {@code expected}, replaces it; returns the value found.
      * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public int rawCompareAndExchange(CpuGuard g, int expected, int value) {
         long at = Units.rawWriteAddress(g, chunk, offset, 4);
@@ -214,7 +214,7 @@ public final class PerCpuInt extends PerCpuVar {
     /**
      * Adds {@code delta} to the guarded unit's copy; returns the new value.
      * <p>Kernel: {@code __this_cpu_add_return(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public int rawAddAndGet(CpuGuard g, int delta) {
         long at = Units.rawWriteAddress(g, chunk, offset, 4);
@@ -226,7 +226,7 @@ public final class PerCpuInt extends PerCpuVar {
     /**
      * Adds {@code delta} to the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_add(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawAdd(CpuGuard g, int delta) {
         long at = Units.rawWriteAddress(g, chunk, offset, 4);
@@ -236,7 +236,7 @@ public final class PerCpuInt extends PerCpuVar {
     /**
      * Subtracts {@code delta} from the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_sub(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawSub(CpuGuard g, int delta) {
         rawAdd(g, -delta);
@@ -245,7 +245,7 @@ public final class PerCpuInt extends PerCpuVar {
     /**
      * Adds one to the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_inc(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawIncrement(CpuGuard g) {
         rawAdd(g, 1);
@@ -254,7 +254,7 @@ public final class PerCpuInt extends PerCpuVar {
     /**
      * Subtracts one from the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_dec(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawDecrement(CpuGuard g) {
         rawAdd(g, -1);
@@ -263,7 +263,7 @@ public final class PerCpuInt extends PerCpuVar {
     /**
      * ANDs {@code mask} into the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_and(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawAnd(CpuGuard g, int mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 4);
@@ -273,7 +273,7 @@ public final class PerCpuInt extends PerCpuVar {
     /**
      * ORs {@code mask} into the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_or(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawOr(CpuGuard g, int mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 4);
@@ -283,7 +283,7 @@ public final class PerCpuInt extends PerCpuVar {
     /**
      * XORs {@code mask} into the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_xor(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open and owned by the calling thread ({@link IllegalStateException} otherwise).
+     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
      */
     public void rawXor(CpuGuard g, int mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 4);
