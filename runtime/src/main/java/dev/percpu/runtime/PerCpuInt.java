@@ -37,7 +37,7 @@ public final class PerCpuInt extends PerCpuVar {
     }
 
     /**
-     * Stores into CPU {@code cpu}'s copy of the variable (volatile); see the class comment for how it races with {@code this_cpu_*} updates on that CPU.
+     * Stores into CPU {@code cpu}'s copy of the variable (volatile); see {@link PerCpuVar} for how it races with {@code this_cpu_*} updates on that CPU.
      * <p>Kernel: {@code per_cpu(var, cpu) = value}.
      */
     public void set(int cpu, int value) {
