@@ -162,7 +162,7 @@ public final class PerCpuDouble extends PerCpuVar {
      */
     public double rawAddAndGet(CpuGuard g, double delta) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        double v = (Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta);
+        double v = Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta;
         Units.rawLong(chunk, at, Double.doubleToRawLongBits(v));
         return v;
     }
@@ -174,7 +174,7 @@ public final class PerCpuDouble extends PerCpuVar {
      */
     public void rawAdd(CpuGuard g, double delta) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        Units.rawLong(chunk, at, Double.doubleToRawLongBits((Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta)));
+        Units.rawLong(chunk, at, Double.doubleToRawLongBits(Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta));
     }
 
     /**

@@ -171,7 +171,7 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      */
     public double rawAddAndGet(CpuGuard g, int index, double delta) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        double v = (Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta);
+        double v = Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta;
         Units.rawLong(chunk, at, Double.doubleToRawLongBits(v));
         return v;
     }
@@ -183,7 +183,7 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      */
     public void rawAdd(CpuGuard g, int index, double delta) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        Units.rawLong(chunk, at, Double.doubleToRawLongBits((Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta)));
+        Units.rawLong(chunk, at, Double.doubleToRawLongBits(Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta));
     }
 
     /**

@@ -162,7 +162,7 @@ public final class PerCpuFloat extends PerCpuVar {
      */
     public float rawAddAndGet(CpuGuard g, float delta) {
         long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        float v = (Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta);
+        float v = Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta;
         Units.rawInt(chunk, at, Float.floatToRawIntBits(v));
         return v;
     }
@@ -174,7 +174,7 @@ public final class PerCpuFloat extends PerCpuVar {
      */
     public void rawAdd(CpuGuard g, float delta) {
         long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        Units.rawInt(chunk, at, Float.floatToRawIntBits((Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta)));
+        Units.rawInt(chunk, at, Float.floatToRawIntBits(Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta));
     }
 
     /**

@@ -171,7 +171,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
      */
     public float rawAddAndGet(CpuGuard g, int index, float delta) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        float v = (Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta);
+        float v = Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta;
         Units.rawInt(chunk, at, Float.floatToRawIntBits(v));
         return v;
     }
@@ -183,7 +183,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
      */
     public void rawAdd(CpuGuard g, int index, float delta) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        Units.rawInt(chunk, at, Float.floatToRawIntBits((Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta)));
+        Units.rawInt(chunk, at, Float.floatToRawIntBits(Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta));
     }
 
     /**

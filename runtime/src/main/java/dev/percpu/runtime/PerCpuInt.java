@@ -218,7 +218,7 @@ public final class PerCpuInt extends PerCpuVar {
      */
     public int rawAddAndGet(CpuGuard g, int delta) {
         long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        int v = (Units.rawInt(chunk, at) + delta);
+        int v = Units.rawInt(chunk, at) + delta;
         Units.rawInt(chunk, at, v);
         return v;
     }
@@ -230,7 +230,7 @@ public final class PerCpuInt extends PerCpuVar {
      */
     public void rawAdd(CpuGuard g, int delta) {
         long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        Units.rawInt(chunk, at, (Units.rawInt(chunk, at) + delta));
+        Units.rawInt(chunk, at, Units.rawInt(chunk, at) + delta);
     }
 
     /**
@@ -267,7 +267,7 @@ public final class PerCpuInt extends PerCpuVar {
      */
     public void rawAnd(CpuGuard g, int mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        Units.rawInt(chunk, at, (Units.rawInt(chunk, at) & mask));
+        Units.rawInt(chunk, at, Units.rawInt(chunk, at) & mask);
     }
 
     /**
@@ -277,7 +277,7 @@ public final class PerCpuInt extends PerCpuVar {
      */
     public void rawOr(CpuGuard g, int mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        Units.rawInt(chunk, at, (Units.rawInt(chunk, at) | mask));
+        Units.rawInt(chunk, at, Units.rawInt(chunk, at) | mask);
     }
 
     /**
@@ -287,7 +287,7 @@ public final class PerCpuInt extends PerCpuVar {
      */
     public void rawXor(CpuGuard g, int mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        Units.rawInt(chunk, at, (Units.rawInt(chunk, at) ^ mask));
+        Units.rawInt(chunk, at, Units.rawInt(chunk, at) ^ mask);
     }
 
     /**

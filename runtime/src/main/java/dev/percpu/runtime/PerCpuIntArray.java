@@ -227,7 +227,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      */
     public int rawAddAndGet(CpuGuard g, int index, int delta) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        int v = (Units.rawInt(chunk, at) + delta);
+        int v = Units.rawInt(chunk, at) + delta;
         Units.rawInt(chunk, at, v);
         return v;
     }
@@ -239,7 +239,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      */
     public void rawAdd(CpuGuard g, int index, int delta) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        Units.rawInt(chunk, at, (Units.rawInt(chunk, at) + delta));
+        Units.rawInt(chunk, at, Units.rawInt(chunk, at) + delta);
     }
 
     /**
@@ -276,7 +276,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      */
     public void rawAnd(CpuGuard g, int index, int mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        Units.rawInt(chunk, at, (Units.rawInt(chunk, at) & mask));
+        Units.rawInt(chunk, at, Units.rawInt(chunk, at) & mask);
     }
 
     /**
@@ -286,7 +286,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      */
     public void rawOr(CpuGuard g, int index, int mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        Units.rawInt(chunk, at, (Units.rawInt(chunk, at) | mask));
+        Units.rawInt(chunk, at, Units.rawInt(chunk, at) | mask);
     }
 
     /**
@@ -296,7 +296,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      */
     public void rawXor(CpuGuard g, int index, int mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        Units.rawInt(chunk, at, (Units.rawInt(chunk, at) ^ mask));
+        Units.rawInt(chunk, at, Units.rawInt(chunk, at) ^ mask);
     }
 
     /**

@@ -218,7 +218,7 @@ public final class PerCpuLong extends PerCpuVar {
      */
     public long rawAddAndGet(CpuGuard g, long delta) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        long v = (Units.rawLong(chunk, at) + delta);
+        long v = Units.rawLong(chunk, at) + delta;
         Units.rawLong(chunk, at, v);
         return v;
     }
@@ -230,7 +230,7 @@ public final class PerCpuLong extends PerCpuVar {
      */
     public void rawAdd(CpuGuard g, long delta) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        Units.rawLong(chunk, at, (Units.rawLong(chunk, at) + delta));
+        Units.rawLong(chunk, at, Units.rawLong(chunk, at) + delta);
     }
 
     /**
@@ -267,7 +267,7 @@ public final class PerCpuLong extends PerCpuVar {
      */
     public void rawAnd(CpuGuard g, long mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        Units.rawLong(chunk, at, (Units.rawLong(chunk, at) & mask));
+        Units.rawLong(chunk, at, Units.rawLong(chunk, at) & mask);
     }
 
     /**
@@ -277,7 +277,7 @@ public final class PerCpuLong extends PerCpuVar {
      */
     public void rawOr(CpuGuard g, long mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        Units.rawLong(chunk, at, (Units.rawLong(chunk, at) | mask));
+        Units.rawLong(chunk, at, Units.rawLong(chunk, at) | mask);
     }
 
     /**
@@ -287,7 +287,7 @@ public final class PerCpuLong extends PerCpuVar {
      */
     public void rawXor(CpuGuard g, long mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        Units.rawLong(chunk, at, (Units.rawLong(chunk, at) ^ mask));
+        Units.rawLong(chunk, at, Units.rawLong(chunk, at) ^ mask);
     }
 
     /**

@@ -227,7 +227,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      */
     public long rawAddAndGet(CpuGuard g, int index, long delta) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        long v = (Units.rawLong(chunk, at) + delta);
+        long v = Units.rawLong(chunk, at) + delta;
         Units.rawLong(chunk, at, v);
         return v;
     }
@@ -239,7 +239,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      */
     public void rawAdd(CpuGuard g, int index, long delta) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        Units.rawLong(chunk, at, (Units.rawLong(chunk, at) + delta));
+        Units.rawLong(chunk, at, Units.rawLong(chunk, at) + delta);
     }
 
     /**
@@ -276,7 +276,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      */
     public void rawAnd(CpuGuard g, int index, long mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        Units.rawLong(chunk, at, (Units.rawLong(chunk, at) & mask));
+        Units.rawLong(chunk, at, Units.rawLong(chunk, at) & mask);
     }
 
     /**
@@ -286,7 +286,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      */
     public void rawOr(CpuGuard g, int index, long mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        Units.rawLong(chunk, at, (Units.rawLong(chunk, at) | mask));
+        Units.rawLong(chunk, at, Units.rawLong(chunk, at) | mask);
     }
 
     /**
@@ -296,7 +296,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      */
     public void rawXor(CpuGuard g, int index, long mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        Units.rawLong(chunk, at, (Units.rawLong(chunk, at) ^ mask));
+        Units.rawLong(chunk, at, Units.rawLong(chunk, at) ^ mask);
     }
 
     /**
