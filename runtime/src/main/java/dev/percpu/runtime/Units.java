@@ -181,13 +181,57 @@ final class Units {
     static final int RAW = 1;
     static final int THIS_CPU = 2;
 
+    /*
+     * Every update a handle makes finds its variable through one of the two methods below, which
+     * hold the debug-mode discipline check the handles used to repeat. Guards.DEBUG is a static final
+     * constant: with it false each method is its last line, and both are small enough for C2 and C1
+     * to inline at any call site: 15 and 22 bytes of bytecode, under MaxInlineSize's 35, and within
+     * C1InlineStackLimit (C1 refuses a callee whose max stack + 1 + locals - parameters exceeds 5 on
+     * JDK 25; hence the three-argument debugThisCpu and debugRaw, whose arguments take four stack
+     * slots where debugDiscipline's take five). So the hot paths compile to what they did with the
+     * check written out in every method; the call sits beside the operation, not between it and its
+     * caller, so it adds no inlining depth to the operation either. Raw reads have no discipline to
+     * record and call CpuGuard.address directly.
+     */
+
+    /**
+     * The offset of a {@code this_cpu} update of the {@code size}-byte variable at {@code off}: {@code off}
+     * itself, after recording the discipline in debug mode.
+     */
+    static long thisCpuOffset(Chunk c, long off, int size) {
+        if (Guards.DEBUG) {
+            debugThisCpu(c, off, size);
+        }
+        return off;
+    }
+
+    /**
+     * The absolute address of the guarded unit's copy of the {@code size}-byte variable at
+     * {@code off}, for a {@code raw*} update: records the discipline in debug mode, then checks the
+     * guard ({@link CpuGuard#address}).
+     */
+    static long rawWriteAddress(CpuGuard g, Chunk c, long off, int size) {
+        if (Guards.DEBUG) {
+            debugRaw(c, off, size);
+        }
+        return g.address(c) + off;
+    }
+
+    private static void debugThisCpu(Chunk c, long off, int size) {
+        debugDiscipline(c, off, size, THIS_CPU);
+    }
+
+    private static void debugRaw(Chunk c, long off, int size) {
+        debugDiscipline(c, off, size, RAW);
+    }
+
     /**
      * {@code -Dpercpu.debug=true} only: records that the variable at {@code off} (its aligned
      * 4-byte words) is updated with {@code discipline}, and throws if it was updated with the
      * other one: guarded plain updates and {@code this_cpu} updates of the same copy can overwrite
      * each other.
      */
-    static void debugDiscipline(Chunk c, long off, long size, int discipline) {
+    static void debugDiscipline(Chunk c, long off, int size, int discipline) {
         for (long word = off & ~3L; word < off + size; word += 4) {
             Integer before = c.disciplines.putIfAbsent(word, discipline);
             if (before != null && before != discipline) {

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 /**
  * Measures the memory of 10,000 per-CPU longs (the static variables of {@code Counters0..4}, with
  * their handles) against 10,000 fully grown {@link LongAdder}s, on this machine and projected to
- * a larger one.
+ * a larger one. The holders are generated at build time by build-tools'
+ * {@code dev.percpu.build.FootprintHolders} (into {@code target/generated-sources/footprint}).
  *
  * <p>Heap is measured with JOL: the graph reachable from the 10,000 handles (handles and
  * everything they keep alive, counted once) and from the 10,000 adders after contention has grown

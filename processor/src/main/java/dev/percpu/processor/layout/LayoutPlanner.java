@@ -46,7 +46,7 @@ import java.util.Map;
  * only to the cache line: its page-aligned variables are page-sized types ({@code struct
  * gdt_page}, stacks), so their last page is full anyway. A Java variable is an {@code int} or an
  * array of any length, so here the group ends on a page boundary, or the last page-aligned
- * variable's page would hold {@code READ_MOSTLY} and {@code DEFAULT} data (ARCHITECTURE.md, D13).
+ * variable's page would hold {@code READ_MOSTLY} and {@code DEFAULT} data (ARCHITECTURE.md, D14).
  * Reference-typed variables take no bytes: they get consecutive
  * reference slots {@code 0..n-1}, sorted by holder binary name, then field name.
  */
