@@ -192,11 +192,7 @@ class BehaviourTest {
     static ProcessBuilder childJvm(List<Path> classes, List<String> jvmOptions, String mainClass, String... args) {
         List<String> classpath = new ArrayList<>();
         classes.forEach(c -> classpath.add(c.toString()));
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (holds(entry, "dev/percpu/runtime/spi/PlacedSection.class") || holds(entry, "dev/percpu/PerCpu.class")) {
-                classpath.add(entry);
-            }
-        }
+        classpath.addAll(runtimeAndAnnotations());
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -204,6 +200,17 @@ class BehaviourTest {
         command.addAll(List.of("-cp", String.join(File.pathSeparator, classpath), mainClass));
         command.addAll(List.of(args));
         return new ProcessBuilder(command);
+    }
+
+    /** The entries of the test class path that hold the runtime and the annotations. */
+    static List<String> runtimeAndAnnotations() {
+        List<String> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (holds(entry, "dev/percpu/runtime/spi/PlacedSection.class") || holds(entry, "dev/percpu/PerCpu.class")) {
+                entries.add(entry);
+            }
+        }
+        return entries;
     }
 
     private static boolean holds(String entry, String resource) {

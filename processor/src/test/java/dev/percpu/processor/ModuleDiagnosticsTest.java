@@ -13,12 +13,9 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.jar.JarFile;
 import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.RoundEnvironment;
 import javax.annotation.processing.SupportedAnnotationTypes;
@@ -330,25 +327,8 @@ class ModuleDiagnosticsTest {
     }
 
     private static String modulePath() {
-        List<String> path = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (holds(entry, "dev/percpu/runtime/spi/PlacedSection.class") || holds(entry, "dev/percpu/PerCpu.class")) {
-                path.add(entry);
-            }
-        }
+        List<String> path = BehaviourTest.runtimeAndAnnotations();
         assertThat(path).hasSize(2);
         return String.join(File.pathSeparator, path);
-    }
-
-    private static boolean holds(String entry, String resource) {
-        Path path = Path.of(entry);
-        if (Files.isDirectory(path)) {
-            return Files.exists(path.resolve(resource));
-        }
-        try (JarFile jar = new JarFile(path.toFile())) {
-            return jar.getEntry(resource) != null;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

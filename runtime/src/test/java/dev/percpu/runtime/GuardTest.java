@@ -9,14 +9,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.percpu.runtime.Fixtures.Mode;
 import dev.percpu.runtime.internal.sys.Native;
 import dev.percpu.runtime.spi.PlacedSection;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -114,27 +113,7 @@ class GuardTest {
     void virtualThreadsMayUnmountInsideAGuard(Mode mode) throws Exception {
         Vars v = vars(mode);
         int n = 10_000;
-        CyclicBarrier start = new CyclicBarrier(n);
-        List<Thread> ts = new ArrayList<>(n);
-        for (int t = 0; t < n; t++) {
-            ts.add(Thread.ofVirtual().start(() -> {
-                try {
-                    start.await();
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-                for (int i = 0; i < 20; i++) {
-                    try (CpuGuard g = v.get()) {
-                        v.a().rawIncrement(g);
-                        Thread.yield(); // unmounts; may resume on another carrier, still holding the unit
-                        v.b().rawIncrement(g);
-                    }
-                }
-            }));
-        }
-        for (Thread t : ts) {
-            t.join();
-        }
+        HandleContractTest.raceVirtual(n, t -> yieldInsideGuards(v::get, v.a(), v.b()));
         assertEquals(n * 20L, v.a().sum());
         assertEquals(n * 20L, v.b().sum());
         for (int cpu : v.a().possibleCpus().toArray()) {
@@ -324,6 +303,20 @@ class GuardTest {
         assertTrue(out.contains("a=200000 b=200000 sameUnit=true"), out);
     }
 
+    /**
+     * Twenty guards, each incrementing {@code a}, yielding (a virtual thread unmounts, still
+     * holding the unit, and may resume on another carrier) and incrementing {@code b}.
+     */
+    static void yieldInsideGuards(Supplier<CpuGuard> guard, PerCpuLong a, PerCpuLong b) {
+        for (int i = 0; i < 20; i++) {
+            try (CpuGuard g = guard.get()) {
+                a.rawIncrement(g);
+                Thread.yield();
+                b.rawIncrement(g);
+            }
+        }
+    }
+
     /** Child-JVM program for the one-carrier test. */
     public static final class OneCarrierMain {
         public static void main(String[] args) throws Exception {
@@ -334,28 +327,7 @@ class GuardTest {
                 a.set(cpu, 0);
                 b.set(cpu, 0);
             }
-            int n = 10_000;
-            CyclicBarrier start = new CyclicBarrier(n);
-            List<Thread> ts = new ArrayList<>(n);
-            for (int t = 0; t < n; t++) {
-                ts.add(Thread.ofVirtual().start(() -> {
-                    try {
-                        start.await();
-                    } catch (Exception e) {
-                        throw new AssertionError(e);
-                    }
-                    for (int i = 0; i < 20; i++) {
-                        try (CpuGuard g = CpuGuard.get()) {
-                            a.rawIncrement(g);
-                            Thread.yield(); // unmounts while holding the unit
-                            b.rawIncrement(g);
-                        }
-                    }
-                }));
-            }
-            for (Thread t : ts) {
-                t.join();
-            }
+            HandleContractTest.raceVirtual(10_000, t -> yieldInsideGuards(CpuGuard::get, a, b));
             boolean sameUnit = true;
             for (int cpu : a.possibleCpus().toArray()) {
                 sameUnit &= a.get(cpu) == b.get(cpu);

@@ -66,6 +66,35 @@ class HandleContractTest {
         }
     }
 
+    /**
+     * Runs {@code body(threadIndex)} on {@code threads} virtual threads released together; fails
+     * if any of them throws.
+     */
+    static void raceVirtual(int threads, IntBody body) throws Exception {
+        CyclicBarrier start = new CyclicBarrier(threads);
+        List<Thread> ts = new ArrayList<>(threads);
+        List<Throwable> errors = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            ts.add(Thread.ofVirtual().start(() -> {
+                try {
+                    start.await();
+                    body.run(id);
+                } catch (Throwable e) {
+                    synchronized (errors) {
+                        errors.add(e);
+                    }
+                }
+            }));
+        }
+        for (Thread th : ts) {
+            th.join();
+        }
+        if (!errors.isEmpty()) {
+            throw new AssertionError("a racing virtual thread failed", errors.getFirst());
+        }
+    }
+
     interface IntBody {
         void run(int thread) throws Exception;
     }
@@ -334,26 +363,14 @@ class HandleContractTest {
         PerCpuLong counter = section(mode).longVar(0);
         long before = counter.sum();
         int n = 10_000;
-        CyclicBarrier start = new CyclicBarrier(n);
-        List<Thread> ts = new ArrayList<>(n);
-        for (int t = 0; t < n; t++) {
-            ts.add(Thread.ofVirtual().start(() -> {
-                try {
-                    start.await();
-                } catch (Exception e) {
-                    throw new AssertionError(e);
+        raceVirtual(n, t -> {
+            for (int i = 0; i < 100; i++) {
+                counter.increment();
+                if (i % 10 == 0) {
+                    Thread.yield(); // unmount and remount, perhaps on another carrier
                 }
-                for (int i = 0; i < 100; i++) {
-                    counter.increment();
-                    if (i % 10 == 0) {
-                        Thread.yield(); // unmount and remount, perhaps on another carrier
-                    }
-                }
-            }));
-        }
-        for (Thread t : ts) {
-            t.join();
-        }
+            }
+        });
         assertEquals(before + n * 100L, counter.sum());
     }
 

@@ -16,21 +16,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The program on the class path: the jar Maven built from this module, and the same sources built
- * with plain javac (the processor jar and the annotations on {@code -processorpath}), each run with
- * {@code java -cp}. The section, with its hashed name, is found through META-INF/services.
+ * The named module's program on the class path: its sources without module-info.java, built by
+ * Maven into this module's jar and with plain javac (the processor jar and the annotations on
+ * {@code -processorpath}), each run with {@code java -cp}. Without a module declaration to name it,
+ * the section gets its hashed name and is found through META-INF/services.
  */
 class ClasspathIT {
 
     static final String ON_THE_CLASS_PATH = """
             module: unnamed
             runtime: unnamed, native access true
-            sections: dev.percpu.it.classpath.net.PerCpuSection_<hash> (static)
+            sections: dev.percpu.it.modular.net.PerCpuSection_<hash> (static)
             """;
 
     private static Jdk.Ran run(Path classes) {
         return Jdk.java(List.of("--enable-native-access=ALL-UNNAMED",
-                "-cp", Jdk.path(classes, Jdk.runtimeJar(), Jdk.annotationsJar()), "dev.percpu.it.classpath.Main"));
+                "-cp", Jdk.path(classes, Jdk.runtimeJar(), Jdk.annotationsJar()), "dev.percpu.it.modular.Main"));
     }
 
     private static String services(Path classes) throws IOException {
@@ -60,7 +61,7 @@ class ClasspathIT {
                 "-processorpath", Jdk.path(Jdk.processorJar(), Jdk.annotationsJar()),
                 "-cp", Jdk.path(Jdk.annotationsJar(), Jdk.runtimeJar()),
                 "-Xlint:all,-processing", "-Werror",
-                "-d", out.toString(), "-s", generated.toString()), Jdk.sources());
+                "-d", out.toString(), "-s", generated.toString()), Jdk.sources(), false);
         assertEquals("", javac.output());
         assertTrue(javac.success());
         // the same sources give the same section name, whoever compiles them

@@ -21,8 +21,8 @@ import java.util.stream.Collectors;
  * exactly: first where it runs (module, native access, where its section was placed), then the
  * initial values on every CPU and the exact totals after threads started together by a barrier.
  *
- * <p>The same program is in integration/modular, a named module, and in integration/classpath,
- * identical but for the package name ({@code SameProgramIT} checks).
+ * <p>integration/classpath builds these same sources, without module-info.java, for the class
+ * path.
  */
 public final class Main {
 

@@ -73,9 +73,19 @@ public final class Jdk {
      * does, and users type the command line.
      */
     public static Compiled javac(List<String> options, Path sourceRoot) {
+        return javac(options, sourceRoot, true);
+    }
+
+    /**
+     * {@link #javac(List, Path)}, leaving out {@code module-info.java} unless {@code withModuleInfo}:
+     * the same sources compiled for the class path.
+     */
+    public static Compiled javac(List<String> options, Path sourceRoot, boolean withModuleInfo) {
         List<String> args = new ArrayList<>(options);
         try (Stream<Path> walk = Files.walk(sourceRoot)) {
-            walk.filter(p -> p.toString().endsWith(".java")).sorted().forEach(p -> args.add(p.toString()));
+            walk.filter(p -> p.toString().endsWith(".java"))
+                    .filter(p -> withModuleInfo || !p.getFileName().toString().equals("module-info.java"))
+                    .sorted().forEach(p -> args.add(p.toString()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
