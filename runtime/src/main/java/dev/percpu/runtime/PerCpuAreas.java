@@ -185,8 +185,10 @@ public final class PerCpuAreas {
                     + s.align() + ") was loaded after set-up and does not fit the reserved region: "
                     + (info.reservedSize() - reservedUsed) + " of " + info.reservedSize()
                     + " bytes left; raise -D" + Settings.RESERVED_SIZE + ", or make the section visible to the"
-                    + " ServiceLoader at start-up (META-INF/services on the class path, or 'provides "
-                    + StaticSection.class.getName() + " with " + s.name() + "' in a named module)");
+                    + " ServiceLoader at start-up: on the class path through META-INF/services (written by the"
+                    + " processor), in a named module with 'provides " + StaticSection.class.getName()
+                    + " with <a class name in your module>;' in its declaration, which the processor then gives"
+                    + " the section");
         }
         reservedUsed = end - info.staticSize();
         install(s, start, "reserved");

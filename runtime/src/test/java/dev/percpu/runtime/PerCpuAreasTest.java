@@ -128,7 +128,10 @@ class PerCpuAreasTest {
         }
         assertEquals(64, areas.reservedUsed());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> areas.place(new Fixtures.Huge()));
-        assertTrue(e.getMessage().contains("does not fit the reserved region: 8128 of 8192 bytes left"), e.getMessage());
+        assertTrue(e.getMessage().contains("does not fit the reserved region: 8128 of 8192 bytes left; raise"
+                + " -Dpercpu.reserved.size, or make the section visible"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("in a named module with 'provides dev.percpu.runtime.spi.StaticSection with <a"
+                + " class name in your module>;' in its declaration, which the processor then gives the section"), e.getMessage());
         assertTrue(e.getMessage().contains("-Dpercpu.reserved.size"), e.getMessage());
         assertEquals(64, areas.reservedUsed(), "a failed placement takes nothing");
     }
