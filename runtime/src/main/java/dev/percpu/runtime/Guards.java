@@ -11,6 +11,7 @@ import java.lang.ref.Cleaner;
 import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -43,25 +44,34 @@ import java.util.concurrent.locks.LockSupport;
  * When the current CPU's unit is held, its holder was usually preempted on this very CPU and is
  * waiting in the run queue behind us (rejected alternative, measured in the prototype: scanning
  * other units right away made threads of different CPUs steal each other's units and collapsed
- * throughput to 0.5x at 32 threads). So a contended platform thread first yields up to YIELDS
- * times (the holder usually runs and releases meanwhile), then takes any free unit, and then
- * WAITS: it registers in the unit's wait queue and parks, and the holder's release wakes the first
- * waiter: a virtual thread is handed the unit itself, a platform thread is woken with the unit
- * freed (see handOver for why the two differ). A virtual thread skips
- * the yields: a virtual thread's yield only requeues it, and with many virtual threads per
- * carrier, yielding and timed sleeps spend the carrier that an unmounted holder needs to run and
- * release (before this design, 10,000 virtual threads yielding inside their guards took 100 s on
- * 2 carriers and did not finish in 5 minutes on 1; docs/BENCHMARKS.md has the handoff's figures).
+ * throughput to 0.5x at 32 threads). So a contended thread first yields up to YIELDS times (the
+ * holder usually runs and releases meanwhile), then takes any free unit, and then WAITS: it
+ * registers in the unit's wait queue and parks, untimed, and the holder's release frees the unit
+ * and unparks the first waiter, which takes it (or any other free unit) itself. Once threads
+ * wait for a unit, newcomers skip the yields and queue behind them.
  *
- * The wait protocol keeps the release fast path free of LOCKed instructions. A releaser reads
- * the unit's waiter count (on the owner word's own cache line) before and after its release
- * store; a waiter registers (count + queue, under the queue's monitor), then makes that visible to
- * every running thread of the process with membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) and only
- * then looks at the owner word again. That is the asymmetric Dekker of userspace RCU: the
- * membarrier is the fence the releaser does not pay, so either the releaser's later read sees the
- * waiter, or the waiter's re-check sees the release, and no wakeup is lost. Against holders that
- * died without closing their guard, and where membarrier is unavailable, waiters park with a
- * timeout (16 ms, or 1 ms without membarrier, doubling to 128 ms) and look again.
+ * Why not sleep with a backoff, as before: with thousands of virtual threads, waiters that yield
+ * and sleep spend the carriers (and the JDK's timer thread) that an unmounted holder needs to run
+ * and release: 10,000 virtual threads yielding inside their guards did not finish in minutes on one
+ * carrier. Why untimed parks with a watchdog rather than timed parks: each timed park of a virtual
+ * thread schedules and cancels a timer on the JDK's delayed-task scheduler; with hundreds of
+ * thousands of parks that was most of the cost (32 virtual threads on 2 carriers: 5-8 s timed,
+ * 0.3-1.4 s untimed). Why not hand the unit over to the waiter: measured, it was no faster than
+ * waking the waiter with the unit free, and a unit handed to a parked platform thread stays idle
+ * until that thread is scheduled (a convoy).
+ *
+ * The release fast path stays free of LOCKed instructions: after its release store it reads the
+ * unit's waiter count, which sits on the owner word's own cache line, and unparks only if it is
+ * nonzero. A waiter that registers at the same instant can miss that wakeup (the release's store
+ * may still sit in its CPU's store buffer while its read finds no waiter; closing the window would
+ * take a fence on every release, or a membarrier on every registration, which measured several
+ * microseconds with two carriers running). So every domain with waiters runs a watchdog thread
+ * that, every millisecond while anybody waits and some unit is free, unparks the first waiter of
+ * each queue: a missed wakeup costs at most a millisecond, and the race needs a release and a
+ * registration of the same unit within a few nanoseconds. The same wakeup lets a waiter whose
+ * unit's holder is blocked take another unit. The watchdog also frees units whose holder died
+ * inside its guard, and stops after a second without waiters. A thread that any unit will do for
+ * and whose own CPU's unit is held by a holder that outlasted its yields waits for another unit.
  *
  * Why 64 yields (measured; the explanation is our reading of the scheduler): under EEVDF
  * (Linux >= 6.6) a holder preempted at the end of its slice is not eligible to run again until the
@@ -81,15 +91,9 @@ final class Guards {
     static final int YIELDS = Settings.integer(Settings.GUARD_YIELDS, 64, 0, 1_000_000);
     /** Byte offset, in a unit's owner line, of the number of threads waiting for that unit. */
     private static final int WAITERS = 8;
-    /**
-     * A waiter's first park timeout: only a backstop against holders that died without closing
-     * their guard (and, without membarrier, against a missed wakeup), so long where membarrier
-     * makes wakeups certain, short where it does not.
-     */
-    private static final long FIRST_TIMEOUT_NANOS = 16_000_000;
-    private static final long FIRST_TIMEOUT_POLLING_NANOS = 1_000_000;
-    private static final long MAX_TIMEOUT_NANOS = 128_000_000;
     private static final VarHandle WAITING = ValueLayout.JAVA_INT.varHandle();
+    /** How often the watchdog looks for free units with parked waiters while any thread waits. */
+    static final long WATCH_PERIOD_NANOS = 1_000_000;
 
     private static final VarHandle OWNER = ValueLayout.JAVA_LONG.varHandle();
     private static final Cleaner CLEANER = Cleaner.create();
@@ -107,8 +111,8 @@ final class Guards {
     private final int[] cpus;
     /** Each possible CPU's wait queue, by CPU id (null for impossible CPUs). */
     private final WaitQueue[] queues;
-    /** Whether registering a waiter can be made visible with membarrier (else waiters also poll). */
-    private final boolean expedited;
+    /** Whether this domain's watchdog runs. */
+    private final AtomicBoolean watching = new AtomicBoolean();
     /** Absolute address of each CPU's unit in the first chunk, by CPU id (0 if impossible). */
     final long[] unitAddress;
     private final ThreadLocal<GuardState> states = ThreadLocal.withInitial(this::newState);
@@ -125,10 +129,10 @@ final class Guards {
 
     final LongAdder yields = new LongAdder();
     final LongAdder steals = new LongAdder();
-    /** Parks of waiting threads (each handoff wakes one). */
+    /** Parks of waiting threads. */
     final LongAdder parks = new LongAdder();
-    /** Units handed from a releaser directly to a waiter. */
-    final LongAdder handoffs = new LongAdder();
+    /** Waiters woken by a release (or by the watchdog). */
+    final LongAdder wakeups = new LongAdder();
     final LongAdder reclaimed = new LongAdder();
 
     Guards(Chunk chunk) {
@@ -145,7 +149,6 @@ final class Guards {
             unitAddress[cpu] = chunk.baseAddress() + chunk.unitOffset(cpu);
             queues[cpu] = new WaitQueue();
         }
-        this.expedited = Native.membarrier(Native.MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
     }
 
     private GuardState newState() {
@@ -225,8 +228,8 @@ final class Guards {
     }
 
     /**
-     * Gives {@code cpu}'s unit back, or hands it to the first thread waiting for it; the holder's
-     * plain writes happen-before the next holder's reads.
+     * Gives {@code cpu}'s unit back and, if threads wait for it, wakes the first of them; the
+     * holder's plain writes happen-before the next holder's reads.
      */
     void release(int cpu, long token) {
         long at = (long) cpu * LINE;
@@ -235,89 +238,34 @@ final class Guards {
                     + OWNER.getVolatile(owners, at) + ", not by the closing guard's " + token);
         }
         if (Units.ALL == null) {
-            releaseSlow(cpu);
+            OWNER.setVolatile(owners, at, 0L);
+            if (waiting(cpu) != 0) {
+                wakeFirst(cpu);
+            }
             return;
         }
         long word = ownersAddress + at;
-        if ((int) WAITING.getOpaque(Units.ALL, word + WAITERS) != 0) {
-            handOver(cpu); // someone waits: the unit goes to it without ever reading as free
-            return;
-        }
         OWNER.setRelease(Units.ALL, word, 0L); // release: publishes every write made under the guard
-        // A compiler barrier only (no instruction on x86): the read below stays after the store. The
-        // hardware fence a store-then-load needs is paid by a registering waiter (membarrier), not here.
+        // A compiler barrier only (no instruction on x86): the read below stays after the store. No
+        // hardware fence: a waiter that registers just as we read misses this wakeup, and the
+        // watchdog wakes it within WATCH_PERIOD_NANOS (see the class comment).
         VarHandle.storeStoreFence();
         if ((int) WAITING.getOpaque(Units.ALL, word + WAITERS) != 0) {
-            wakeFirst(cpu); // a waiter registered while we released: it may have missed the release
-        }
-    }
-
-    /** {@link #release} without native access: the same protocol on the owner segment. */
-    private void releaseSlow(int cpu) {
-        long at = (long) cpu * LINE;
-        if ((int) WAITING.getVolatile(owners, at + WAITERS) != 0) {
-            handOver(cpu);
-            return;
-        }
-        OWNER.setVolatile(owners, at, 0L);
-        if ((int) WAITING.getVolatile(owners, at + WAITERS) != 0) {
             wakeFirst(cpu);
         }
     }
 
-    /**
-     * Releases the held unit {@code cpu} to its first waiter. A virtual thread gets the unit
-     * itself: the owner word goes from our token to the waiter's, never through 0, so no
-     * restartable-sequence acquire on that CPU sees it free and no membarrier is needed, and the
-     * waiter cannot lose it to a thread that barges in before it is mounted again. A platform
-     * thread is only woken, with the unit freed: handing it over would leave the unit owned by a
-     * thread that may wait a whole time slice in its CPU's run queue while the threads running
-     * there yield (a convoy); freed, whoever runs first takes it, and the woken thread tries again.
-     */
-    private void handOver(int cpu) {
-        WaitQueue q = queues[cpu];
+    /** Unparks the first thread waiting for {@code cpu}'s unit, if any; it takes the unit itself. */
+    private void wakeFirst(int cpu) {
         Waiter w;
+        WaitQueue q = queues[cpu];
         synchronized (q) {
             w = q.peek();
-            if (w != null && w.thread.isVirtual()) {
-                q.poll();
-                setWaiting(cpu, q.size());
-                OWNER.setRelease(owners, (long) cpu * LINE, w.token);
-                w.granted = true;
-                handoffs.increment();
-            } else {
-                OWNER.setRelease(owners, (long) cpu * LINE, 0L);
-            }
         }
         if (w != null) {
+            wakeups.increment();
             LockSupport.unpark(w.thread);
         }
-    }
-
-    /**
-     * After {@code cpu}'s unit was freed with a waiter registered: wakes the first waiter, and, if
-     * it is a virtual thread, takes the unit for it first if the unit is still free (see
-     * {@link #handOver}); a thread that took the unit meanwhile hands it on when it releases.
-     */
-    private void wakeFirst(int cpu) {
-        WaitQueue q = queues[cpu];
-        Waiter w;
-        synchronized (q) {
-            w = q.peek();
-            if (w == null) {
-                return;
-            }
-            if (w.thread.isVirtual() && remote) {
-                if (!tryRemote(cpu, w.token)) {
-                    return;
-                }
-                q.poll();
-                setWaiting(cpu, q.size());
-                w.granted = true;
-                handoffs.increment();
-            }
-        }
-        LockSupport.unpark(w.thread);
     }
 
     private void setWaiting(int cpu, int n) {
@@ -330,30 +278,32 @@ final class Guards {
     }
 
     /**
-     * The slow path of {@link CpuGuard#get()}: the current CPU's unit was held. A platform thread
-     * yields first, since the holder was most likely preempted on this CPU; then any free unit
-     * will do; then the thread waits for the unit of the CPU it runs on.
+     * The slow path of {@link CpuGuard#get()}: the current CPU's unit was held. The thread yields
+     * first, since the holder was most likely preempted on this CPU, unless others already wait
+     * for the unit; then any free unit will do; then the thread waits for the unit of the CPU it
+     * runs on.
      *
      * @param localOnly take only the current CPU's unit (strict guards)
      * @return the CPU whose unit is now held
      */
     int acquireContended(GuardState st, boolean localOnly) {
         long token = st.token;
-        if (!Thread.currentThread().isVirtual()) {
-            // A holder that outlasted our yields once (blocked inside its guard, against the advice)
-            // is not yielded to again: the yields are for holders that were merely preempted.
-            long holder = owner(chunk.cpus.current());
-            if (holder == 0 || holder != st.outlasted) {
-                for (int i = 0; i < YIELDS; i++) {
-                    yields.increment();
-                    Thread.yield();
-                    int cpu = tryLocal(token);
-                    if (cpu >= 0) {
-                        return cpu;
-                    }
+        int here = chunk.cpus.current();
+        // Once threads wait, a newcomer queues behind them instead of yielding (with thousands of
+        // virtual threads the yields would only cycle through the scheduler's queue); and a holder
+        // that outlasted this thread's yields before (blocked inside its guard, against the advice)
+        // is not yielded to again.
+        long holder = owner(here);
+        if (waiting(here) == 0 && (holder == 0 || holder != st.outlasted)) {
+            for (int i = 0; i < YIELDS; i++) {
+                yields.increment();
+                Thread.yield();
+                int cpu = tryLocal(token);
+                if (cpu >= 0) {
+                    return cpu;
                 }
-                st.outlasted = owner(chunk.cpus.current());
             }
+            st.outlasted = owner(chunk.cpus.current());
         }
         boolean any = remote && !localOnly;
         if (any) {
@@ -362,7 +312,24 @@ final class Guards {
                 return cpu;
             }
         }
-        return await(chunk.cpus.current(), token, any);
+        return await(waitFor(chunk.cpus.current(), st.outlasted, any), token, any);
+    }
+
+    /**
+     * The unit to wait for: this CPU's, unless any unit will do and this CPU's is held by a holder
+     * known to outlast yields (blocked in its guard): then the first other unit not held by it,
+     * whose release will come.
+     */
+    private int waitFor(int here, long blocked, boolean any) {
+        if (!any || blocked == 0 || owner(here) != blocked) {
+            return here;
+        }
+        for (int cpu : cpus) {
+            if (owner(cpu) != blocked) {
+                return cpu;
+            }
+        }
+        return here;
     }
 
     /** Waits for {@code cpu}'s unit ({@link CpuGuard#on}). */
@@ -370,65 +337,52 @@ final class Guards {
         if (tryRemote(cpu, token)) {
             return;
         }
-        if (!Thread.currentThread().isVirtual()) {
-            for (int i = 0; i < YIELDS; i++) {
-                yields.increment();
-                Thread.yield();
-                if (tryRemote(cpu, token)) {
-                    return;
-                }
+        for (int i = 0; i < YIELDS && waiting(cpu) == 0; i++) {
+            yields.increment();
+            Thread.yield();
+            if (tryRemote(cpu, token)) {
+                return;
             }
         }
         await(cpu, token, false);
     }
 
     /**
-     * Registers in {@code cpu}'s wait queue and parks until the unit is handed over or found
-     * free (or, with {@code any}, another unit is free). Not interruptible: an interrupt is kept
-     * and re-asserted on return.
+     * Registers in {@code cpu}'s wait queue and parks until the unit is found free (or, with
+     * {@code any}, another unit is). Not interruptible: an interrupt is kept and re-asserted on
+     * return.
      *
      * @return the CPU whose unit is now held
      */
     private int await(int cpu, long token, boolean any) {
         WaitQueue q = queues[cpu];
-        Waiter w = new Waiter(Thread.currentThread(), token);
+        Waiter w = new Waiter(Thread.currentThread());
         synchronized (q) {
             q.add(w);
             setWaiting(cpu, q.size());
         }
-        if (expedited) {
-            // the waiter's half of the asymmetric fence: every running releaser either sees the
-            // count above on its next read, or its earlier release is visible to the check below
-            Native.membarrier(Native.MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
-        }
+        watch();
         boolean interrupted = false;
-        long timeout = expedited ? FIRST_TIMEOUT_NANOS : FIRST_TIMEOUT_POLLING_NANOS;
         try {
             while (true) {
-                if (w.granted) {
-                    return cpu;
-                }
                 int got = remote ? (tryRemote(cpu, token) ? cpu : -1) : tryLocal(token);
                 if (got < 0 && any) {
                     got = steal(token);
                 }
                 if (got >= 0) {
-                    if (cancel(q, cpu, w)) {
-                        return got;
+                    synchronized (q) {
+                        q.remove(w);
+                        setWaiting(cpu, q.size());
                     }
-                    if (got != cpu) {
-                        release(got, token); // handed cpu's unit meanwhile: keep that one
+                    if (got != cpu && owner(cpu) == 0 && waiting(cpu) != 0) {
+                        wakeFirst(cpu); // we may have taken a wakeup meant for this unit elsewhere
                     }
-                    return cpu;
+                    return got;
                 }
                 parks.increment();
-                LockSupport.parkNanos(this, timeout);
+                LockSupport.park(this);
                 if (Thread.interrupted()) {
                     interrupted = true;
-                }
-                if (!w.granted) {
-                    timeout = Math.min(2 * timeout, MAX_TIMEOUT_NANOS);
-                    reclaimDead();
                 }
             }
         } finally {
@@ -438,15 +392,54 @@ final class Guards {
         }
     }
 
-    /** Leaves {@code cpu}'s queue; false if the unit was handed to {@code w} meanwhile. */
-    private boolean cancel(WaitQueue q, int cpu, Waiter w) {
-        synchronized (q) {
-            if (w.granted) {
-                return false;
+    /** Starts this domain's watchdog if it is not running. */
+    private void watch() {
+        if (!watching.get() && watching.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("percpu-guard-watchdog").start(this::watchdog);
+        }
+    }
+
+    /**
+     * The watchdog: while threads wait, every {@link #WATCH_PERIOD_NANOS} it frees the units of
+     * holders that died inside their guard and, if any unit is free, wakes the first waiter of
+     * every queue (a wakeup a release missed; or a waiter whose own unit's holder is blocked and
+     * that may take the free unit). It stops after a second without waiters.
+     */
+    private void watchdog() {
+        int idle = 0;
+        while (true) {
+            LockSupport.parkNanos(WATCH_PERIOD_NANOS);
+            boolean any = false;
+            boolean free = false;
+            for (int cpu : cpus) {
+                free |= owner(cpu) == 0;
             }
-            q.remove(w);
-            setWaiting(cpu, q.size());
-            return true;
+            for (int cpu : cpus) {
+                if (waiting(cpu) == 0) {
+                    continue;
+                }
+                any = true;
+                long t = owner(cpu);
+                if (t != 0 && isDead(t)) {
+                    reclaim(cpu, t);
+                } else if (free) {
+                    wakeFirst(cpu); // its unit, or another one it may take, is free
+                }
+            }
+            if (any) {
+                idle = 0;
+            } else if (++idle * WATCH_PERIOD_NANOS >= 1_000_000_000L) {
+                watching.set(false);
+                boolean waiters = false;
+                for (int cpu : cpus) {
+                    waiters |= waiting(cpu) != 0;
+                }
+                // a waiter that registered before the flag fell saw it still up: keep watching for it
+                if (!waiters || !watching.compareAndSet(false, true)) {
+                    return;
+                }
+                idle = 0;
+            }
         }
     }
 
@@ -463,19 +456,21 @@ final class Guards {
         return -1;
     }
 
-    /** Frees units whose holder thread has ended without closing its guard, handing them to waiters. */
+    /** Frees units whose holder thread has ended without closing its guard, waking their waiters. */
     void reclaimDead() {
         for (int cpu : cpus) {
             long t = owner(cpu);
-            if (t == 0) {
-                continue;
-            }
-            WeakReference<GuardState> ref = byToken.get(t);
-            GuardState s = ref == null ? null : ref.get();
-            if (s == null || !s.owner.isAlive()) {
+            if (t != 0 && isDead(t)) {
                 reclaim(cpu, t);
             }
         }
+    }
+
+    /** Whether the thread whose state has {@code token} has ended (or its state was collected). */
+    private boolean isDead(long token) {
+        WeakReference<GuardState> ref = byToken.get(token);
+        GuardState s = ref == null ? null : ref.get();
+        return s == null || !s.owner.isAlive();
     }
 
     private void releaseAll(long token) {
@@ -493,19 +488,11 @@ final class Guards {
         }
     }
 
-    /** A thread waiting for a unit; {@link #granted} once the unit is its own. */
-    private static final class Waiter {
-        final Thread thread;
-        final long token;
-        volatile boolean granted;
-
-        Waiter(Thread thread, long token) {
-            this.thread = thread;
-            this.token = token;
-        }
+    /** A thread waiting for a unit. */
+    private record Waiter(Thread thread) {
     }
 
-    /** The threads waiting for one unit, first come first served; guarded by its own monitor. */
+    /** The threads waiting for one unit, first come first woken; guarded by its own monitor. */
     private static final class WaitQueue extends ArrayDeque<Waiter> {
         private static final long serialVersionUID = 1L;
     }
@@ -514,9 +501,9 @@ final class Guards {
     String describe() {
         return "guards: " + (rseq ? "rseq" : "CAS") + " fast path" + (remote ? ", remote taking via "
                 + (rseq ? "CAS + membarrier(RSEQ)" : "CAS") : ", no remote taking (no membarrier RSEQ)")
-                + ", waiters park" + (expedited ? " (membarrier PRIVATE_EXPEDITED)" : " and poll (no membarrier)")
+                + ", waiters park"
                 + (DEBUG ? ", DEBUG checks on" : "") + "; slow paths so far: " + yields.sum() + " yields, "
-                + steals.sum() + " steals, " + parks.sum() + " parks, " + handoffs.sum() + " handoffs, "
+                + steals.sum() + " steals, " + parks.sum() + " parks, " + wakeups.sum() + " wakeups, "
                 + reclaimed.sum() + " reclaimed";
     }
 }
