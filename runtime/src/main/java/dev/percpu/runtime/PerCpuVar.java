@@ -57,7 +57,8 @@ public abstract sealed class PerCpuVar
      * The variable's name, {@code Holder.field} for static variables, looked up in its section's
      * variable table (not a hot-path method).
      *
-     * @return the declared name, {@code Holder.field} (nested holders {@code Outer.Inner.field})
+     * @return the declared name, {@code Holder.field}, with the holder's simple binary name
+     *     (nested: {@code Outer$Inner.field})
      */
     public final String name() {
         return chunk.nameOf(offset);
