@@ -52,13 +52,21 @@ import java.lang.annotation.Target;
 @Target(ElementType.FIELD)
 public @interface PerCpu {
 
-    /** The section group that places the variable; {@link Section#DEFAULT} unless given. */
+    /**
+     * The section group that places the variable; {@link Section#DEFAULT} unless given.
+     *
+     * @return the group whose place in the section, alignment and sharing rules the variable gets
+     *         ({@code DEFINE_PER_CPU_READ_MOSTLY} and the other variants)
+     */
     Section section() default Section.DEFAULT;
 
     /**
      * Number of elements of a per-CPU array ({@code DEFINE_PER_CPU(int[3], x)} is
      * {@code @PerCpu(length = 3) static int[] x;}). Required, and greater than zero, for array
      * fields; must be left out for every other type.
+     *
+     * @return the number of elements every CPU's copy of the array has; {@code 0} (the default)
+     *         means "not an array field"
      */
     int length() default 0;
 
@@ -68,6 +76,9 @@ public @interface PerCpu {
      * when the holder's accessor class is initialized, so every CPU gets its own instance. Left
      * empty, the field type's accessible no-argument constructor is used. Must be left out for
      * primitive and array fields.
+     *
+     * @return the simple name of the holder's factory method (no parentheses, no class name), or
+     *         {@code ""} (the default) for the type's no-argument constructor
      */
     String factory() default "";
 }

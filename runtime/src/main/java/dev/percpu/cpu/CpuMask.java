@@ -40,7 +40,11 @@ public final class CpuMask implements Iterable<Integer> {
         this.cardinality = c;
     }
 
-    /** The empty mask. */
+    /**
+     * The empty mask.
+     *
+     * @return the shared empty mask ({@code cpumask_clear} of a new mask)
+     */
     public static CpuMask empty() {
         return EMPTY;
     }
@@ -48,6 +52,8 @@ public final class CpuMask implements Iterable<Integer> {
     /**
      * A mask of the given ids.
      *
+     * @param cpus the ids, in any order; repeats are allowed
+     * @return a mask of exactly those ids
      * @throws IllegalArgumentException if an id is negative or not below {@link #MAX_CPUS}
      */
     public static CpuMask of(int... cpus) {
@@ -65,7 +71,12 @@ public final class CpuMask implements Iterable<Integer> {
     /**
      * The ids {@code from} (inclusive) to {@code to} (exclusive).
      *
-     * @throws IllegalArgumentException if the range is empty-reversed or out of {@code [0, MAX_CPUS]}
+     * @param from the lowest id in the mask, at least 0
+     * @param to one more than the highest id, at most {@link #MAX_CPUS}; {@code to == from} gives
+     *     the empty mask
+     * @return a mask of the ids in {@code [from, to)}
+     * @throws IllegalArgumentException if {@code from > to}, {@code from < 0} or
+     *     {@code to > MAX_CPUS}
      */
     public static CpuMask range(int from, int to) {
         if (from < 0 || to > MAX_CPUS || from > to) {
@@ -85,6 +96,8 @@ public final class CpuMask implements Iterable<Integer> {
      * {@code bitmap_parselist} accepts. Surrounding whitespace (a trailing newline from sysfs) is
      * ignored; an empty string is the empty mask.
      *
+     * @param cpulist the text, e.g. the contents of {@code /sys/devices/system/cpu/possible}
+     * @return the mask it lists
      * @throws IllegalArgumentException naming the offending text if it is not a valid cpulist
      */
     public static CpuMask parse(String cpulist) {
@@ -142,32 +155,58 @@ public final class CpuMask implements Iterable<Integer> {
         }
     }
 
-    /** {@code cpumask_test_cpu}: whether {@code cpu} is in the mask (false for any negative id). */
+    /**
+     * {@code cpumask_test_cpu}: whether {@code cpu} is in the mask (false for any negative id).
+     *
+     * @param cpu any int
+     * @return whether the mask contains it
+     */
     public boolean contains(int cpu) {
         return cpu >= 0 && (cpu >>> 6) < words.length && (words[cpu >>> 6] & (1L << cpu)) != 0;
     }
 
-    /** {@code cpumask_weight}: number of CPUs in the mask. */
+    /**
+     * {@code cpumask_weight}: number of CPUs in the mask.
+     *
+     * @return the number of ids, 0 to {@link #MAX_CPUS}
+     */
     public int cardinality() {
         return cardinality;
     }
 
-    /** {@code cpumask_empty}. */
+    /**
+     * {@code cpumask_empty}.
+     *
+     * @return whether the mask has no id
+     */
     public boolean isEmpty() {
         return cardinality == 0;
     }
 
-    /** {@code cpumask_first}: the lowest id, or -1 if empty. */
+    /**
+     * {@code cpumask_first}: the lowest id, or -1 if empty.
+     *
+     * @return the lowest id, or -1 if the mask is empty
+     */
     public int first() {
         return next(-1);
     }
 
-    /** {@code cpumask_last}: the highest id, or -1 if empty. */
+    /**
+     * {@code cpumask_last}: the highest id, or -1 if empty.
+     *
+     * @return the highest id, or -1 if the mask is empty
+     */
     public int last() {
         return words.length == 0 ? -1 : (words.length << 6) - 1 - Long.numberOfLeadingZeros(words[words.length - 1]);
     }
 
-    /** {@code cpumask_next}: the lowest id greater than {@code cpu}, or -1 if none. */
+    /**
+     * {@code cpumask_next}: the lowest id greater than {@code cpu}, or -1 if none.
+     *
+     * @param cpu the id to start after; -1 (or any negative id) starts from the beginning
+     * @return the next id in the mask, or -1 if there is none
+     */
     public int next(int cpu) {
         int from = cpu + 1;
         if (from < 0) {
@@ -192,6 +231,8 @@ public final class CpuMask implements Iterable<Integer> {
     /**
      * The {@code n}-th id in ascending order ({@code cpumask_nth}).
      *
+     * @param n the position, 0 for the lowest id
+     * @return the id at that position
      * @throws IndexOutOfBoundsException if {@code n} is not in {@code [0, cardinality())}
      */
     public int nth(int n) {
@@ -205,7 +246,12 @@ public final class CpuMask implements Iterable<Integer> {
         return cpu;
     }
 
-    /** {@code cpumask_or}. */
+    /**
+     * {@code cpumask_or}.
+     *
+     * @param other the mask to unite with this one
+     * @return a mask of the ids in either mask
+     */
     public CpuMask or(CpuMask other) {
         long[] a = words.length >= other.words.length ? words : other.words;
         long[] b = a == words ? other.words : words;
@@ -216,7 +262,12 @@ public final class CpuMask implements Iterable<Integer> {
         return new CpuMask(r);
     }
 
-    /** {@code cpumask_and}. */
+    /**
+     * {@code cpumask_and}.
+     *
+     * @param other the mask to intersect with this one
+     * @return a mask of the ids in both masks
+     */
     public CpuMask and(CpuMask other) {
         long[] r = new long[Math.min(words.length, other.words.length)];
         for (int i = 0; i < r.length; i++) {
@@ -225,7 +276,12 @@ public final class CpuMask implements Iterable<Integer> {
         return new CpuMask(r);
     }
 
-    /** {@code cpumask_andnot}: ids in this mask and not in {@code other}. */
+    /**
+     * {@code cpumask_andnot}: ids in this mask and not in {@code other}.
+     *
+     * @param other the ids to remove
+     * @return a mask of this mask's ids that {@code other} does not contain
+     */
     public CpuMask andNot(CpuMask other) {
         long[] r = words.clone();
         for (int i = 0; i < Math.min(r.length, other.words.length); i++) {
@@ -234,7 +290,13 @@ public final class CpuMask implements Iterable<Integer> {
         return new CpuMask(r);
     }
 
-    /** A mask with {@code cpu} added ({@code cpumask_set_cpu} on a copy). */
+    /**
+     * A mask with {@code cpu} added ({@code cpumask_set_cpu} on a copy).
+     *
+     * @param cpu the id to add
+     * @return a mask of this mask's ids and {@code cpu}
+     * @throws IllegalArgumentException if {@code cpu} is negative or not below {@link #MAX_CPUS}
+     */
     public CpuMask with(int cpu) {
         checkId(cpu, "CPU id");
         long[] r = Arrays.copyOf(words, Math.max(words.length, (cpu >>> 6) + 1));
@@ -242,7 +304,12 @@ public final class CpuMask implements Iterable<Integer> {
         return new CpuMask(r);
     }
 
-    /** A mask with {@code cpu} removed ({@code cpumask_clear_cpu} on a copy). */
+    /**
+     * A mask with {@code cpu} removed ({@code cpumask_clear_cpu} on a copy).
+     *
+     * @param cpu the id to remove; any int
+     * @return a mask of this mask's ids but {@code cpu} (this mask itself if it lacks {@code cpu})
+     */
     public CpuMask without(int cpu) {
         if (!contains(cpu)) {
             return this;
@@ -252,19 +319,32 @@ public final class CpuMask implements Iterable<Integer> {
         return new CpuMask(r);
     }
 
-    /** {@code cpumask_subset}: whether every id of this mask is in {@code other}. */
+    /**
+     * {@code cpumask_subset}: whether every id of this mask is in {@code other}.
+     *
+     * @param other the candidate superset
+     * @return whether {@code other} contains every id of this mask (true for the empty mask)
+     */
     public boolean isSubsetOf(CpuMask other) {
         return andNot(other).isEmpty();
     }
 
-    /** {@code for_each_cpu}: calls {@code action} with every id, ascending. */
+    /**
+     * {@code for_each_cpu}: calls {@code action} with every id, ascending.
+     *
+     * @param action called once per id, on the calling thread
+     */
     public void forEachCpu(IntConsumer action) {
         for (int cpu = first(); cpu >= 0; cpu = next(cpu)) {
             action.accept(cpu);
         }
     }
 
-    /** The ids, ascending. */
+    /**
+     * The ids, ascending.
+     *
+     * @return a new array of {@link #cardinality()} ids, ascending
+     */
     public int[] toArray() {
         int[] r = new int[cardinality];
         int i = 0;
@@ -274,7 +354,11 @@ public final class CpuMask implements Iterable<Integer> {
         return r;
     }
 
-    /** The ids, ascending. */
+    /**
+     * The ids, ascending.
+     *
+     * @return a sequential, sorted, sized stream of the ids
+     */
     public IntStream stream() {
         return StreamSupport.intStream(() -> java.util.Spliterators.spliterator(iterator(), cardinality,
                 java.util.Spliterator.ORDERED | java.util.Spliterator.DISTINCT | java.util.Spliterator.SORTED

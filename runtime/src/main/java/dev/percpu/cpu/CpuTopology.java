@@ -53,6 +53,10 @@ public final class CpuTopology {
     /**
      * A topology with the given masks and a single NUMA node 0 holding every possible CPU.
      *
+     * @param possible {@code cpu_possible_mask}; not empty
+     * @param present {@code cpu_present_mask}; a subset of {@code possible}
+     * @param online {@code cpu_online_mask}; a subset of {@code possible}
+     * @return the topology, whose {@link #source()} is {@code "given"}
      * @throws IllegalArgumentException if {@code possible} is empty or does not contain the others
      */
     public static CpuTopology of(CpuMask possible, CpuMask present, CpuMask online) {
@@ -65,8 +69,13 @@ public final class CpuTopology {
      * {@code online} files default to {@code possible}; missing node directories give a single
      * node 0.
      *
+     * @param sysfsRoot the directory that stands for {@code /sys} ({@code /sys} itself outside tests)
+     * @return the topology as the files say at the time of the call; CPUs that no node lists join
+     *     node 0, and {@link #source()} is the {@code devices/system/cpu} directory read
      * @throws IllegalStateException naming the file if {@code possible} is missing or a file does
      *     not parse
+     * @throws java.io.UncheckedIOException naming the file or directory if it exists but cannot be
+     *     read
      */
     public static CpuTopology read(Path sysfsRoot) {
         Path cpu = sysfsRoot.resolve("devices/system/cpu");
@@ -117,7 +126,13 @@ public final class CpuTopology {
      * A topology with the given masks, a single NUMA node 0 holding every possible CPU, and
      * {@code source} naming where the masks came from (shown by {@link #source()}).
      *
+     * @param possible {@code cpu_possible_mask}; not empty
+     * @param present {@code cpu_present_mask}; a subset of {@code possible}
+     * @param online {@code cpu_online_mask}; a subset of {@code possible}
+     * @param source where the masks came from, for messages and {@link #toString()}; not null
+     * @return the topology
      * @throws IllegalArgumentException if {@code possible} is empty or does not contain the others
+     * @throws NullPointerException if {@code source} is null
      */
     public static CpuTopology of(CpuMask possible, CpuMask present, CpuMask online, String source) {
         return new CpuTopology(possible, present, online, Map.of(0, possible), Map.of(0, new int[] {10}),
@@ -143,37 +158,69 @@ public final class CpuTopology {
         }
     }
 
-    /** {@code cpu_possible_mask}: every id a CPU can ever have in this boot. */
+    /**
+     * {@code cpu_possible_mask}: every id a CPU can ever have in this boot.
+     *
+     * @return the possible CPUs, never empty
+     */
     public CpuMask possible() {
         return possible;
     }
 
-    /** {@code cpu_present_mask}: the possible CPUs physically present. */
+    /**
+     * {@code cpu_present_mask}: the possible CPUs physically present.
+     *
+     * @return the present CPUs, a subset of {@link #possible()}
+     */
     public CpuMask present() {
         return present;
     }
 
-    /** {@code cpu_online_mask}, as read when this topology was read (it changes with hotplug). */
+    /**
+     * {@code cpu_online_mask}, as read when this topology was read (it changes with hotplug).
+     *
+     * @return the CPUs that were online when the topology was read, a subset of
+     *     {@link #possible()}; not updated afterwards
+     */
     public CpuMask online() {
         return online;
     }
 
-    /** {@code nr_cpu_ids}: the highest possible id + 1; CPU ids are always below it. */
+    /**
+     * {@code nr_cpu_ids}: the highest possible id + 1; CPU ids are always below it.
+     *
+     * @return {@code possible().last() + 1}, at least 1
+     */
     public int nrCpuIds() {
         return possible.last() + 1;
     }
 
-    /** The NUMA node ids, ascending. */
+    /**
+     * The NUMA node ids, ascending.
+     *
+     * @return a new array of the ids of the nodes that have possible CPUs, ascending; at least one
+     */
     public int[] nodes() {
         return nodes.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
     }
 
-    /** {@code cpumask_of_node}: the possible CPUs of {@code node} (empty if there is no such node). */
+    /**
+     * {@code cpumask_of_node}: the possible CPUs of {@code node} (empty if there is no such node).
+     *
+     * @param node a NUMA node id
+     * @return the node's possible CPUs; an empty mask for an id that is not a node
+     */
     public CpuMask cpusOfNode(int node) {
         return nodes.getOrDefault(node, CpuMask.empty());
     }
 
-    /** {@code cpu_to_node}: the node of a possible CPU. */
+    /**
+     * {@code cpu_to_node}: the node of a possible CPU.
+     *
+     * @param cpu a possible CPU
+     * @return the id of the node that lists it (node 0 for a CPU no node lists)
+     * @throws IllegalArgumentException if {@code cpu} is not possible
+     */
     public int nodeOf(int cpu) {
         for (Map.Entry<Integer, CpuMask> e : new TreeMap<>(nodes).entrySet()) {
             if (e.getValue().contains(cpu)) {
@@ -186,6 +233,10 @@ public final class CpuTopology {
     /**
      * {@code node_distance(a, b)} from {@code node<a>/distance}; 10 ({@code LOCAL_DISTANCE}) for
      * a node to itself and 20 ({@code REMOTE_DISTANCE}) when sysfs does not say.
+     *
+     * @param a the node whose {@code distance} row is read
+     * @param b the node whose column in it is taken
+     * @return the relative distance, in the kernel's units where 10 is local
      */
     public int distance(int a, int b) {
         int[] row = distances.get(a);
@@ -197,12 +248,24 @@ public final class CpuTopology {
         return a == b ? 10 : 20;
     }
 
-    /** {@code cpu_distance_fn}: the distance between the nodes of two possible CPUs. */
+    /**
+     * {@code cpu_distance_fn}: the distance between the nodes of two possible CPUs.
+     *
+     * @param a a possible CPU
+     * @param b another possible CPU (or the same one)
+     * @return {@code distance(nodeOf(a), nodeOf(b))}: 10 within a node
+     * @throws IllegalArgumentException if {@code a} or {@code b} is not possible
+     */
     public int cpuDistance(int a, int b) {
         return distance(nodeOf(a), nodeOf(b));
     }
 
-    /** Where this topology was read from. */
+    /**
+     * Where this topology was read from.
+     *
+     * @return the sysfs {@code devices/system/cpu} directory it was read from, or the
+     *     {@code source} given to {@link #of(CpuMask, CpuMask, CpuMask, String)}
+     */
     public String source() {
         return source;
     }

@@ -33,15 +33,30 @@ public record AllocInfo(long staticSize, long reservedSize, long dynSize, long u
      * @param cpuMap the CPU id of each unit; {@code -1} for a unit no CPU uses
      */
     public record Group(long baseOffset, int[] cpuMap) {
+        /**
+         * Copies {@code cpuMap}, so that the group stays immutable.
+         *
+         * @throws NullPointerException if {@code cpuMap} is null
+         */
         public Group {
             cpuMap = cpuMap.clone();
         }
 
-        /** Number of units in the group, used or not. */
+        /**
+         * Number of units in the group, used or not.
+         *
+         * @return the length of {@link #cpuMap()}, a multiple of {@link AllocInfo#upa()}
+         */
         public int nrUnits() {
             return cpuMap.length;
         }
 
+        /**
+         * The CPU id of each unit of the group, in unit order ({@code gi->cpu_map}).
+         *
+         * @return a new copy of the map: element {@code u} is the CPU of the group's unit {@code u},
+         *     or {@code -1} for a padding unit no CPU uses
+         */
         @Override
         public int[] cpuMap() {
             return cpuMap.clone();
@@ -63,16 +78,29 @@ public record AllocInfo(long staticSize, long reservedSize, long dynSize, long u
         }
     }
 
+    /**
+     * Copies {@code groups} into an immutable list.
+     *
+     * @throws NullPointerException if {@code groups} is null or contains null
+     */
     public AllocInfo {
         groups = List.copyOf(groups);
     }
 
-    /** Total units, used and unused, over all groups. */
+    /**
+     * Total units, used and unused, over all groups.
+     *
+     * @return the number of units in the chunk: at least the number of possible CPUs
+     */
     public int nrUnits() {
         return groups.stream().mapToInt(Group::nrUnits).sum();
     }
 
-    /** Units per allocation. */
+    /**
+     * Units per allocation.
+     *
+     * @return {@code allocSize / unitSize}, the kernel's {@code upa}: at least 1
+     */
     public int upa() {
         return (int) (allocSize / unitSize);
     }
@@ -84,6 +112,8 @@ public record AllocInfo(long staticSize, long reservedSize, long dynSize, long u
      * pcpu-alloc: s8256 r8192 d24512 u65536 alloc=16*4096
      * pcpu-alloc: [0] 0 1 [1] 2 3
      * </pre>
+     *
+     * @return the dump, lines ending with {@code '\n'}, as the kernel prints it at boot
      */
     public String dump() {
         StringBuilder sb = new StringBuilder();

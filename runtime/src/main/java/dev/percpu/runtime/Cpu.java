@@ -30,22 +30,41 @@ public final class Cpu {
         return PerCpuAreas.system().chunk.cpus.current();
     }
 
-    /** {@code nr_cpu_ids}: one more than the highest possible CPU id. */
+    /**
+     * {@code nr_cpu_ids}: one more than the highest possible CPU id.
+     *
+     * @return the bound of every CPU id, at least 1; fixed for the life of the JVM
+     */
     public static int nrCpuIds() {
         return PerCpuAreas.system().chunk.topology.nrCpuIds();
     }
 
-    /** {@code cpu_possible_mask}: every CPU id that can exist during this boot. */
+    /**
+     * {@code cpu_possible_mask}: every CPU id that can exist during this boot.
+     *
+     * @return the possible CPUs, read at set-up and fixed for the life of the JVM; each has a unit
+     *     and a copy of every per-CPU variable
+     */
     public static CpuMask possible() {
         return PerCpuAreas.system().chunk.topology.possible();
     }
 
-    /** The system CPU topology, as read at set-up. */
+    /**
+     * The system CPU topology, as read at set-up.
+     *
+     * @return the topology the per-CPU areas were built for: the possible, present and online
+     *     masks as they were at set-up, and the NUMA nodes
+     */
     public static CpuTopology topology() {
         return PerCpuAreas.system().chunk.topology;
     }
 
-    /** One line naming the CPU-id source and the {@code this_cpu} discipline in use. */
+    /**
+     * One line naming the CPU-id source and the {@code this_cpu} discipline in use.
+     *
+     * @return {@code "cpu id: <source>; this_cpu ops: <rseq|atomic>; possible CPUs: <cpulist>"},
+     *     for logs and diagnostics
+     */
     public static String describe() {
         PerCpuAreas a = PerCpuAreas.system();
         return "cpu id: " + a.cpuIdSource() + "; this_cpu ops: " + a.opsMode() + "; possible CPUs: " + possible();

@@ -116,6 +116,13 @@ public final class CpuGuard implements AutoCloseable {
     /**
      * {@code get_cpu()}: takes the current CPU's unit (or, if it stays busy, another free one)
      * and returns the guard; inside a guard, reuses the held unit.
+     *
+     * <p>Any thread, platform or virtual. Taking the unit is an acquire: everything written under
+     * the unit's previous guard is visible. It may yield or wait (see "No stall, no collapse" in
+     * the class description), but never spins unboundedly; the fast path allocates nothing.
+     *
+     * @return the open guard, owned by the calling thread, to be closed by it (try-with-resources);
+     *     {@link #cpu()} names the unit it holds
      */
     public static CpuGuard get() {
         return enterLocal(SystemGuards.GUARDS, SystemGuards.STATES, SystemGuards.RSEQ, SystemGuards.OWNERS);
@@ -141,6 +148,8 @@ public final class CpuGuard implements AutoCloseable {
      * calls and a possible migration (microseconds; see {@code docs/BENCHMARKS.md}); takes only
      * the current CPU's unit, waiting for it if needed.
      *
+     * @return the open strict guard, owned by the calling thread, which stays pinned to
+     *     {@link #cpu()} until the outermost guard closes
      * @throws IllegalStateException on a virtual thread, inside a non-strict guard, or where
      *     affinity cannot be set
      */
@@ -153,6 +162,9 @@ public final class CpuGuard implements AutoCloseable {
      * held: for consistent reads or updates of another CPU's variables (a drain, a reset, a
      * snapshot of a group of variables). Inside a guard of the same CPU it nests.
      *
+     * @param cpu the CPU whose unit to take: any possible CPU, wherever the thread runs
+     * @return the open guard of CPU {@code cpu}'s unit, owned by the calling thread; what earlier
+     *     guards of that unit wrote is visible (acquire), and the thread is not moved
      * @throws IllegalArgumentException if {@code cpu} is not possible
      * @throws IllegalStateException inside a guard of another CPU, or if the kernel lacks
      *     {@code membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ)} (Linux &lt; 5.10)
@@ -163,14 +175,26 @@ public final class CpuGuard implements AutoCloseable {
         return enter(gs, false, cpu);
     }
 
-    /** The lambda form of {@link #get()}: runs {@code body} under a guard. */
+    /**
+     * The lambda form of {@link #get()}: runs {@code body} under a guard.
+     *
+     * @param body called once on this thread with the open guard, which is closed when it returns
+     *     or throws; it must not close the guard itself
+     */
     public static void run(Consumer<? super CpuGuard> body) {
         try (CpuGuard g = get()) {
             body.accept(g);
         }
     }
 
-    /** The lambda form of {@link #get()} returning a value. */
+    /**
+     * The lambda form of {@link #get()} returning a value.
+     *
+     * @param <R> the result type
+     * @param body called once on this thread with the open guard, which is closed when it returns
+     *     or throws; it must not close the guard itself
+     * @return what {@code body} returned
+     */
     public static <R> R call(Function<? super CpuGuard, ? extends R> body) {
         try (CpuGuard g = get()) {
             return body.apply(g);
@@ -238,19 +262,36 @@ public final class CpuGuard implements AutoCloseable {
         return st.push();
     }
 
-    /** The CPU whose unit this guard holds (what {@code get_cpu()} returns). */
+    /**
+     * The CPU whose unit this guard holds (what {@code get_cpu()} returns).
+     *
+     * @return the held unit's CPU id, fixed while the guard is open; after a migration it is no
+     *     longer the CPU the thread runs on (unless the guard is strict)
+     * @throws IllegalStateException if the guard is closed or belongs to another thread
+     */
     public int cpu() {
         checkOwner();
         return cpu;
     }
 
-    /** Nesting depth of this guard, 1 for the outermost. */
+    /**
+     * Nesting depth of this guard, 1 for the outermost.
+     *
+     * @return 1 for the outermost guard, one more for each guard nested inside it on this thread
+     *     (the kernel's {@code preempt_count})
+     * @throws IllegalStateException if the guard is closed or belongs to another thread
+     */
     public int depth() {
         checkOwner();
         return level + 1;
     }
 
-    /** Whether the thread is pinned to {@link #cpu()} while the guard is held. */
+    /**
+     * Whether the thread is pinned to {@link #cpu()} while the guard is held.
+     *
+     * @return {@code true} if the outermost guard of this nest was taken with {@link #getStrict()}
+     * @throws IllegalStateException if the guard is closed or belongs to another thread
+     */
     public boolean isStrict() {
         checkOwner();
         return state.strict;

@@ -32,8 +32,9 @@ import java.util.ServiceLoader;
  *   <li>discover every {@link StaticSection} through {@link ServiceLoader} (the thread context
  *       class loader and this library's), sort them by name and lay them out one after another,
  *       each at its alignment: the static region;
- *   <li>{@link AllocInfo#build} sizes the unit (static + reserved + dynamic, page-rounded, at
- *       least 32 KiB) and groups CPUs by NUMA node;
+ *   <li>the first-chunk planner ({@code pcpu_build_alloc_info}, whose result is the
+ *       {@link AllocInfo}) sizes the unit (static + reserved + dynamic, page-rounded, at least
+ *       32 KiB) and groups CPUs by NUMA node;
  *   <li>map one chunk with a unit per possible CPU and copy every section's initial image into
  *       every unit.
  * </ol>
@@ -92,7 +93,17 @@ public final class PerCpuAreas {
         RuntimeAccess.register(section -> system().place(section));
     }
 
-    /** The system's per-CPU areas, set up on first call. */
+    /**
+     * The system's per-CPU areas, set up on first call.
+     *
+     * <p>Any thread; the first call, from whichever thread, sets the areas up exactly once (class
+     * initialization), and every later call returns the same instance without locking.
+     *
+     * @return the one instance of this JVM
+     * @throws ExceptionInInitializerError on the first call, if set-up fails (its cause names the
+     *     problem: an unreadable topology, a bad property, a section that does not load)
+     * @throws NoClassDefFoundError on every later call after such a failure
+     */
     public static PerCpuAreas system() {
         return SystemHolder.INSTANCE;
     }
@@ -211,27 +222,52 @@ public final class PerCpuAreas {
         return order.stream().map(p -> SectionLayout.of(p.section(), p.base(), p.region())).toList();
     }
 
-    /** The first chunk's layout ({@code struct pcpu_alloc_info}). */
+    /**
+     * The first chunk's layout ({@code struct pcpu_alloc_info}).
+     *
+     * @return the sizes of the unit's regions and the groups of units, fixed at set-up
+     */
     public AllocInfo allocInfo() {
         return info;
     }
 
-    /** The CPU topology the areas were built for. */
+    /**
+     * The CPU topology the areas were built for.
+     *
+     * @return the topology read at set-up (its online mask is not updated by later hotplug)
+     */
     public CpuTopology topology() {
         return chunk.topology;
     }
 
-    /** {@code "rseq"} or {@code "atomic"}: how {@code this_cpu_*} updates are made atomic. */
+    /**
+     * {@code "rseq"} or {@code "atomic"}: how {@code this_cpu_*} updates are made atomic.
+     *
+     * @return {@code "rseq"} (restartable sequences: plain stores whose sequence the kernel restarts
+     *     if the thread is preempted or migrated before it commits) or {@code "atomic"} (atomic
+     *     read-modify-writes); chosen at set-up by {@code percpu.ops}
+     */
     public String opsMode() {
         return chunk.ops.name();
     }
 
-    /** Where the current CPU id comes from. */
+    /**
+     * Where the current CPU id comes from.
+     *
+     * @return a short description of the source {@link Cpu#current()} uses ({@code sched_getcpu},
+     *     possibly mapped onto the possible CPUs, or thread-hashed virtual CPUs), chosen at set-up
+     *     by {@code percpu.cpu}
+     */
     public String cpuIdSource() {
         return chunk.cpus.describe();
     }
 
-    /** Bytes of the reserved region used by sections loaded after set-up. */
+    /**
+     * Bytes of the reserved region used by sections loaded after set-up.
+     *
+     * @return the bytes used so far, alignment padding included, from 0 to
+     *     {@link AllocInfo#reservedSize()}; it only grows
+     */
     public synchronized long reservedUsed() {
         return reservedUsed;
     }
@@ -239,6 +275,8 @@ public final class PerCpuAreas {
     /**
      * The kernel's boot line, {@code PERCPU: Embedded <pages> pages/cpu @<base> s<static>
      * r<reserved> d<dynamic> u<unit>}.
+     *
+     * @return the line, without a line terminator; the sizes are in bytes
      */
     public String banner() {
         long sizeSum = info.staticSize() + info.reservedSize() + info.dynSize();
@@ -250,6 +288,9 @@ public final class PerCpuAreas {
     /**
      * A full dump, in the spirit of {@code pcpu_dump_alloc_info}: the banner, the allocation info
      * with each group's CPUs, the modes, every placed section and every variable with its offset.
+     *
+     * @return a multi-line text, each line ending with a line terminator; consistent with itself
+     *     (taken under the lock that placing a section holds)
      */
     public synchronized String dump() {
         StringBuilder sb = new StringBuilder();

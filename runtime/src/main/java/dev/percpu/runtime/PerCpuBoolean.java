@@ -23,6 +23,9 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * Reads the current CPU's copy of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
+     *
+     * @return the value of the copy of the CPU the thread ran on at the read (it may have migrated
+     *     since)
      */
     public boolean get() {
         return Units.getByte(chunk, chunk.cpus.current(), offset) != 0;
@@ -31,6 +34,10 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * Reads CPU {@code cpu}'s copy of the variable (acquire); any thread, any possible CPU.
      * <p>Kernel: {@code per_cpu(var, cpu)}.
+     *
+     * @param cpu the CPU whose copy is read: any possible CPU, not only the current one
+     * @return CPU {@code cpu}'s value
+     * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public boolean get(int cpu) {
         return Units.getByte(chunk, checkCpu(cpu), offset) != 0;
@@ -39,6 +46,10 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * Stores into CPU {@code cpu}'s copy of the variable (volatile); see {@link PerCpuVar} for how it races with {@code this_cpu_*} updates on that CPU.
      * <p>Kernel: {@code per_cpu(var, cpu) = value}.
+     *
+     * @param cpu the CPU whose copy is written: any possible CPU, not only the current one
+     * @param value the new value
+     * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public void set(int cpu, boolean value) {
         Units.setByte(chunk, checkCpu(cpu), offset, (byte) (value ? 1 : 0));
@@ -47,6 +58,11 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * Stores into the current CPU's copy of the variable, atomically with respect to other {@code this_cpu_*} updates of it.
      * <p>Kernel: {@code this_cpu_write(var, value)}.
+     *
+     * @param value the new value
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void set(boolean value) {
         Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_SET, value ? 1 : 0);
@@ -55,6 +71,12 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * Replaces the current CPU's copy of the variable; returns the old value.
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
+     *
+     * @param value the new value
+     * @return the value it replaced
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public boolean getAndSet(boolean value) {
         return Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_SET, value ? 1 : 0) != 0;
@@ -63,6 +85,13 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * If the current CPU's copy of the variable equals {@code expected}, replaces it with {@code value}. Returns the value found (the witness).
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
+     *
+     * @param expected the value the copy must hold for the store to happen
+     * @param value the value stored if it does
+     * @return the value found; it equals {@code expected} exactly when {@code value} was stored
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public boolean compareAndExchange(boolean expected, boolean value) {
         return Units.cmpxchgSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, expected ? 1 : 0, value ? 1 : 0) != 0;
@@ -71,6 +100,14 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * Like {@link #compareAndExchange}, returning whether the store happened.
      * <p>Kernel: {@code this_cpu_try_cmpxchg(var, &expected, value)}.
+     *
+     * @param expected the value the copy must hold for the store to happen
+     * @param value the value stored if it does
+     * @return {@code true} if the copy held {@code expected} and now holds {@code value}; {@code false}
+     *     if it held another value and was left unchanged
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public boolean compareAndSet(boolean expected, boolean value) {
         boolean witness = compareAndExchange(expected, value);
@@ -80,6 +117,11 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * ANDs {@code mask} into the current CPU's copy of the variable.
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
+     *
+     * @param mask {@code false} clears the copy, {@code true} leaves it unchanged
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void and(boolean mask) {
         Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_AND, mask ? 1 : 0);
@@ -88,6 +130,11 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * ORs {@code mask} into the current CPU's copy of the variable.
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
+     *
+     * @param mask {@code true} sets the copy, {@code false} leaves it unchanged
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void or(boolean mask) {
         Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_OR, mask ? 1 : 0);
@@ -96,6 +143,11 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * XORs {@code mask} into the current CPU's copy of the variable.
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
+     *
+     * @param mask {@code true} flips the copy, {@code false} leaves it unchanged
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void xor(boolean mask) {
         Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_XOR, mask ? 1 : 0);
@@ -104,7 +156,14 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * Reads the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: a plain load of the held unit's copy, which sees everything
+     * written under earlier guards of that unit (taking a guard is an acquire).
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @return the held unit's value
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it
      */
     public boolean rawGet(CpuGuard g) {
         long at = g.address(chunk) + offset;
@@ -114,7 +173,17 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * Writes the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_write(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param value the new value
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawSet(CpuGuard g, boolean value) {
         long at = Units.rawWriteAddress(g, chunk, offset, 1);
@@ -124,7 +193,18 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * Replaces the guarded unit's copy; returns the old value.
      * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param value the new value
+     * @return the value it replaced
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public boolean rawGetAndSet(CpuGuard g, boolean value) {
         long at = Units.rawWriteAddress(g, chunk, offset, 1);
@@ -136,7 +216,19 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * If the guarded unit's copy equals {@code expected}, replaces it; returns the value found.
      * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param expected the value the copy must hold for the store to happen
+     * @param value the value stored if it does
+     * @return the value found; it equals {@code expected} exactly when {@code value} was stored
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public boolean rawCompareAndExchange(CpuGuard g, boolean expected, boolean value) {
         long at = Units.rawWriteAddress(g, chunk, offset, 1);
@@ -150,7 +242,17 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * ANDs {@code mask} into the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_and(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param mask {@code false} clears the copy, {@code true} leaves it unchanged
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawAnd(CpuGuard g, boolean mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 1);
@@ -160,7 +262,17 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * ORs {@code mask} into the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_or(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param mask {@code true} sets the copy, {@code false} leaves it unchanged
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawOr(CpuGuard g, boolean mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 1);
@@ -170,7 +282,17 @@ public final class PerCpuBoolean extends PerCpuVar {
     /**
      * XORs {@code mask} into the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_xor(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param mask {@code true} flips the copy, {@code false} leaves it unchanged
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawXor(CpuGuard g, boolean mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 1);
@@ -181,6 +303,9 @@ public final class PerCpuBoolean extends PerCpuVar {
      * {@code get_cpu_var(var)}: takes a {@link CpuGuard} and returns a view of the guarded
      * unit's copy of this variable, to be closed ({@code put_cpu_var(var)}) by
      * try-with-resources. The view is valid until then, on the calling thread only.
+     *
+     * @return an open view of the unit that {@link CpuGuard#get()} takes (the current CPU's, if free);
+     *     close it on this thread, after any guard taken inside it
      */
     public CpuVar getCpuVar() {
         return new CpuVar(this, CpuGuard.get());
@@ -199,27 +324,56 @@ public final class PerCpuBoolean extends PerCpuVar {
             this.guard = guard;
         }
 
-        /** The CPU whose copy this is. */
+        /**
+         * The CPU whose copy this is.
+         *
+         * @return the CPU whose unit the view's guard holds; it stays the same while the view is open,
+         *     even if the thread migrates
+         * @throws IllegalStateException if the view is closed or used on another thread
+         */
         public int cpu() {
             return guard.cpu();
         }
 
-        /** The guard held by this view. */
+        /**
+         * The guard held by this view.
+         *
+         * @return the view's guard, for {@code raw*} operations on other variables of the same unit;
+         *     close the view, not the guard
+         */
         public CpuGuard guard() {
             return guard;
         }
 
-        /** This CPU's value ({@code get_cpu_var(var)} as an rvalue). */
+        /**
+         * This CPU's value ({@code get_cpu_var(var)} as an rvalue).
+         *
+         * @return the value (a plain load)
+         * @throws IllegalStateException if the view is closed; with {@code -Dpercpu.debug=true} also
+         *     if used on another thread
+         */
         public boolean get() {
             return var.rawGet(guard);
         }
 
-        /** Sets this CPU's value ({@code get_cpu_var(var) = value}). */
+        /**
+         * Sets this CPU's value ({@code get_cpu_var(var) = value}).
+         *
+         * @param value the new value
+         * @throws IllegalStateException if the view is closed; with {@code -Dpercpu.debug=true} also
+         *     if used on another thread, or if the variable (or another variable in its aligned 4-byte word)
+         *     is also updated with {@code this_cpu_*} methods
+         */
         public void set(boolean value) {
             var.rawSet(guard, value);
         }
 
-        /** {@code put_cpu_var(var)}: closes the guard. */
+        /**
+         * {@code put_cpu_var(var)}: closes the guard.
+         *
+         * @throws IllegalStateException if the view is already closed, is closed on another thread, or
+         *     a guard taken inside it is still open
+         */
         @Override
         public void close() {
             guard.close();
@@ -227,7 +381,11 @@ public final class PerCpuBoolean extends PerCpuVar {
     }
 
     /**
-     * How many possible CPUs' copies of the variable are {@code true}. Not an atomic snapshot.
+     * How many possible CPUs' copies of the variable are {@code true}. Not an atomic snapshot:
+     * each copy is read in turn (acquire), so updates made during the call may or may not be counted.
+     *
+     * @return the number of possible CPUs whose copy is {@code true}, from 0 to
+     *     {@code possibleCpus().cardinality()}
      */
     public int count() {
         int n = 0;
@@ -240,7 +398,10 @@ public final class PerCpuBoolean extends PerCpuVar {
     }
 
     /**
-     * Every CPU's copy of the variable, indexed by CPU id (length {@code nr_cpu_ids}; impossible CPUs read as zero). Not an atomic snapshot.
+     * Every CPU's copy of the variable, indexed by CPU id (length {@code nr_cpu_ids}; impossible CPUs read as {@code false}). Not an atomic snapshot.
+     *
+     * @return a new array of {@link Cpu#nrCpuIds()} values: element {@code cpu} is CPU {@code cpu}'s copy,
+     *     read with acquire one CPU after another, and {@code false} for ids that are not possible CPUs
      */
     public boolean[] snapshot() {
         boolean[] values = new boolean[chunk.topology.nrCpuIds()];

@@ -32,6 +32,11 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * Reads the current CPU's copy of element {@code index} of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @return the value of the copy of the CPU the thread ran on at the read (it may have migrated
+     *     since)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public boolean get(int index) {
         return Units.getByte(chunk, chunk.cpus.current(), elem(index)) != 0;
@@ -40,6 +45,12 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * Reads CPU {@code cpu}'s copy of element {@code index} of the variable (acquire); any thread, any possible CPU.
      * <p>Kernel: {@code per_cpu(var, cpu)}.
+     *
+     * @param cpu the CPU whose copy is read: any possible CPU, not only the current one
+     * @param index the element, in {@code [0, length())}
+     * @return CPU {@code cpu}'s value
+     * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public boolean get(int cpu, int index) {
         return Units.getByte(chunk, checkCpu(cpu), elem(index)) != 0;
@@ -48,6 +59,12 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * Stores into CPU {@code cpu}'s copy of element {@code index} of the variable (volatile); see {@link PerCpuVar} for how it races with {@code this_cpu_*} updates on that CPU.
      * <p>Kernel: {@code per_cpu(var, cpu) = value}.
+     *
+     * @param cpu the CPU whose copy is written: any possible CPU, not only the current one
+     * @param index the element, in {@code [0, length())}
+     * @param value the new value
+     * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void set(int cpu, int index, boolean value) {
         Units.setByte(chunk, checkCpu(cpu), elem(index), (byte) (value ? 1 : 0));
@@ -56,6 +73,13 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * Stores into the current CPU's copy of element {@code index} of the variable, atomically with respect to other {@code this_cpu_*} updates of it.
      * <p>Kernel: {@code this_cpu_write(var, value)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param value the new value
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void set(int index, boolean value) {
         Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_SET, value ? 1 : 0);
@@ -64,6 +88,14 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * Replaces the current CPU's copy of element {@code index} of the variable; returns the old value.
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param value the new value
+     * @return the value it replaced
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public boolean getAndSet(int index, boolean value) {
         return Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_SET, value ? 1 : 0) != 0;
@@ -72,6 +104,15 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * If the current CPU's copy of element {@code index} of the variable equals {@code expected}, replaces it with {@code value}. Returns the value found (the witness).
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param expected the value the copy must hold for the store to happen
+     * @param value the value stored if it does
+     * @return the value found; it equals {@code expected} exactly when {@code value} was stored
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public boolean compareAndExchange(int index, boolean expected, boolean value) {
         return Units.cmpxchgSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, expected ? 1 : 0, value ? 1 : 0) != 0;
@@ -80,6 +121,16 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * Like {@link #compareAndExchange}, returning whether the store happened.
      * <p>Kernel: {@code this_cpu_try_cmpxchg(var, &expected, value)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param expected the value the copy must hold for the store to happen
+     * @param value the value stored if it does
+     * @return {@code true} if the copy held {@code expected} and now holds {@code value}; {@code false}
+     *     if it held another value and was left unchanged
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public boolean compareAndSet(int index, boolean expected, boolean value) {
         boolean witness = compareAndExchange(index, expected, value);
@@ -89,6 +140,13 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * ANDs {@code mask} into the current CPU's copy of element {@code index} of the variable.
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param mask {@code false} clears the copy, {@code true} leaves it unchanged
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void and(int index, boolean mask) {
         Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_AND, mask ? 1 : 0);
@@ -97,6 +155,13 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * ORs {@code mask} into the current CPU's copy of element {@code index} of the variable.
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param mask {@code true} sets the copy, {@code false} leaves it unchanged
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void or(int index, boolean mask) {
         Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_OR, mask ? 1 : 0);
@@ -105,6 +170,13 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * XORs {@code mask} into the current CPU's copy of element {@code index} of the variable.
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param mask {@code true} flips the copy, {@code false} leaves it unchanged
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void xor(int index, boolean mask) {
         Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_XOR, mask ? 1 : 0);
@@ -113,7 +185,16 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * Reads the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: a plain load of the held unit's copy, which sees everything
+     * written under earlier guards of that unit (taking a guard is an acquire).
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @return the held unit's value
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public boolean rawGet(CpuGuard g, int index) {
         long at = g.address(chunk) + elem(index);
@@ -123,7 +204,19 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * Writes the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_write(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param value the new value
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawSet(CpuGuard g, int index, boolean value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -133,7 +226,20 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * Replaces the guarded unit's copy of element {@code index}; returns the old value.
      * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param value the new value
+     * @return the value it replaced
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public boolean rawGetAndSet(CpuGuard g, int index, boolean value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -145,7 +251,21 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * If the guarded unit's copy of element {@code index} equals {@code expected}, replaces it; returns the value found.
      * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param expected the value the copy must hold for the store to happen
+     * @param value the value stored if it does
+     * @return the value found; it equals {@code expected} exactly when {@code value} was stored
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public boolean rawCompareAndExchange(CpuGuard g, int index, boolean expected, boolean value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -159,7 +279,19 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * ANDs {@code mask} into the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_and(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param mask {@code false} clears the copy, {@code true} leaves it unchanged
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawAnd(CpuGuard g, int index, boolean mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -169,7 +301,19 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * ORs {@code mask} into the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_or(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param mask {@code true} sets the copy, {@code false} leaves it unchanged
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawOr(CpuGuard g, int index, boolean mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -179,7 +323,19 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * XORs {@code mask} into the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_xor(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param mask {@code true} flips the copy, {@code false} leaves it unchanged
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawXor(CpuGuard g, int index, boolean mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -190,6 +346,9 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * {@code get_cpu_ptr(var)}: takes a {@link CpuGuard} and returns a view of the guarded
      * unit's copy of this variable, to be closed ({@code put_cpu_ptr(var)}) by
      * try-with-resources. The view is valid until then, on the calling thread only.
+     *
+     * @return an open view of the unit that {@link CpuGuard#get()} takes (the current CPU's, if free);
+     *     close it on this thread, after any guard taken inside it
      */
     public CpuPtr getCpuPtr() {
         return new CpuPtr(this, CpuGuard.get());
@@ -208,32 +367,69 @@ public final class PerCpuBooleanArray extends PerCpuVar {
             this.guard = guard;
         }
 
-        /** The CPU whose copy this is. */
+        /**
+         * The CPU whose copy this is.
+         *
+         * @return the CPU whose unit the view's guard holds; it stays the same while the view is open,
+         *     even if the thread migrates
+         * @throws IllegalStateException if the view is closed or used on another thread
+         */
         public int cpu() {
             return guard.cpu();
         }
 
-        /** The guard held by this view. */
+        /**
+         * The guard held by this view.
+         *
+         * @return the view's guard, for {@code raw*} operations on other variables of the same unit;
+         *     close the view, not the guard
+         */
         public CpuGuard guard() {
             return guard;
         }
 
-        /** Number of elements. */
+        /**
+         * Number of elements.
+         *
+         * @return the number of elements, as {@link PerCpuBooleanArray#length()}
+         */
         public int length() {
             return var.length();
         }
 
-        /** This CPU's element {@code index} ({@code get_cpu_ptr(var)[index]}). */
+        /**
+         * This CPU's element {@code index} ({@code get_cpu_ptr(var)[index]}).
+         *
+         * @param index the element, in {@code [0, length())}
+         * @return the element's value (a plain load)
+         * @throws IllegalStateException if the view is closed; with {@code -Dpercpu.debug=true} also
+         *     if used on another thread
+         * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+         */
         public boolean get(int index) {
             return var.rawGet(guard, index);
         }
 
-        /** Sets this CPU's element {@code index}. */
+        /**
+         * Sets this CPU's element {@code index}.
+         *
+         * @param index the element, in {@code [0, length())}
+         * @param value the new value
+         * @throws IllegalStateException if the view is closed; with {@code -Dpercpu.debug=true} also
+         *     if used on another thread, or if the variable (or another variable in its aligned 4-byte word)
+         *     is also updated with {@code this_cpu_*} methods
+         * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+         */
         public void set(int index, boolean value) {
             var.rawSet(guard, index, value);
         }
 
-        /** {@code put_cpu_ptr(var)}: closes the guard. */
+        /**
+         * {@code put_cpu_ptr(var)}: closes the guard.
+         *
+         * @throws IllegalStateException if the view is already closed, is closed on another thread, or
+         *     a guard taken inside it is still open
+         */
         @Override
         public void close() {
             guard.close();
@@ -241,7 +437,13 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     }
 
     /**
-     * How many possible CPUs' copies of element {@code index} of the variable are {@code true}. Not an atomic snapshot.
+     * How many possible CPUs' copies of element {@code index} of the variable are {@code true}. Not an atomic snapshot:
+     * each copy is read in turn (acquire), so updates made during the call may or may not be counted.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @return the number of possible CPUs whose copy is {@code true}, from 0 to
+     *     {@code possibleCpus().cardinality()}
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public int count(int index) {
         int n = 0;
@@ -254,7 +456,12 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     }
 
     /**
-     * Every CPU's copy of element {@code index} of the variable, indexed by CPU id (length {@code nr_cpu_ids}; impossible CPUs read as zero). Not an atomic snapshot.
+     * Every CPU's copy of element {@code index} of the variable, indexed by CPU id (length {@code nr_cpu_ids}; impossible CPUs read as {@code false}). Not an atomic snapshot.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @return a new array of {@link Cpu#nrCpuIds()} values: element {@code cpu} is CPU {@code cpu}'s copy,
+     *     read with acquire one CPU after another, and {@code false} for ids that are not possible CPUs
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public boolean[] snapshot(int index) {
         boolean[] values = new boolean[chunk.topology.nrCpuIds()];
@@ -267,6 +474,10 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     /**
      * A copy of CPU {@code cpu}'s whole array. Not an atomic snapshot.
      * <p>Kernel: {@code per_cpu(var, cpu)}.
+     *
+     * @param cpu the CPU whose copy is copied: any possible CPU, not only the current one
+     * @return a new array of {@link #length()} elements, read one after another with acquire
+     * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public boolean[] toArray(int cpu) {
         checkCpu(cpu);
@@ -277,7 +488,11 @@ public final class PerCpuBooleanArray extends PerCpuVar {
         return values;
     }
 
-    /** Number of elements. */
+    /**
+     * Number of elements.
+     *
+     * @return the number of elements of every CPU's copy: the {@code N} of {@code @PerCpu(length = N)}
+     */
     public int length() {
         return length;
     }

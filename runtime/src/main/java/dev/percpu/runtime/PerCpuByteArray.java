@@ -32,6 +32,11 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Reads the current CPU's copy of element {@code index} of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @return the value of the copy of the CPU the thread ran on at the read (it may have migrated
+     *     since)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public byte get(int index) {
         return Units.getByte(chunk, chunk.cpus.current(), elem(index));
@@ -40,6 +45,12 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Reads CPU {@code cpu}'s copy of element {@code index} of the variable (acquire); any thread, any possible CPU.
      * <p>Kernel: {@code per_cpu(var, cpu)}.
+     *
+     * @param cpu the CPU whose copy is read: any possible CPU, not only the current one
+     * @param index the element, in {@code [0, length())}
+     * @return CPU {@code cpu}'s value
+     * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public byte get(int cpu, int index) {
         return Units.getByte(chunk, checkCpu(cpu), elem(index));
@@ -48,6 +59,12 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Stores into CPU {@code cpu}'s copy of element {@code index} of the variable (volatile); see {@link PerCpuVar} for how it races with {@code this_cpu_*} updates on that CPU.
      * <p>Kernel: {@code per_cpu(var, cpu) = value}.
+     *
+     * @param cpu the CPU whose copy is written: any possible CPU, not only the current one
+     * @param index the element, in {@code [0, length())}
+     * @param value the new value
+     * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void set(int cpu, int index, byte value) {
         Units.setByte(chunk, checkCpu(cpu), elem(index), value);
@@ -56,6 +73,13 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Stores into the current CPU's copy of element {@code index} of the variable, atomically with respect to other {@code this_cpu_*} updates of it.
      * <p>Kernel: {@code this_cpu_write(var, value)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param value the new value
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void set(int index, byte value) {
         Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_SET, value);
@@ -64,6 +88,14 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Replaces the current CPU's copy of element {@code index} of the variable; returns the old value.
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param value the new value
+     * @return the value it replaced
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public byte getAndSet(int index, byte value) {
         return (byte) Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_SET, value);
@@ -72,6 +104,15 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * If the current CPU's copy of element {@code index} of the variable equals {@code expected}, replaces it with {@code value}. Returns the value found (the witness).
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param expected the value the copy must hold for the store to happen
+     * @param value the value stored if it does
+     * @return the value found; it equals {@code expected} exactly when {@code value} was stored
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public byte compareAndExchange(int index, byte expected, byte value) {
         return (byte) Units.cmpxchgSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, expected & 0xFF, value);
@@ -80,6 +121,16 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Like {@link #compareAndExchange}, returning whether the store happened.
      * <p>Kernel: {@code this_cpu_try_cmpxchg(var, &expected, value)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param expected the value the copy must hold for the store to happen
+     * @param value the value stored if it does
+     * @return {@code true} if the copy held {@code expected} and now holds {@code value}; {@code false}
+     *     if it held another value and was left unchanged
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public boolean compareAndSet(int index, byte expected, byte value) {
         byte witness = compareAndExchange(index, expected, value);
@@ -89,6 +140,13 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Adds {@code delta} to the current CPU's copy of element {@code index} of the variable. The result wraps to {@code byte}.
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param delta the amount to add; negative subtracts
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void add(int index, int delta) {
         Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_ADD, delta);
@@ -97,6 +155,13 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Subtracts {@code delta} from the current CPU's copy of element {@code index} of the variable. The result wraps to {@code byte}.
      * <p>Kernel: {@code this_cpu_sub(var, delta)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param delta the amount to subtract; negative adds
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void sub(int index, int delta) {
         add(index, -delta);
@@ -105,6 +170,14 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Adds {@code delta} to the current CPU's copy of element {@code index} of the variable; returns the new value.
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param delta the amount to add; negative subtracts
+     * @return the value this addition produced, which the copy held right after it, wrapped to {@code byte}
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public byte addAndGet(int index, int delta) {
         return (byte) (Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_ADD, delta) + delta);
@@ -113,6 +186,14 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Subtracts {@code delta} from the current CPU's copy of element {@code index} of the variable; returns the new value.
      * <p>Kernel: {@code this_cpu_sub_return(var, delta)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param delta the amount to subtract; negative adds
+     * @return the value this subtraction produced, which the copy held right after it, wrapped to {@code byte}
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public byte subAndGet(int index, int delta) {
         return addAndGet(index, -delta);
@@ -121,6 +202,12 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Adds one to the current CPU's copy of element {@code index} of the variable.
      * <p>Kernel: {@code this_cpu_inc(var)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void increment(int index) {
         add(index, 1);
@@ -129,6 +216,12 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Subtracts one from the current CPU's copy of element {@code index} of the variable.
      * <p>Kernel: {@code this_cpu_dec(var)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void decrement(int index) {
         add(index, -1);
@@ -137,6 +230,13 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Adds one to the current CPU's copy of element {@code index} of the variable; returns the new value.
      * <p>Kernel: {@code this_cpu_inc_return(var)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @return the value this increment produced, which the copy held right after it, wrapped to {@code byte}
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public byte incrementAndGet(int index) {
         return addAndGet(index, 1);
@@ -145,6 +245,13 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Subtracts one from the current CPU's copy of element {@code index} of the variable; returns the new value.
      * <p>Kernel: {@code this_cpu_dec_return(var)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @return the value this decrement produced, which the copy held right after it, wrapped to {@code byte}
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public byte decrementAndGet(int index) {
         return addAndGet(index, -1);
@@ -153,6 +260,13 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * ANDs {@code mask} into the current CPU's copy of element {@code index} of the variable.
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param mask the bits to keep; the copy's other bits are cleared (only its low 8 bits are used)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void and(int index, int mask) {
         Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_AND, mask);
@@ -161,6 +275,13 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * ORs {@code mask} into the current CPU's copy of element {@code index} of the variable.
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param mask the bits to set in the copy (only its low 8 bits are used)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void or(int index, int mask) {
         Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_OR, mask);
@@ -169,6 +290,13 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * XORs {@code mask} into the current CPU's copy of element {@code index} of the variable.
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param mask the bits to flip in the copy (only its low 8 bits are used)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void xor(int index, int mask) {
         Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_XOR, mask);
@@ -177,7 +305,16 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Reads the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: a plain load of the held unit's copy, which sees everything
+     * written under earlier guards of that unit (taking a guard is an acquire).
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @return the held unit's value
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public byte rawGet(CpuGuard g, int index) {
         long at = g.address(chunk) + elem(index);
@@ -187,7 +324,19 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Writes the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_write(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param value the new value
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawSet(CpuGuard g, int index, byte value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -197,7 +346,20 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Replaces the guarded unit's copy of element {@code index}; returns the old value.
      * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param value the new value
+     * @return the value it replaced
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public byte rawGetAndSet(CpuGuard g, int index, byte value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -209,7 +371,21 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * If the guarded unit's copy of element {@code index} equals {@code expected}, replaces it; returns the value found.
      * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param expected the value the copy must hold for the store to happen
+     * @param value the value stored if it does
+     * @return the value found; it equals {@code expected} exactly when {@code value} was stored
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public byte rawCompareAndExchange(CpuGuard g, int index, byte expected, byte value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -223,7 +399,20 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Adds {@code delta} to the guarded unit's copy of element {@code index}; returns the new value.
      * <p>Kernel: {@code __this_cpu_add_return(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param delta the amount to add; negative subtracts
+     * @return the new value, wrapped to {@code byte}
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public byte rawAddAndGet(CpuGuard g, int index, int delta) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -233,9 +422,21 @@ public final class PerCpuByteArray extends PerCpuVar {
     }
 
     /**
-     * Adds {@code delta} to the guarded unit's copy of element {@code index}.
+     * Adds {@code delta} to the guarded unit's copy of element {@code index}. The result wraps to {@code byte}.
      * <p>Kernel: {@code __this_cpu_add(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param delta the amount to add; negative subtracts
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawAdd(CpuGuard g, int index, int delta) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -243,9 +444,21 @@ public final class PerCpuByteArray extends PerCpuVar {
     }
 
     /**
-     * Subtracts {@code delta} from the guarded unit's copy of element {@code index}.
+     * Subtracts {@code delta} from the guarded unit's copy of element {@code index}. The result wraps to {@code byte}.
      * <p>Kernel: {@code __this_cpu_sub(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param delta the amount to subtract; negative adds
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawSub(CpuGuard g, int index, int delta) {
         rawAdd(g, index, -delta);
@@ -254,7 +467,18 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Adds one to the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_inc(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawIncrement(CpuGuard g, int index) {
         rawAdd(g, index, 1);
@@ -263,7 +487,18 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * Subtracts one from the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_dec(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawDecrement(CpuGuard g, int index) {
         rawAdd(g, index, -1);
@@ -272,7 +507,19 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * ANDs {@code mask} into the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_and(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param mask the bits to keep; the copy's other bits are cleared (only its low 8 bits are used)
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawAnd(CpuGuard g, int index, int mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -282,7 +529,19 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * ORs {@code mask} into the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_or(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param mask the bits to set in the copy (only its low 8 bits are used)
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawOr(CpuGuard g, int index, int mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -292,7 +551,19 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * XORs {@code mask} into the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_xor(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param mask the bits to flip in the copy (only its low 8 bits are used)
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable (or another variable in its aligned 4-byte word)
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawXor(CpuGuard g, int index, int mask) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
@@ -303,6 +574,9 @@ public final class PerCpuByteArray extends PerCpuVar {
      * {@code get_cpu_ptr(var)}: takes a {@link CpuGuard} and returns a view of the guarded
      * unit's copy of this variable, to be closed ({@code put_cpu_ptr(var)}) by
      * try-with-resources. The view is valid until then, on the calling thread only.
+     *
+     * @return an open view of the unit that {@link CpuGuard#get()} takes (the current CPU's, if free);
+     *     close it on this thread, after any guard taken inside it
      */
     public CpuPtr getCpuPtr() {
         return new CpuPtr(this, CpuGuard.get());
@@ -321,42 +595,96 @@ public final class PerCpuByteArray extends PerCpuVar {
             this.guard = guard;
         }
 
-        /** The CPU whose copy this is. */
+        /**
+         * The CPU whose copy this is.
+         *
+         * @return the CPU whose unit the view's guard holds; it stays the same while the view is open,
+         *     even if the thread migrates
+         * @throws IllegalStateException if the view is closed or used on another thread
+         */
         public int cpu() {
             return guard.cpu();
         }
 
-        /** The guard held by this view. */
+        /**
+         * The guard held by this view.
+         *
+         * @return the view's guard, for {@code raw*} operations on other variables of the same unit;
+         *     close the view, not the guard
+         */
         public CpuGuard guard() {
             return guard;
         }
 
-        /** Number of elements. */
+        /**
+         * Number of elements.
+         *
+         * @return the number of elements, as {@link PerCpuByteArray#length()}
+         */
         public int length() {
             return var.length();
         }
 
-        /** This CPU's element {@code index} ({@code get_cpu_ptr(var)[index]}). */
+        /**
+         * This CPU's element {@code index} ({@code get_cpu_ptr(var)[index]}).
+         *
+         * @param index the element, in {@code [0, length())}
+         * @return the element's value (a plain load)
+         * @throws IllegalStateException if the view is closed; with {@code -Dpercpu.debug=true} also
+         *     if used on another thread
+         * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+         */
         public byte get(int index) {
             return var.rawGet(guard, index);
         }
 
-        /** Sets this CPU's element {@code index}. */
+        /**
+         * Sets this CPU's element {@code index}.
+         *
+         * @param index the element, in {@code [0, length())}
+         * @param value the new value
+         * @throws IllegalStateException if the view is closed; with {@code -Dpercpu.debug=true} also
+         *     if used on another thread, or if the variable (or another variable in its aligned 4-byte word)
+         *     is also updated with {@code this_cpu_*} methods
+         * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+         */
         public void set(int index, byte value) {
             var.rawSet(guard, index, value);
         }
 
-        /** Adds to this CPU's element {@code index}. */
+        /**
+         * Adds to this CPU's element {@code index}. The result wraps to {@code byte}.
+         *
+         * @param index the element, in {@code [0, length())}
+         * @param delta the amount to add; negative subtracts
+         * @throws IllegalStateException if the view is closed; with {@code -Dpercpu.debug=true} also
+         *     if used on another thread, or if the variable (or another variable in its aligned 4-byte word)
+         *     is also updated with {@code this_cpu_*} methods
+         * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+         */
         public void add(int index, int delta) {
             var.rawAdd(guard, index, delta);
         }
 
-        /** Increments this CPU's element {@code index}. */
+        /**
+         * Increments this CPU's element {@code index}.
+         *
+         * @param index the element, in {@code [0, length())}
+         * @throws IllegalStateException if the view is closed; with {@code -Dpercpu.debug=true} also
+         *     if used on another thread, or if the variable (or another variable in its aligned 4-byte word)
+         *     is also updated with {@code this_cpu_*} methods
+         * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+         */
         public void increment(int index) {
             var.rawIncrement(guard, index);
         }
 
-        /** {@code put_cpu_ptr(var)}: closes the guard. */
+        /**
+         * {@code put_cpu_ptr(var)}: closes the guard.
+         *
+         * @throws IllegalStateException if the view is already closed, is closed on another thread, or
+         *     a guard taken inside it is still open
+         */
         @Override
         public void close() {
             guard.close();
@@ -366,6 +694,10 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * The sum of every possible CPU's copy of element {@code index} of the variable, as a {@code long}. NOT an atomic snapshot: updates made during the call may or may not be counted.
      * <p>Kernel: {@code for_each_possible_cpu(cpu) sum += per_cpu(var, cpu)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @return the exact sum of the copies
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public long sum(int index) {
         return Units.sumByte(chunk, elem(index));
@@ -373,6 +705,11 @@ public final class PerCpuByteArray extends PerCpuVar {
 
     /**
      * Every CPU's copy of element {@code index} of the variable, indexed by CPU id (length {@code nr_cpu_ids}; impossible CPUs read as zero). Not an atomic snapshot.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @return a new array of {@link Cpu#nrCpuIds()} values: element {@code cpu} is CPU {@code cpu}'s copy,
+     *     read with acquire one CPU after another, and zero for ids that are not possible CPUs
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public byte[] snapshot(int index) {
         byte[] values = new byte[chunk.topology.nrCpuIds()];
@@ -385,6 +722,10 @@ public final class PerCpuByteArray extends PerCpuVar {
     /**
      * A copy of CPU {@code cpu}'s whole array. Not an atomic snapshot.
      * <p>Kernel: {@code per_cpu(var, cpu)}.
+     *
+     * @param cpu the CPU whose copy is copied: any possible CPU, not only the current one
+     * @return a new array of {@link #length()} elements, read one after another with acquire
+     * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public byte[] toArray(int cpu) {
         checkCpu(cpu);
@@ -395,7 +736,11 @@ public final class PerCpuByteArray extends PerCpuVar {
         return values;
     }
 
-    /** Number of elements. */
+    /**
+     * Number of elements.
+     *
+     * @return the number of elements of every CPU's copy: the {@code N} of {@code @PerCpu(length = N)}
+     */
     public int length() {
         return length;
     }

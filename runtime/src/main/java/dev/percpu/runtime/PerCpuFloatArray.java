@@ -32,6 +32,11 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Reads the current CPU's copy of element {@code index} of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @return the value of the copy of the CPU the thread ran on at the read (it may have migrated
+     *     since)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public float get(int index) {
         return Float.intBitsToFloat(Units.getInt(chunk, chunk.cpus.current(), elem(index)));
@@ -40,6 +45,12 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Reads CPU {@code cpu}'s copy of element {@code index} of the variable (acquire); any thread, any possible CPU.
      * <p>Kernel: {@code per_cpu(var, cpu)}.
+     *
+     * @param cpu the CPU whose copy is read: any possible CPU, not only the current one
+     * @param index the element, in {@code [0, length())}
+     * @return CPU {@code cpu}'s value
+     * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public float get(int cpu, int index) {
         return Float.intBitsToFloat(Units.getInt(chunk, checkCpu(cpu), elem(index)));
@@ -48,6 +59,12 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Stores into CPU {@code cpu}'s copy of element {@code index} of the variable (volatile); see {@link PerCpuVar} for how it races with {@code this_cpu_*} updates on that CPU.
      * <p>Kernel: {@code per_cpu(var, cpu) = value}.
+     *
+     * @param cpu the CPU whose copy is written: any possible CPU, not only the current one
+     * @param index the element, in {@code [0, length())}
+     * @param value the new value
+     * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void set(int cpu, int index, float value) {
         Units.setInt(chunk, checkCpu(cpu), elem(index), Float.floatToRawIntBits(value));
@@ -56,6 +73,13 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Stores into the current CPU's copy of element {@code index} of the variable, atomically with respect to other {@code this_cpu_*} updates of it.
      * <p>Kernel: {@code this_cpu_write(var, value)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param value the new value
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void set(int index, float value) {
         chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), Float.floatToRawIntBits(value));
@@ -64,6 +88,14 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Replaces the current CPU's copy of element {@code index} of the variable; returns the old value.
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param value the new value
+     * @return the value it replaced
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public float getAndSet(int index, float value) {
         return Float.intBitsToFloat(chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), Float.floatToRawIntBits(value)));
@@ -72,6 +104,15 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * If the current CPU's copy of element {@code index} of the variable equals {@code expected}, replaces it with {@code value}. Returns the value found (the witness). Floating-point values are compared by their raw bits, as {@link java.lang.invoke.VarHandle} does.
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param expected the value the copy must hold for the store to happen (compared by raw bits, so {@code -0.0} does not match {@code 0.0} and a NaN matches only a NaN of the same bits)
+     * @param value the value stored if it does
+     * @return the value found; its bits equal those of {@code expected} exactly when {@code value} was stored
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public float compareAndExchange(int index, float expected, float value) {
         return Float.intBitsToFloat(chunk.ops.cmpxchg32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), Float.floatToRawIntBits(expected), Float.floatToRawIntBits(value)));
@@ -80,6 +121,16 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Like {@link #compareAndExchange}, returning whether the store happened.
      * <p>Kernel: {@code this_cpu_try_cmpxchg(var, &expected, value)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param expected the value the copy must hold for the store to happen (compared by raw bits)
+     * @param value the value stored if it does
+     * @return {@code true} if the copy held {@code expected} and now holds {@code value}; {@code false}
+     *     if it held another value and was left unchanged
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public boolean compareAndSet(int index, float expected, float value) {
         float witness = compareAndExchange(index, expected, value);
@@ -89,6 +140,13 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Adds {@code delta} to the current CPU's copy of element {@code index} of the variable.
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param delta the amount to add; negative subtracts
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void add(int index, float delta) {
         Units.addFloat(chunk, Units.thisCpuOffset(chunk, elem(index), 4), delta);
@@ -97,6 +155,13 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Subtracts {@code delta} from the current CPU's copy of element {@code index} of the variable.
      * <p>Kernel: {@code this_cpu_sub(var, delta)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param delta the amount to subtract; negative adds
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void sub(int index, float delta) {
         add(index, -delta);
@@ -105,6 +170,14 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Adds {@code delta} to the current CPU's copy of element {@code index} of the variable; returns the new value.
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param delta the amount to add; negative subtracts
+     * @return the value this addition produced, which the copy held right after it
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public float addAndGet(int index, float delta) {
         return Units.addFloat(chunk, Units.thisCpuOffset(chunk, elem(index), 4), delta);
@@ -113,6 +186,14 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Subtracts {@code delta} from the current CPU's copy of element {@code index} of the variable; returns the new value.
      * <p>Kernel: {@code this_cpu_sub_return(var, delta)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @param delta the amount to subtract; negative adds
+     * @return the value this subtraction produced, which the copy held right after it
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public float subAndGet(int index, float delta) {
         return addAndGet(index, -delta);
@@ -121,7 +202,16 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Reads the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: a plain load of the held unit's copy, which sees everything
+     * written under earlier guards of that unit (taking a guard is an acquire).
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @return the held unit's value
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public float rawGet(CpuGuard g, int index) {
         long at = g.address(chunk) + elem(index);
@@ -131,7 +221,19 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Writes the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_write(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param value the new value
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawSet(CpuGuard g, int index, float value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
@@ -141,7 +243,20 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Replaces the guarded unit's copy of element {@code index}; returns the old value.
      * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param value the new value
+     * @return the value it replaced
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public float rawGetAndSet(CpuGuard g, int index, float value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
@@ -153,7 +268,21 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * If the guarded unit's copy of element {@code index} equals {@code expected}, replaces it; returns the value found.
      * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param expected the value the copy must hold for the store to happen (compared by raw bits)
+     * @param value the value stored if it does
+     * @return the value found; its bits equal those of {@code expected} exactly when {@code value} was stored
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public float rawCompareAndExchange(CpuGuard g, int index, float expected, float value) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
@@ -167,7 +296,20 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Adds {@code delta} to the guarded unit's copy of element {@code index}; returns the new value.
      * <p>Kernel: {@code __this_cpu_add_return(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param delta the amount to add; negative subtracts
+     * @return the new value
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public float rawAddAndGet(CpuGuard g, int index, float delta) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
@@ -179,7 +321,19 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Adds {@code delta} to the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_add(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param delta the amount to add; negative subtracts
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawAdd(CpuGuard g, int index, float delta) {
         long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
@@ -189,7 +343,19 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * Subtracts {@code delta} from the guarded unit's copy of element {@code index}.
      * <p>Kernel: {@code __this_cpu_sub(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param index the element, in {@code [0, length())}
+     * @param delta the amount to subtract; negative adds
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawSub(CpuGuard g, int index, float delta) {
         rawAdd(g, index, -delta);
@@ -199,6 +365,9 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * {@code get_cpu_ptr(var)}: takes a {@link CpuGuard} and returns a view of the guarded
      * unit's copy of this variable, to be closed ({@code put_cpu_ptr(var)}) by
      * try-with-resources. The view is valid until then, on the calling thread only.
+     *
+     * @return an open view of the unit that {@link CpuGuard#get()} takes (the current CPU's, if free);
+     *     close it on this thread, after any guard taken inside it
      */
     public CpuPtr getCpuPtr() {
         return new CpuPtr(this, CpuGuard.get());
@@ -217,37 +386,83 @@ public final class PerCpuFloatArray extends PerCpuVar {
             this.guard = guard;
         }
 
-        /** The CPU whose copy this is. */
+        /**
+         * The CPU whose copy this is.
+         *
+         * @return the CPU whose unit the view's guard holds; it stays the same while the view is open,
+         *     even if the thread migrates
+         * @throws IllegalStateException if the view is closed or used on another thread
+         */
         public int cpu() {
             return guard.cpu();
         }
 
-        /** The guard held by this view. */
+        /**
+         * The guard held by this view.
+         *
+         * @return the view's guard, for {@code raw*} operations on other variables of the same unit;
+         *     close the view, not the guard
+         */
         public CpuGuard guard() {
             return guard;
         }
 
-        /** Number of elements. */
+        /**
+         * Number of elements.
+         *
+         * @return the number of elements, as {@link PerCpuFloatArray#length()}
+         */
         public int length() {
             return var.length();
         }
 
-        /** This CPU's element {@code index} ({@code get_cpu_ptr(var)[index]}). */
+        /**
+         * This CPU's element {@code index} ({@code get_cpu_ptr(var)[index]}).
+         *
+         * @param index the element, in {@code [0, length())}
+         * @return the element's value (a plain load)
+         * @throws IllegalStateException if the view is closed; with {@code -Dpercpu.debug=true} also
+         *     if used on another thread
+         * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+         */
         public float get(int index) {
             return var.rawGet(guard, index);
         }
 
-        /** Sets this CPU's element {@code index}. */
+        /**
+         * Sets this CPU's element {@code index}.
+         *
+         * @param index the element, in {@code [0, length())}
+         * @param value the new value
+         * @throws IllegalStateException if the view is closed; with {@code -Dpercpu.debug=true} also
+         *     if used on another thread, or if the variable
+         *     is also updated with {@code this_cpu_*} methods
+         * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+         */
         public void set(int index, float value) {
             var.rawSet(guard, index, value);
         }
 
-        /** Adds to this CPU's element {@code index}. */
+        /**
+         * Adds to this CPU's element {@code index}.
+         *
+         * @param index the element, in {@code [0, length())}
+         * @param delta the amount to add; negative subtracts
+         * @throws IllegalStateException if the view is closed; with {@code -Dpercpu.debug=true} also
+         *     if used on another thread, or if the variable
+         *     is also updated with {@code this_cpu_*} methods
+         * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+         */
         public void add(int index, float delta) {
             var.rawAdd(guard, index, delta);
         }
 
-        /** {@code put_cpu_ptr(var)}: closes the guard. */
+        /**
+         * {@code put_cpu_ptr(var)}: closes the guard.
+         *
+         * @throws IllegalStateException if the view is already closed, is closed on another thread, or
+         *     a guard taken inside it is still open
+         */
         @Override
         public void close() {
             guard.close();
@@ -257,6 +472,10 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * The sum of every possible CPU's copy of element {@code index} of the variable, as a {@code double}. NOT an atomic snapshot: updates made during the call may or may not be counted.
      * <p>Kernel: {@code for_each_possible_cpu(cpu) sum += per_cpu(var, cpu)}.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @return the sum of the copies, added in ascending CPU order in {@code double} arithmetic
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public double sum(int index) {
         return Units.sumFloat(chunk, elem(index));
@@ -264,6 +483,11 @@ public final class PerCpuFloatArray extends PerCpuVar {
 
     /**
      * Every CPU's copy of element {@code index} of the variable, indexed by CPU id (length {@code nr_cpu_ids}; impossible CPUs read as zero). Not an atomic snapshot.
+     *
+     * @param index the element, in {@code [0, length())}
+     * @return a new array of {@link Cpu#nrCpuIds()} values: element {@code cpu} is CPU {@code cpu}'s copy,
+     *     read with acquire one CPU after another, and zero for ids that are not possible CPUs
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public float[] snapshot(int index) {
         float[] values = new float[chunk.topology.nrCpuIds()];
@@ -276,6 +500,10 @@ public final class PerCpuFloatArray extends PerCpuVar {
     /**
      * A copy of CPU {@code cpu}'s whole array. Not an atomic snapshot.
      * <p>Kernel: {@code per_cpu(var, cpu)}.
+     *
+     * @param cpu the CPU whose copy is copied: any possible CPU, not only the current one
+     * @return a new array of {@link #length()} elements, read one after another with acquire
+     * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public float[] toArray(int cpu) {
         checkCpu(cpu);
@@ -286,7 +514,11 @@ public final class PerCpuFloatArray extends PerCpuVar {
         return values;
     }
 
-    /** Number of elements. */
+    /**
+     * Number of elements.
+     *
+     * @return the number of elements of every CPU's copy: the {@code N} of {@code @PerCpu(length = N)}
+     */
     public int length() {
         return length;
     }

@@ -23,6 +23,9 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Reads the current CPU's copy of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
+     *
+     * @return the value of the copy of the CPU the thread ran on at the read (it may have migrated
+     *     since)
      */
     public long get() {
         return Units.getLong(chunk, chunk.cpus.current(), offset);
@@ -31,6 +34,10 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Reads CPU {@code cpu}'s copy of the variable (acquire); any thread, any possible CPU.
      * <p>Kernel: {@code per_cpu(var, cpu)}.
+     *
+     * @param cpu the CPU whose copy is read: any possible CPU, not only the current one
+     * @return CPU {@code cpu}'s value
+     * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public long get(int cpu) {
         return Units.getLong(chunk, checkCpu(cpu), offset);
@@ -39,6 +46,10 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Stores into CPU {@code cpu}'s copy of the variable (volatile); see {@link PerCpuVar} for how it races with {@code this_cpu_*} updates on that CPU.
      * <p>Kernel: {@code per_cpu(var, cpu) = value}.
+     *
+     * @param cpu the CPU whose copy is written: any possible CPU, not only the current one
+     * @param value the new value
+     * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public void set(int cpu, long value) {
         Units.setLong(chunk, checkCpu(cpu), offset, value);
@@ -47,6 +58,11 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Stores into the current CPU's copy of the variable, atomically with respect to other {@code this_cpu_*} updates of it.
      * <p>Kernel: {@code this_cpu_write(var, value)}.
+     *
+     * @param value the new value
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void set(long value) {
         chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, offset, 8), value);
@@ -55,6 +71,12 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Replaces the current CPU's copy of the variable; returns the old value.
      * <p>Kernel: {@code this_cpu_xchg(var, value)}.
+     *
+     * @param value the new value
+     * @return the value it replaced
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public long getAndSet(long value) {
         return chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, offset, 8), value);
@@ -63,6 +85,13 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * If the current CPU's copy of the variable equals {@code expected}, replaces it with {@code value}. Returns the value found (the witness).
      * <p>Kernel: {@code this_cpu_cmpxchg(var, expected, value)}.
+     *
+     * @param expected the value the copy must hold for the store to happen
+     * @param value the value stored if it does
+     * @return the value found; it equals {@code expected} exactly when {@code value} was stored
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public long compareAndExchange(long expected, long value) {
         return chunk.ops.cmpxchg64(chunk, Units.thisCpuOffset(chunk, offset, 8), expected, value);
@@ -71,6 +100,14 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Like {@link #compareAndExchange}, returning whether the store happened.
      * <p>Kernel: {@code this_cpu_try_cmpxchg(var, &expected, value)}.
+     *
+     * @param expected the value the copy must hold for the store to happen
+     * @param value the value stored if it does
+     * @return {@code true} if the copy held {@code expected} and now holds {@code value}; {@code false}
+     *     if it held another value and was left unchanged
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public boolean compareAndSet(long expected, long value) {
         long witness = compareAndExchange(expected, value);
@@ -80,6 +117,11 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Adds {@code delta} to the current CPU's copy of the variable.
      * <p>Kernel: {@code this_cpu_add(var, delta)}.
+     *
+     * @param delta the amount to add; negative subtracts (the sum wraps on overflow, as {@code +} does)
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void add(long delta) {
         chunk.ops.add64(chunk, Units.thisCpuOffset(chunk, offset, 8), delta);
@@ -88,6 +130,11 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Subtracts {@code delta} from the current CPU's copy of the variable.
      * <p>Kernel: {@code this_cpu_sub(var, delta)}.
+     *
+     * @param delta the amount to subtract; negative adds (the difference wraps on overflow, as {@code -} does)
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void sub(long delta) {
         add(-delta);
@@ -96,6 +143,12 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Adds {@code delta} to the current CPU's copy of the variable; returns the new value.
      * <p>Kernel: {@code this_cpu_add_return(var, delta)}.
+     *
+     * @param delta the amount to add; negative subtracts
+     * @return the value this addition produced, which the copy held right after it (wrapping on overflow, as {@code +} does)
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public long addAndGet(long delta) {
         return chunk.ops.add64(chunk, Units.thisCpuOffset(chunk, offset, 8), delta);
@@ -104,6 +157,12 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Subtracts {@code delta} from the current CPU's copy of the variable; returns the new value.
      * <p>Kernel: {@code this_cpu_sub_return(var, delta)}.
+     *
+     * @param delta the amount to subtract; negative adds
+     * @return the value this subtraction produced, which the copy held right after it (wrapping on overflow, as {@code +} does)
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public long subAndGet(long delta) {
         return addAndGet(-delta);
@@ -112,6 +171,10 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Adds one to the current CPU's copy of the variable.
      * <p>Kernel: {@code this_cpu_inc(var)}.
+     *
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void increment() {
         add(1L);
@@ -120,6 +183,10 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Subtracts one from the current CPU's copy of the variable.
      * <p>Kernel: {@code this_cpu_dec(var)}.
+     *
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void decrement() {
         add(-1L);
@@ -128,6 +195,11 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Adds one to the current CPU's copy of the variable; returns the new value.
      * <p>Kernel: {@code this_cpu_inc_return(var)}.
+     *
+     * @return the value this increment produced, which the copy held right after it (wrapping on overflow, as {@code +} does)
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public long incrementAndGet() {
         return addAndGet(1L);
@@ -136,6 +208,11 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Subtracts one from the current CPU's copy of the variable; returns the new value.
      * <p>Kernel: {@code this_cpu_dec_return(var)}.
+     *
+     * @return the value this decrement produced, which the copy held right after it (wrapping on overflow, as {@code +} does)
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public long decrementAndGet() {
         return addAndGet(-1L);
@@ -144,6 +221,11 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * ANDs {@code mask} into the current CPU's copy of the variable.
      * <p>Kernel: {@code this_cpu_and(var, mask)}.
+     *
+     * @param mask the bits to keep; the copy's other bits are cleared
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void and(long mask) {
         chunk.ops.and64(chunk, Units.thisCpuOffset(chunk, offset, 8), mask);
@@ -152,6 +234,11 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * ORs {@code mask} into the current CPU's copy of the variable.
      * <p>Kernel: {@code this_cpu_or(var, mask)}.
+     *
+     * @param mask the bits to set in the copy
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void or(long mask) {
         chunk.ops.or64(chunk, Units.thisCpuOffset(chunk, offset, 8), mask);
@@ -160,6 +247,11 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * XORs {@code mask} into the current CPU's copy of the variable.
      * <p>Kernel: {@code this_cpu_xor(var, mask)}.
+     *
+     * @param mask the bits to flip in the copy
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, if the variable
+     *     is also updated under guards ({@code raw*} methods): one discipline per variable, see
+     *     {@link CpuGuard}
      */
     public void xor(long mask) {
         chunk.ops.xor64(chunk, Units.thisCpuOffset(chunk, offset, 8), mask);
@@ -168,7 +260,14 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Reads the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_read(var) / raw_cpu_read(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: a plain load of the held unit's copy, which sees everything
+     * written under earlier guards of that unit (taking a guard is an acquire).
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @return the held unit's value
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it
      */
     public long rawGet(CpuGuard g) {
         long at = g.address(chunk) + offset;
@@ -178,7 +277,17 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Writes the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_write(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param value the new value
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawSet(CpuGuard g, long value) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
@@ -188,7 +297,18 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Replaces the guarded unit's copy; returns the old value.
      * <p>Kernel: {@code __this_cpu_xchg(var, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param value the new value
+     * @return the value it replaced
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public long rawGetAndSet(CpuGuard g, long value) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
@@ -200,7 +320,19 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * If the guarded unit's copy equals {@code expected}, replaces it; returns the value found.
      * <p>Kernel: {@code __this_cpu_cmpxchg(var, expected, value)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param expected the value the copy must hold for the store to happen
+     * @param value the value stored if it does
+     * @return the value found; it equals {@code expected} exactly when {@code value} was stored
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public long rawCompareAndExchange(CpuGuard g, long expected, long value) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
@@ -214,7 +346,18 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Adds {@code delta} to the guarded unit's copy; returns the new value.
      * <p>Kernel: {@code __this_cpu_add_return(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param delta the amount to add; negative subtracts
+     * @return the new value (wrapping on overflow, as {@code +} does)
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public long rawAddAndGet(CpuGuard g, long delta) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
@@ -226,7 +369,17 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Adds {@code delta} to the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_add(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param delta the amount to add; negative subtracts (the sum wraps on overflow, as {@code +} does)
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawAdd(CpuGuard g, long delta) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
@@ -236,7 +389,17 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Subtracts {@code delta} from the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_sub(var, delta)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param delta the amount to subtract; negative adds (the difference wraps on overflow, as {@code -} does)
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawSub(CpuGuard g, long delta) {
         rawAdd(g, -delta);
@@ -245,7 +408,16 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Adds one to the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_inc(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawIncrement(CpuGuard g) {
         rawAdd(g, 1L);
@@ -254,7 +426,16 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * Subtracts one from the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_dec(var)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawDecrement(CpuGuard g) {
         rawAdd(g, -1L);
@@ -263,7 +444,17 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * ANDs {@code mask} into the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_and(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param mask the bits to keep; the copy's other bits are cleared
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawAnd(CpuGuard g, long mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
@@ -273,7 +464,17 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * ORs {@code mask} into the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_or(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param mask the bits to set in the copy
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawOr(CpuGuard g, long mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
@@ -283,7 +484,17 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * XORs {@code mask} into the guarded unit's copy.
      * <p>Kernel: {@code __this_cpu_xor(var, mask)}.
-     * <p>Only under a {@link CpuGuard}: a plain access to the held unit's copy; the guard must be open ({@link IllegalStateException} otherwise); that the calling thread owns it is checked with {@code -Dpercpu.debug=true}.
+     * <p>Only under a {@link CpuGuard}: plain memory accesses to the held unit's copy, atomic with
+     * respect to other guarded code because no other guard holds the unit, but not with respect to
+     * {@code this_cpu_*} updates or {@code per_cpu} stores of the same copy. Closing the guard
+     * publishes them (release) to the unit's next holder.
+     *
+     * @param g an open guard taken by the calling thread: the copy accessed is that of the unit
+     *     it holds ({@link CpuGuard#cpu()})
+     * @param mask the bits to flip in the copy
+     * @throws IllegalStateException if {@code g} is closed; with {@code -Dpercpu.debug=true} also
+     *     if another thread owns it, or if the variable
+     *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawXor(CpuGuard g, long mask) {
         long at = Units.rawWriteAddress(g, chunk, offset, 8);
@@ -294,6 +505,9 @@ public final class PerCpuLong extends PerCpuVar {
      * {@code get_cpu_var(var)}: takes a {@link CpuGuard} and returns a view of the guarded
      * unit's copy of this variable, to be closed ({@code put_cpu_var(var)}) by
      * try-with-resources. The view is valid until then, on the calling thread only.
+     *
+     * @return an open view of the unit that {@link CpuGuard#get()} takes (the current CPU's, if free);
+     *     close it on this thread, after any guard taken inside it
      */
     public CpuVar getCpuVar() {
         return new CpuVar(this, CpuGuard.get());
@@ -312,37 +526,79 @@ public final class PerCpuLong extends PerCpuVar {
             this.guard = guard;
         }
 
-        /** The CPU whose copy this is. */
+        /**
+         * The CPU whose copy this is.
+         *
+         * @return the CPU whose unit the view's guard holds; it stays the same while the view is open,
+         *     even if the thread migrates
+         * @throws IllegalStateException if the view is closed or used on another thread
+         */
         public int cpu() {
             return guard.cpu();
         }
 
-        /** The guard held by this view. */
+        /**
+         * The guard held by this view.
+         *
+         * @return the view's guard, for {@code raw*} operations on other variables of the same unit;
+         *     close the view, not the guard
+         */
         public CpuGuard guard() {
             return guard;
         }
 
-        /** This CPU's value ({@code get_cpu_var(var)} as an rvalue). */
+        /**
+         * This CPU's value ({@code get_cpu_var(var)} as an rvalue).
+         *
+         * @return the value (a plain load)
+         * @throws IllegalStateException if the view is closed; with {@code -Dpercpu.debug=true} also
+         *     if used on another thread
+         */
         public long get() {
             return var.rawGet(guard);
         }
 
-        /** Sets this CPU's value ({@code get_cpu_var(var) = value}). */
+        /**
+         * Sets this CPU's value ({@code get_cpu_var(var) = value}).
+         *
+         * @param value the new value
+         * @throws IllegalStateException if the view is closed; with {@code -Dpercpu.debug=true} also
+         *     if used on another thread, or if the variable
+         *     is also updated with {@code this_cpu_*} methods
+         */
         public void set(long value) {
             var.rawSet(guard, value);
         }
 
-        /** Adds to this CPU's value ({@code get_cpu_var(var) += delta}). */
+        /**
+         * Adds to this CPU's value ({@code get_cpu_var(var) += delta}).
+         *
+         * @param delta the amount to add; negative subtracts
+         * @throws IllegalStateException if the view is closed; with {@code -Dpercpu.debug=true} also
+         *     if used on another thread, or if the variable
+         *     is also updated with {@code this_cpu_*} methods
+         */
         public void add(long delta) {
             var.rawAdd(guard, delta);
         }
 
-        /** Increments this CPU's value ({@code get_cpu_var(var)++}). */
+        /**
+         * Increments this CPU's value ({@code get_cpu_var(var)++}).
+         *
+         * @throws IllegalStateException if the view is closed; with {@code -Dpercpu.debug=true} also
+         *     if used on another thread, or if the variable
+         *     is also updated with {@code this_cpu_*} methods
+         */
         public void increment() {
             var.rawIncrement(guard);
         }
 
-        /** {@code put_cpu_var(var)}: closes the guard. */
+        /**
+         * {@code put_cpu_var(var)}: closes the guard.
+         *
+         * @throws IllegalStateException if the view is already closed, is closed on another thread, or
+         *     a guard taken inside it is still open
+         */
         @Override
         public void close() {
             guard.close();
@@ -352,6 +608,8 @@ public final class PerCpuLong extends PerCpuVar {
     /**
      * The sum of every possible CPU's copy of the variable, as a {@code long}. NOT an atomic snapshot: updates made during the call may or may not be counted.
      * <p>Kernel: {@code for_each_possible_cpu(cpu) sum += per_cpu(var, cpu)}.
+     *
+     * @return the sum of the copies, wrapping on overflow as {@code long} addition does
      */
     public long sum() {
         return Units.sumLong(chunk, offset);
@@ -359,6 +617,9 @@ public final class PerCpuLong extends PerCpuVar {
 
     /**
      * Every CPU's copy of the variable, indexed by CPU id (length {@code nr_cpu_ids}; impossible CPUs read as zero). Not an atomic snapshot.
+     *
+     * @return a new array of {@link Cpu#nrCpuIds()} values: element {@code cpu} is CPU {@code cpu}'s copy,
+     *     read with acquire one CPU after another, and zero for ids that are not possible CPUs
      */
     public long[] snapshot() {
         long[] values = new long[chunk.topology.nrCpuIds()];

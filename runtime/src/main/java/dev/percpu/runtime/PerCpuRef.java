@@ -58,7 +58,11 @@ public final class PerCpuRef<T> {
         return chunk.unitIndex(cpu) * stride + index;
     }
 
-    /** The variable's name, {@code Holder.field}. */
+    /**
+     * The variable's name, {@code Holder.field}.
+     *
+     * @return the declared name, as in error messages and dumps
+     */
     public String name() {
         return name;
     }
@@ -68,6 +72,9 @@ public final class PerCpuRef<T> {
      *
      * <p>Kernel: {@code this_cpu_ptr(&var)} / {@code get_cpu_var(var)} without the preemption
      * guard.
+     *
+     * @return the instance of the CPU the thread ran on at the read (acquire), never {@code null};
+     *     threads on the same CPU get the same instance at the same time
      */
     @SuppressWarnings("unchecked")
     public T get() {
@@ -79,6 +86,8 @@ public final class PerCpuRef<T> {
      *
      * <p>Kernel: {@code per_cpu(var, cpu)} / {@code per_cpu_ptr(&var, cpu)}.
      *
+     * @param cpu the CPU whose instance is read: any possible CPU, from any thread
+     * @return CPU {@code cpu}'s instance (acquire), never {@code null}
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     @SuppressWarnings("unchecked")
@@ -86,17 +95,35 @@ public final class PerCpuRef<T> {
         return (T) SLOTS.getAcquire(slots, at(chunk.checkCpu(cpu)));
     }
 
-    /** Replaces the current CPU's instance. <p>Kernel: {@code this_cpu_write(var, value)}. */
+    /**
+     * Replaces the current CPU's instance (volatile store). <p>Kernel: {@code this_cpu_write(var, value)}.
+     *
+     * @param value the new instance for the CPU the thread runs on at the store
+     * @throws NullPointerException if {@code value} is null (the message names the variable)
+     */
     public void set(T value) {
         SLOTS.setVolatile(slots, at(chunk.cpus.current()), nonNull(value));
     }
 
-    /** Replaces CPU {@code cpu}'s instance. <p>Kernel: {@code per_cpu(var, cpu) = value}. */
+    /**
+     * Replaces CPU {@code cpu}'s instance (volatile store). <p>Kernel: {@code per_cpu(var, cpu) = value}.
+     *
+     * @param cpu the CPU whose instance is replaced: any possible CPU, from any thread
+     * @param value the new instance
+     * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
+     * @throws NullPointerException if {@code value} is null (the message names the variable)
+     */
     public void set(int cpu, T value) {
         SLOTS.setVolatile(slots, at(chunk.checkCpu(cpu)), nonNull(value));
     }
 
-    /** Replaces the current CPU's instance; returns the old one. <p>Kernel: {@code this_cpu_xchg}. */
+    /**
+     * Replaces the current CPU's instance atomically; returns the old one. <p>Kernel: {@code this_cpu_xchg}.
+     *
+     * @param value the new instance
+     * @return the instance it replaced, never {@code null}
+     * @throws NullPointerException if {@code value} is null (the message names the variable)
+     */
     @SuppressWarnings("unchecked")
     public T getAndSet(T value) {
         return (T) SLOTS.getAndSet(slots, at(chunk.cpus.current()), nonNull(value));
@@ -105,6 +132,12 @@ public final class PerCpuRef<T> {
     /**
      * Replaces the current CPU's instance if it is {@code expected} (identity).
      * <p>Kernel: {@code this_cpu_try_cmpxchg}.
+     *
+     * @param expected the instance the slot must hold, compared with {@code ==}
+     * @param value the new instance
+     * @return {@code true} if the slot held {@code expected} and now holds {@code value};
+     *     {@code false} if it held another instance and was left unchanged
+     * @throws NullPointerException if {@code value} is null (the message names the variable)
      */
     public boolean compareAndSet(T expected, T value) {
         return SLOTS.compareAndSet(slots, at(chunk.cpus.current()), expected, nonNull(value));
@@ -115,6 +148,9 @@ public final class PerCpuRef<T> {
      * guard holds that unit, so code that only touches the instance under guards needs no other
      * synchronization.
      *
+     * @param g an open guard taken by the calling thread: the instance is that of the unit it
+     *     holds ({@link CpuGuard#cpu()})
+     * @return the held unit's instance (acquire), never {@code null}
      * @throws IllegalStateException if the guard is closed or belongs to another thread
      */
     @SuppressWarnings("unchecked")
@@ -122,7 +158,15 @@ public final class PerCpuRef<T> {
         return (T) SLOTS.getAcquire(slots, at(g.heldCpu(chunk)));
     }
 
-    /** Replaces the guarded unit's instance ({@code __this_cpu_write}). */
+    /**
+     * Replaces the guarded unit's instance ({@code __this_cpu_write}): a release store, so a thread
+     * that reads the new instance (every read is an acquire) also sees how it was initialized.
+     *
+     * @param g an open guard taken by the calling thread: the slot is that of the unit it holds
+     * @param value the new instance
+     * @throws IllegalStateException if the guard is closed or belongs to another thread
+     * @throws NullPointerException if {@code value} is null (the message names the variable)
+     */
     public void rawSet(CpuGuard g, T value) {
         SLOTS.setRelease(slots, at(g.heldCpu(chunk)), nonNull(value));
     }
@@ -130,6 +174,9 @@ public final class PerCpuRef<T> {
     /**
      * {@code get_cpu_var(var)}: takes a {@link CpuGuard} and returns a view of the guarded unit's
      * instance, closed ({@code put_cpu_var}) by try-with-resources.
+     *
+     * @return an open view of the unit that {@link CpuGuard#get()} takes (the current CPU's, if
+     *     free); close it on this thread, after any guard taken inside it
      */
     public CpuVar<T> getCpuVar() {
         return new CpuVar<>(this, CpuGuard.get());
@@ -150,29 +197,55 @@ public final class PerCpuRef<T> {
             this.guard = guard;
         }
 
-        /** The guarded CPU's instance. */
+        /**
+         * The guarded CPU's instance.
+         *
+         * @return the instance (acquire), never {@code null}
+         * @throws IllegalStateException if the view is closed or used on another thread
+         */
         public T get() {
             return var.rawGet(guard);
         }
 
-        /** Replaces the guarded CPU's instance. */
+        /**
+         * Replaces the guarded CPU's instance.
+         *
+         * @param value the new instance
+         * @throws IllegalStateException if the view is closed or used on another thread
+         * @throws NullPointerException if {@code value} is null
+         */
         public void set(T value) {
             var.rawSet(guard, value);
         }
 
-        /** The CPU whose instance this is. */
+        /**
+         * The CPU whose instance this is.
+         *
+         * @return the CPU whose unit the view's guard holds; it stays the same while the view is
+         *     open, even if the thread migrates
+         * @throws IllegalStateException if the view is closed or used on another thread
+         */
         public int cpu() {
             return guard.cpu();
         }
 
-        /** {@code put_cpu_var(var)}: closes the guard. */
+        /**
+         * {@code put_cpu_var(var)}: closes the guard.
+         *
+         * @throws IllegalStateException if the view is already closed, is closed on another thread,
+         *     or a guard taken inside it is still open
+         */
         @Override
         public void close() {
             guard.close();
         }
     }
 
-    /** Every possible CPU's instance, in ascending CPU order. Not an atomic snapshot. */
+    /**
+     * Every possible CPU's instance, in ascending CPU order. Not an atomic snapshot.
+     *
+     * @return a new list with one instance per possible CPU, each slot read with acquire in turn
+     */
     public List<T> instances() {
         List<T> list = new ArrayList<>(chunk.nrPossible());
         for (int cpu : chunk.possibleCpus) {

@@ -56,6 +56,9 @@ public abstract sealed class PerCpuVar
     /**
      * The variable's name, {@code Holder.field} for static variables, looked up in its section's
      * variable table (not a hot-path method).
+     *
+     * @return the declared name, {@code Holder.field}, with the holder's simple binary name
+     *     (nested: {@code Outer$Inner.field})
      */
     public final String name() {
         return chunk.nameOf(offset);
@@ -64,6 +67,9 @@ public abstract sealed class PerCpuVar
     /**
      * The variable's byte offset inside every CPU's unit: the per-CPU "pointer" that
      * {@code per_cpu_ptr} adds to {@code __per_cpu_offset[cpu]}.
+     *
+     * @return the offset in bytes from the start of a unit, the same for every CPU and fixed for the
+     *     life of the JVM
      */
     public final long offset() {
         return offset;
@@ -73,16 +79,26 @@ public abstract sealed class PerCpuVar
      * The address of CPU {@code cpu}'s copy ({@code per_cpu_ptr(&var, cpu)}), for diagnostics and
      * for handing the copy to native code. The copy stays mapped for the life of the JVM.
      *
+     * @param cpu any possible CPU
+     * @return the native address of the first byte of CPU {@code cpu}'s copy; it never changes
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public final long address(int cpu) {
         return chunk.baseAddress() + chunk.unitOffset(checkCpu(cpu)) + offset;
     }
 
-    /** Bytes the variable occupies in each unit. */
+    /**
+     * Bytes the variable occupies in each unit.
+     *
+     * @return the size of one CPU's copy in bytes: the type's size, times the length for an array
+     */
     public abstract long byteSize();
 
-    /** {@code cpu_possible_mask}: the CPUs that have a copy. */
+    /**
+     * {@code cpu_possible_mask}: the CPUs that have a copy.
+     *
+     * @return the possible CPUs; the valid {@code cpu} arguments of this handle's methods
+     */
     public final CpuMask possibleCpus() {
         return chunk.topology.possible();
     }

@@ -31,23 +31,41 @@ public record SectionLayout(String name, String region, long base, long size, lo
      */
     public record Variable(String holder, String field, String type, Section group, long offset, long byteSize) {
 
-        /** @return whether this is a reference variable (one heap object per CPU) */
+        /**
+         * Whether this is a reference variable ({@code PerCpuRef}).
+         *
+         * @return {@code true} for a reference variable (one heap object per CPU, {@link #offset()}
+         *     a slot), {@code false} for a primitive or array variable in the units
+         */
         public boolean isReference() {
             return type.equals("reference");
         }
 
-        /** @return {@code Holder.field}, with the holder's simple binary name */
+        /**
+         * The variable's name as dumps and error messages show it.
+         *
+         * @return {@code Holder.field}, with the holder's simple binary name (nested:
+         *     {@code Outer$Inner.field})
+         */
         public String displayName() {
             return holder.substring(holder.lastIndexOf('.') + 1) + "." + field;
         }
     }
 
-    /** Copies the immutable lists. */
+    /**
+     * Copies {@code variables} into an immutable list.
+     *
+     * @throws NullPointerException if {@code variables} is null or contains null
+     */
     public SectionLayout {
         variables = List.copyOf(variables);
     }
 
-    /** @return the byte offset just past the section inside every unit */
+    /**
+     * Where the section ends in every unit.
+     *
+     * @return the byte offset just past the section inside every unit, {@code base + size}
+     */
     public long end() {
         return base + size;
     }

@@ -61,116 +61,228 @@ public interface PlacedSection {
      */
     void checkLayout(long layoutHash);
 
-    /** @return the section */
+    /**
+     * The section this placement is of.
+     *
+     * @return the section instance that was placed first (a later {@link #of} with another
+     *     instance of the same class returns this placement unchanged)
+     */
     StaticSection section();
 
-    /** @return the byte offset of the section's start inside every unit */
+    /**
+     * Where the section starts in every unit: the section's {@code __per_cpu_start} relative to
+     * the unit, the same for every CPU.
+     *
+     * @return the byte offset of the section's start inside every unit, a multiple of
+     *     {@link StaticSection#align()}
+     */
     long base();
 
-    /** @return {@code "static"} or {@code "reserved"}: the region the section was placed in */
+    /**
+     * The region of the first chunk the section was placed in.
+     *
+     * @return {@code "static"} (found by the {@link java.util.ServiceLoader} scan at set-up) or
+     *     {@code "reserved"} (loaded later, placed on first use)
+     */
     String region();
 
     /**
+     * Makes the handle of the {@code boolean} variable at {@code offset} of this section (a new handle
+     * on every call; the generated accessor calls it once per variable, in its class initializer).
+     *
      * @param offset the variable's byte offset from the section start
      * @return the handle of the {@code boolean} variable there
+     * @throws IllegalStateException if no {@code boolean} fits there: {@code offset} is negative, not
+     *     a multiple of the element size, or too close to the end of the section
      */
     PerCpuBoolean booleanVar(long offset);
 
     /**
+     * Makes the handle of the {@code byte} variable at {@code offset} of this section (a new handle
+     * on every call; the generated accessor calls it once per variable, in its class initializer).
+     *
      * @param offset the variable's byte offset from the section start
      * @return the handle of the {@code byte} variable there
+     * @throws IllegalStateException if no {@code byte} fits there: {@code offset} is negative, not
+     *     a multiple of the element size, or too close to the end of the section
      */
     PerCpuByte byteVar(long offset);
 
     /**
+     * Makes the handle of the {@code short} variable at {@code offset} of this section (a new handle
+     * on every call; the generated accessor calls it once per variable, in its class initializer).
+     *
      * @param offset the variable's byte offset from the section start
      * @return the handle of the {@code short} variable there
+     * @throws IllegalStateException if no {@code short} fits there: {@code offset} is negative, not
+     *     a multiple of the element size, or too close to the end of the section
      */
     PerCpuShort shortVar(long offset);
 
     /**
+     * Makes the handle of the {@code char} variable at {@code offset} of this section (a new handle
+     * on every call; the generated accessor calls it once per variable, in its class initializer).
+     *
      * @param offset the variable's byte offset from the section start
      * @return the handle of the {@code char} variable there
+     * @throws IllegalStateException if no {@code char} fits there: {@code offset} is negative, not
+     *     a multiple of the element size, or too close to the end of the section
      */
     PerCpuChar charVar(long offset);
 
     /**
+     * Makes the handle of the {@code int} variable at {@code offset} of this section (a new handle
+     * on every call; the generated accessor calls it once per variable, in its class initializer).
+     *
      * @param offset the variable's byte offset from the section start
      * @return the handle of the {@code int} variable there
+     * @throws IllegalStateException if no {@code int} fits there: {@code offset} is negative, not
+     *     a multiple of the element size, or too close to the end of the section
      */
     PerCpuInt intVar(long offset);
 
     /**
+     * Makes the handle of the {@code long} variable at {@code offset} of this section (a new handle
+     * on every call; the generated accessor calls it once per variable, in its class initializer).
+     *
      * @param offset the variable's byte offset from the section start
      * @return the handle of the {@code long} variable there
+     * @throws IllegalStateException if no {@code long} fits there: {@code offset} is negative, not
+     *     a multiple of the element size, or too close to the end of the section
      */
     PerCpuLong longVar(long offset);
 
     /**
+     * Makes the handle of the {@code float} variable at {@code offset} of this section (a new handle
+     * on every call; the generated accessor calls it once per variable, in its class initializer).
+     *
      * @param offset the variable's byte offset from the section start
      * @return the handle of the {@code float} variable there
+     * @throws IllegalStateException if no {@code float} fits there: {@code offset} is negative, not
+     *     a multiple of the element size, or too close to the end of the section
      */
     PerCpuFloat floatVar(long offset);
 
     /**
+     * Makes the handle of the {@code double} variable at {@code offset} of this section (a new handle
+     * on every call; the generated accessor calls it once per variable, in its class initializer).
+     *
      * @param offset the variable's byte offset from the section start
      * @return the handle of the {@code double} variable there
+     * @throws IllegalStateException if no {@code double} fits there: {@code offset} is negative, not
+     *     a multiple of the element size, or too close to the end of the section
      */
     PerCpuDouble doubleVar(long offset);
 
     /**
+     * Makes the handle of the {@code boolean[length]} variable at {@code offset} of this section (a new
+     * handle on every call; the generated accessor calls it once per variable, in its class
+     * initializer).
+     *
      * @param offset the array's byte offset from the section start
-     * @param length its number of elements
+     * @param length its number of elements, the {@code N} of {@code @PerCpu(length = N)}
      * @return the handle of the {@code boolean[length]} variable there
+     * @throws IllegalStateException if no such array fits there: {@code length} is not positive,
+     *     {@code offset} is negative or not a multiple of the element size, or the array would end
+     *     past the end of the section
      */
     PerCpuBooleanArray booleanArray(long offset, int length);
 
     /**
+     * Makes the handle of the {@code byte[length]} variable at {@code offset} of this section (a new
+     * handle on every call; the generated accessor calls it once per variable, in its class
+     * initializer).
+     *
      * @param offset the array's byte offset from the section start
-     * @param length its number of elements
+     * @param length its number of elements, the {@code N} of {@code @PerCpu(length = N)}
      * @return the handle of the {@code byte[length]} variable there
+     * @throws IllegalStateException if no such array fits there: {@code length} is not positive,
+     *     {@code offset} is negative or not a multiple of the element size, or the array would end
+     *     past the end of the section
      */
     PerCpuByteArray byteArray(long offset, int length);
 
     /**
+     * Makes the handle of the {@code short[length]} variable at {@code offset} of this section (a new
+     * handle on every call; the generated accessor calls it once per variable, in its class
+     * initializer).
+     *
      * @param offset the array's byte offset from the section start
-     * @param length its number of elements
+     * @param length its number of elements, the {@code N} of {@code @PerCpu(length = N)}
      * @return the handle of the {@code short[length]} variable there
+     * @throws IllegalStateException if no such array fits there: {@code length} is not positive,
+     *     {@code offset} is negative or not a multiple of the element size, or the array would end
+     *     past the end of the section
      */
     PerCpuShortArray shortArray(long offset, int length);
 
     /**
+     * Makes the handle of the {@code char[length]} variable at {@code offset} of this section (a new
+     * handle on every call; the generated accessor calls it once per variable, in its class
+     * initializer).
+     *
      * @param offset the array's byte offset from the section start
-     * @param length its number of elements
+     * @param length its number of elements, the {@code N} of {@code @PerCpu(length = N)}
      * @return the handle of the {@code char[length]} variable there
+     * @throws IllegalStateException if no such array fits there: {@code length} is not positive,
+     *     {@code offset} is negative or not a multiple of the element size, or the array would end
+     *     past the end of the section
      */
     PerCpuCharArray charArray(long offset, int length);
 
     /**
+     * Makes the handle of the {@code int[length]} variable at {@code offset} of this section (a new
+     * handle on every call; the generated accessor calls it once per variable, in its class
+     * initializer).
+     *
      * @param offset the array's byte offset from the section start
-     * @param length its number of elements
+     * @param length its number of elements, the {@code N} of {@code @PerCpu(length = N)}
      * @return the handle of the {@code int[length]} variable there
+     * @throws IllegalStateException if no such array fits there: {@code length} is not positive,
+     *     {@code offset} is negative or not a multiple of the element size, or the array would end
+     *     past the end of the section
      */
     PerCpuIntArray intArray(long offset, int length);
 
     /**
+     * Makes the handle of the {@code long[length]} variable at {@code offset} of this section (a new
+     * handle on every call; the generated accessor calls it once per variable, in its class
+     * initializer).
+     *
      * @param offset the array's byte offset from the section start
-     * @param length its number of elements
+     * @param length its number of elements, the {@code N} of {@code @PerCpu(length = N)}
      * @return the handle of the {@code long[length]} variable there
+     * @throws IllegalStateException if no such array fits there: {@code length} is not positive,
+     *     {@code offset} is negative or not a multiple of the element size, or the array would end
+     *     past the end of the section
      */
     PerCpuLongArray longArray(long offset, int length);
 
     /**
+     * Makes the handle of the {@code float[length]} variable at {@code offset} of this section (a new
+     * handle on every call; the generated accessor calls it once per variable, in its class
+     * initializer).
+     *
      * @param offset the array's byte offset from the section start
-     * @param length its number of elements
+     * @param length its number of elements, the {@code N} of {@code @PerCpu(length = N)}
      * @return the handle of the {@code float[length]} variable there
+     * @throws IllegalStateException if no such array fits there: {@code length} is not positive,
+     *     {@code offset} is negative or not a multiple of the element size, or the array would end
+     *     past the end of the section
      */
     PerCpuFloatArray floatArray(long offset, int length);
 
     /**
+     * Makes the handle of the {@code double[length]} variable at {@code offset} of this section (a new
+     * handle on every call; the generated accessor calls it once per variable, in its class
+     * initializer).
+     *
      * @param offset the array's byte offset from the section start
-     * @param length its number of elements
+     * @param length its number of elements, the {@code N} of {@code @PerCpu(length = N)}
      * @return the handle of the {@code double[length]} variable there
+     * @throws IllegalStateException if no such array fits there: {@code length} is not positive,
+     *     {@code offset} is negative or not a multiple of the element size, or the array would end
+     *     past the end of the section
      */
     PerCpuDoubleArray doubleArray(long offset, int length);
 
@@ -180,9 +292,11 @@ public interface PlacedSection {
      *
      * @param <T> the instance type
      * @param slot the reference slot in the section's table
-     * @param factory makes one instance per possible CPU
-     * @return the handle
-     * @throws NullPointerException if the factory returns null
+     * @param factory makes one instance per possible CPU; must not return {@code null}
+     * @return a new handle of the slot, its instances already made
+     * @throws IllegalStateException if the section has no reference slot {@code slot}
+     * @throws NullPointerException if the factory returns null (the message names the variable and
+     *     the CPU)
      */
     <T> PerCpuRef<T> ref(int slot, Supplier<? extends T> factory);
 }

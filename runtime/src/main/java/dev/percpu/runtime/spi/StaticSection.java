@@ -40,7 +40,24 @@ public abstract class StaticSection {
 
     /** The type of one variable, with its size in bytes (0 for references, which live on heap). */
     public enum Kind {
-        BOOLEAN(1), BYTE(1), SHORT(2), CHAR(2), INT(4), LONG(8), FLOAT(4), DOUBLE(8), REFERENCE(0);
+        /** {@code boolean}: one byte, 0 or 1. */
+        BOOLEAN(1),
+        /** {@code byte}: one byte. */
+        BYTE(1),
+        /** {@code short}: two bytes. */
+        SHORT(2),
+        /** {@code char}: two bytes. */
+        CHAR(2),
+        /** {@code int}: four bytes. */
+        INT(4),
+        /** {@code long}: eight bytes. */
+        LONG(8),
+        /** {@code float}: four bytes, stored as its raw {@code int} bits. */
+        FLOAT(4),
+        /** {@code double}: eight bytes, stored as its raw {@code long} bits. */
+        DOUBLE(8),
+        /** A reference type: nothing in the unit; one on-heap slot per CPU ({@code PerCpuRef}). */
+        REFERENCE(0);
 
         private final int size;
 
@@ -48,7 +65,11 @@ public abstract class StaticSection {
             this.size = size;
         }
 
-        /** Size of one element in bytes; also its natural alignment. 0 for {@link #REFERENCE}. */
+        /**
+         * Size of one element in bytes; also its natural alignment. 0 for {@link #REFERENCE}.
+         *
+         * @return 1, 2, 4 or 8 for the primitive kinds; 0 for {@link #REFERENCE}
+         */
         public int size() {
             return size;
         }
@@ -66,6 +87,15 @@ public abstract class StaticSection {
      * @param length the number of elements for arrays, 0 for scalars
      */
     public record Var(String holder, String field, Kind kind, Section section, long offset, int length) {
+        /**
+         * Checks the components; called for every line of a table when it is decoded.
+         *
+         * @throws NullPointerException if {@code holder}, {@code field}, {@code kind} or
+         *     {@code section} is null
+         * @throws IllegalArgumentException if {@code offset} is negative, {@code length} is negative
+         *     or given for a reference, or a primitive variable's {@code offset} is not a multiple of
+         *     its element size
+         */
         public Var {
             Objects.requireNonNull(holder, "holder");
             Objects.requireNonNull(field, "field");
@@ -84,12 +114,20 @@ public abstract class StaticSection {
             }
         }
 
-        /** Bytes the variable occupies in every unit; 0 for references. */
+        /**
+         * Bytes the variable occupies in every unit; 0 for references.
+         *
+         * @return the element size times the length (times 1 for a scalar); 0 for a reference
+         */
         public long size() {
             return (long) kind.size() * Math.max(1, length);
         }
 
-        /** {@code Holder.field}, with the holder's simple binary name (nested: {@code Outer$Inner.field}). */
+        /**
+         * {@code Holder.field}, with the holder's simple binary name (nested: {@code Outer$Inner.field}).
+         *
+         * @return the name dumps and error messages use for the variable
+         */
         public String displayName() {
             return holder.substring(holder.lastIndexOf('.') + 1) + "." + field;
         }
@@ -129,33 +167,61 @@ public abstract class StaticSection {
      * The initial image ({@code __per_cpu_load}), Base64 of little-endian bytes from offset 0, in
      * chunks that each fit a class-file constant; it may be shorter than {@link #size()} (the
      * rest is zero).
+     *
+     * @return the Base64 chunks, concatenated before decoding; an empty array for an all-zero
+     *     image
      */
     protected abstract String[] image();
 
-    /** The variable table in the format described in the class comment, in chunks. */
+    /**
+     * The variable table in the format described in the class comment, in chunks.
+     *
+     * @return the table's chunks, concatenated before parsing
+     */
     protected abstract String[] table();
 
-    /** The section's name: the binary name of the generated class. */
+    /**
+     * The section's name: the binary name of the generated class.
+     *
+     * @return the generated class's binary name; placement order and dumps sort by it
+     */
     public final String name() {
         return getClass().getName();
     }
 
-    /** Bytes of every CPU's unit this section occupies. */
+    /**
+     * Bytes of every CPU's unit this section occupies.
+     *
+     * @return {@code __per_cpu_end - __per_cpu_start} of this section, in bytes
+     */
     public final long size() {
         return size;
     }
 
-    /** Alignment of the section's start within a unit (a power of two). */
+    /**
+     * Alignment of the section's start within a unit (a power of two).
+     *
+     * @return the alignment in bytes: the page size if the section has {@code PAGE_ALIGNED}
+     *     variables, else the cache-line size
+     */
     public final long align() {
         return align;
     }
 
-    /** Number of reference-typed variables (they live in an on-heap area, not in the unit). */
+    /**
+     * Number of reference-typed variables (they live in an on-heap area, not in the unit).
+     *
+     * @return the number of reference slots, 0 or more
+     */
     public final int refSlots() {
         return refSlots;
     }
 
-    /** The hash the generated accessors were compiled against. */
+    /**
+     * The hash the generated accessors were compiled against.
+     *
+     * @return the layout hash, compared by {@link PlacedSection#of} with the accessor's own
+     */
     public final long layoutHash() {
         return layoutHash;
     }
@@ -163,6 +229,7 @@ public abstract class StaticSection {
     /**
      * The decoded initial image; bytes beyond its length are zero.
      *
+     * @return a new array of little-endian bytes from offset 0, at most {@link #size()} long
      * @throws IllegalStateException if the image is not Base64 or is larger than the section
      */
     public final byte[] initialImage() {
@@ -182,6 +249,7 @@ public abstract class StaticSection {
     /**
      * The variable table, decoded anew on every call (it is not kept in memory), in layout order.
      *
+     * @return a new list of the section's variables, primitive and reference
      * @throws IllegalStateException naming the line if the table is malformed or a variable lies
      *     outside the section
      */
