@@ -353,7 +353,6 @@ public final class CpuGuard implements AutoCloseable {
     }
 
     /**
-    /**
      * The absolute address of the held unit in {@code chunk}: the entry point of every
      * {@code raw*} operation. A closed guard is always rejected; that the caller is the owning
      * thread is checked in debug mode only (it costs a thread lookup per operation, which the JIT
@@ -369,7 +368,7 @@ public final class CpuGuard implements AutoCloseable {
         return chunk.baseAddress() + chunk.unitOffset(heldCpu(chunk));
     }
 
-    /** The held CPU, after the same checks as {@link #unit}. */
+    /** The held CPU, after the checks of {@link #address} (and that {@code chunk} is of this guard's areas). */
     int heldCpu(Chunk chunk) {
         if (!owned() || chunk.guards != state.guards) {
             throw chunk.guards != state.guards
