@@ -31,12 +31,12 @@ import java.util.function.Function;
  *       correct. {@link #getStrict()} additionally pins the OS thread to the CPU for the guard's
  *       length, for code that needs the literal "this CPU".
  *   <li><b>No stall, no collapse.</b> If the current CPU's unit is held (its holder was
- *       preempted, usually on this same CPU), {@link #get()} on a platform thread yields up to
+ *       preempted, usually on this same CPU), {@link #get()} yields up to
  *       {@code percpu.guard.yields} (64) times, then takes any free unit, then waits: it parks in
- *       the unit's queue and the holder's release wakes it. A virtual thread does not yield: it
- *       takes any free unit or parks at once, and the release hands it the unit itself, so
- *       waiting virtual threads never spend the carrier that an unmounted holder needs to finish.
- *       A guard never spins unboundedly and never deadlocks. Avoid blocking (I/O, locks,
+ *       the unit's queue and the holder's release wakes it. Once threads wait for a unit,
+ *       newcomers queue behind them instead of yielding, so waiting threads, platform or
+ *       virtual, never spend the CPUs or carriers that an unmounted or preempted holder needs. A
+ *       guard never spins unboundedly and never deadlocks. Avoid blocking (I/O, locks,
  *       {@code Thread.sleep}) inside a guard: the unit stays held, and the threads of that CPU
  *       fall back to other units or wait (a thread yields to such a holder only once).
  *   <li><b>Nesting.</b> A guard taken inside a guard on the same thread reuses the unit (the

@@ -87,7 +87,7 @@ final class Guards {
 
     /** Bytes per owner word: one cache line per CPU, so taking units of different CPUs shares nothing. */
     static final int LINE = Chunk.CACHE_LINE;
-    /** Yields of a platform thread before it looks for another unit or waits (see above). */
+    /** Yields of a contended thread before it looks for another unit or waits (see above). */
     static final int YIELDS = Settings.integer(Settings.GUARD_YIELDS, 64, 0, 1_000_000);
     /** Byte offset, in a unit's owner line, of the number of threads waiting for that unit. */
     private static final int WAITERS = 8;

@@ -32,7 +32,7 @@ public final class Settings {
     public static final String SYSFS = "percpu.sysfs";
     /** {@code percpu.debug}: the {@code CONFIG_DEBUG_PREEMPT} analogue. */
     public static final String DEBUG = "percpu.debug";
-    /** {@code percpu.guard.yields}: yields of a contended platform thread before it looks further. */
+    /** {@code percpu.guard.yields}: yields of a contended guard before it looks for another unit or waits. */
     public static final String GUARD_YIELDS = "percpu.guard.yields";
 
     /** Every known property with a one-line description of its rule, for messages and the dump. */
