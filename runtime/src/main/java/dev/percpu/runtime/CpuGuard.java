@@ -33,9 +33,9 @@ import java.util.function.Function;
  *   <li><b>No stall, no collapse.</b> If the current CPU's unit is held (its holder was
  *       preempted, usually on this same CPU), {@link #get()} yields up to
  *       {@code percpu.guard.yields} (64) times, then takes any free unit, then waits: it parks in
- *       the unit's queue and the holder's release wakes it. Once threads wait for a unit,
- *       newcomers queue behind them instead of yielding, so waiting threads, platform or
- *       virtual, never spend the CPUs or carriers that an unmounted or preempted holder needs. A
+ *       the unit's queue and the holder's release wakes it. Once threads wait for a unit, a
+ *       virtual thread queues behind them instead of yielding, so waiting virtual threads never
+ *       spend the carrier that an unmounted holder needs to finish. A
  *       guard never spins unboundedly and never deadlocks. Avoid blocking (I/O, locks,
  *       {@code Thread.sleep}) inside a guard: the unit stays held, and the threads of that CPU
  *       fall back to other units or wait (a thread yields to such a holder only once).
