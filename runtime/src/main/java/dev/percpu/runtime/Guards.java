@@ -48,8 +48,11 @@ import java.util.concurrent.locks.LockSupport;
  * throughput to 0.5x at 32 threads). So a contended thread first yields up to YIELDS times (the
  * holder usually runs and releases meanwhile), then takes any free unit, and then WAITS: it
  * registers in the unit's wait queue and parks, untimed, and the holder's release frees the unit
- * and unparks the first waiter, which takes it (or any other free unit) itself. A virtual thread
- * skips the yields once threads wait for the unit (its yield only requeues it on its carrier).
+ * and unparks the first waiter, which takes it (or any other free unit) itself. A virtual
+ * thread's yield only requeues it on its carrier: at most VIRTUAL_YIELDERS virtual threads yield
+ * for one unit at a time (they keep the carriers busy, so a holder that unmounted inside its guard
+ * is resumed without waking an idle carrier), and the others wait at once (thousands of yielders
+ * would stand between the holder and its carrier).
  *
  * Why not sleep with a backoff, as before: with thousands of virtual threads, waiters that yield
  * and sleep spend the carriers (and the JDK's timer thread) that an unmounted holder needs to run
@@ -93,6 +96,14 @@ final class Guards {
     /** Byte offset, in a unit's owner line, of the number of threads waiting for that unit. */
     private static final int WAITERS = 8;
     private static final VarHandle WAITING = ValueLayout.JAVA_INT.varHandle();
+    /** Byte offset, in a unit's owner line, of the number of virtual threads yielding for that unit. */
+    private static final int YIELDERS = 12;
+    /**
+     * Virtual threads that may yield for one unit at a time (see {@link #enterYielding}): measured
+     * with 32 virtual threads on 2 carriers, waiters that all parked made every release wake an idle
+     * carrier, twenty to fifty times slower than yielding (docs/BENCHMARKS.md).
+     */
+    static final int VIRTUAL_YIELDERS = 8;
     /** How often the watchdog looks for free units with parked waiters while any thread waits. */
     static final long WATCH_PERIOD_NANOS = 1_000_000;
 
@@ -240,7 +251,7 @@ final class Guards {
         }
         if (Units.ALL == null) {
             OWNER.setVolatile(owners, at, 0L);
-            if (waiting(cpu) != 0) {
+            if (waiting(cpu) != 0 && (int) WAITING.getVolatile(owners, at + YIELDERS) == 0) {
                 wakeFirst(cpu);
             }
             return;
@@ -251,7 +262,10 @@ final class Guards {
         // hardware fence: a waiter that registers just as we read misses this wakeup, and the
         // watchdog wakes it within WATCH_PERIOD_NANOS (see the class comment).
         VarHandle.storeStoreFence();
-        if ((int) WAITING.getOpaque(Units.ALL, word + WAITERS) != 0) {
+        // Virtual threads yielding for the unit take it at their next look: waking a parked waiter
+        // then only costs it a wakeup and a park (the last yielder to give up wakes one instead).
+        if ((int) WAITING.getOpaque(Units.ALL, word + WAITERS) != 0
+                && (int) WAITING.getOpaque(Units.ALL, word + YIELDERS) == 0) {
             wakeFirst(cpu);
         }
     }
@@ -280,8 +294,8 @@ final class Guards {
 
     /**
      * The slow path of {@link CpuGuard#get()}: the current CPU's unit was held. The thread yields
-     * first, since the holder was most likely preempted on this CPU (a virtual thread not when
-     * others already wait); then any free unit will do; then the thread waits for the unit of the
+     * first, since the holder was most likely preempted on this CPU (a virtual thread only while
+     * fewer than {@link #VIRTUAL_YIELDERS} others yield for that unit); then any free unit will do; then the thread waits for the unit of the
      * CPU it runs on, or another one if that one's holder is blocked.
      *
      * @param localOnly take only the current CPU's unit (strict guards)
@@ -293,20 +307,23 @@ final class Guards {
         // A platform thread always yields first: the OS then runs the preempted holder on this CPU
         // (measured: skipping the yields when others wait, or for a holder that outlasted them before,
         // cut EightGuarded at 32 threads from 140 to 50-120 ops/us). A virtual thread's yield only
-        // requeues it on its carrier, so a virtual thread queues at once behind threads that already
-        // wait, and does not yield again to a holder that outlasted its yields (blocked in its guard).
+        // requeues it on its carrier: a few virtual threads per unit yield, the rest wait at once, and
+        // none yields again to a holder that outlasted its yields (blocked in its guard).
         long holder = owner(here);
-        if (!Thread.currentThread().isVirtual()
-                || (waiting(here) == 0 && (holder == 0 || holder != st.outlasted))) {
-            for (int i = 0; i < YIELDS; i++) {
-                yields.increment();
-                Thread.yield();
-                int cpu = tryLocal(token);
+        if (!Thread.currentThread().isVirtual()) {
+            int cpu = yieldForLocal(st, token);
+            if (cpu >= 0) {
+                return cpu;
+            }
+        } else if ((holder == 0 || holder != st.outlasted) && enterYielding(here)) {
+            try {
+                int cpu = yieldForLocal(st, token);
                 if (cpu >= 0) {
                     return cpu;
                 }
+            } finally {
+                exitYielding(here);
             }
-            st.outlasted = owner(chunk.cpus.current());
         }
         boolean any = remote && !localOnly;
         if (any) {
@@ -316,6 +333,56 @@ final class Guards {
             }
         }
         return await(waitFor(chunk.cpus.current(), st.outlasted, any), token, any);
+    }
+
+    /**
+     * Yields up to {@link #YIELDS} times, trying the current CPU's unit after each; -1 if it was
+     * never free, and the holder that outlasted the yields is remembered.
+     */
+    private int yieldForLocal(GuardState st, long token) {
+        if (YIELDS == 0) {
+            return -1;
+        }
+        for (int i = 0; i < YIELDS; i++) {
+            yields.increment();
+            Thread.yield();
+            int cpu = tryLocal(token);
+            if (cpu >= 0) {
+                return cpu;
+            }
+        }
+        st.outlasted = owner(chunk.cpus.current());
+        return -1;
+    }
+
+    /**
+     * Whether a virtual thread contending for {@code cpu}'s unit may yield: at most
+     * {@link #VIRTUAL_YIELDERS} at a time per unit do, the others wait at once. Yielding virtual
+     * threads keep the carriers busy, so an unmounted holder is resumed without a carrier being
+     * woken from idle; many of them would stand between the holder and its carrier.
+     */
+    private boolean enterYielding(int cpu) {
+        long at = (long) cpu * LINE + YIELDERS;
+        int n = (int) WAITING.getVolatile(owners, at);
+        while (n < VIRTUAL_YIELDERS) {
+            int seen = (int) WAITING.compareAndExchange(owners, at, n, n + 1);
+            if (seen == n) {
+                return true;
+            }
+            n = seen;
+        }
+        return false;
+    }
+
+    /**
+     * Counts the thread out of {@code cpu}'s yielders; the last one out wakes a waiter if the unit
+     * is free (releases do not wake while threads yield for the unit).
+     */
+    private void exitYielding(int cpu) {
+        if ((int) WAITING.getAndAdd(owners, (long) cpu * LINE + YIELDERS, -1) == 1
+                && owner(cpu) == 0 && waiting(cpu) != 0) {
+            wakeFirst(cpu);
+        }
     }
 
     /**
@@ -341,11 +408,19 @@ final class Guards {
             return;
         }
         boolean virtual = Thread.currentThread().isVirtual();
-        for (int i = 0; i < YIELDS && (!virtual || waiting(cpu) == 0); i++) {
-            yields.increment();
-            Thread.yield();
-            if (tryRemote(cpu, token)) {
-                return;
+        if (!virtual || enterYielding(cpu)) {
+            try {
+                for (int i = 0; i < YIELDS; i++) {
+                    yields.increment();
+                    Thread.yield();
+                    if (tryRemote(cpu, token)) {
+                        return;
+                    }
+                }
+            } finally {
+                if (virtual) {
+                    exitYielding(cpu);
+                }
             }
         }
         await(cpu, token, false);
