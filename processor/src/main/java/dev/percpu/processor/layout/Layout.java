@@ -1,5 +1,6 @@
 package dev.percpu.processor.layout;
 
+import dev.percpu.processor.model.InitialValue.Run;
 import dev.percpu.processor.model.Options;
 import java.util.HashMap;
 import java.util.List;
@@ -18,7 +19,7 @@ public final class Layout {
     private final long end;
     private final long size;
     private final long align;
-    private final byte[] image;
+    private final List<Run> image;
     private final Map<String, Placement> byKey = new HashMap<>();
 
     /**
@@ -29,18 +30,18 @@ public final class Layout {
      *     {@code PAGE_ALIGNED} group the page boundary after it)
      * @param size {@code end} rounded up to the cache line
      * @param align the alignment the section's start needs in a unit
-     * @param image the initial image: little-endian bytes of every initial value at its offset,
-     *     from 0 to the last nonzero byte (empty when everything starts at zero)
+     * @param image the initial image: runs of the little-endian bytes of the initial values at their
+     *     offsets, sorted, every other byte zero (empty when everything starts at zero)
      */
     Layout(Options options, List<Group> groups, List<Placement> references, long end, long size, long align,
-            byte[] image) {
+            List<Run> image) {
         this.options = options;
         this.groups = List.copyOf(groups);
         this.references = List.copyOf(references);
         this.end = end;
         this.size = size;
         this.align = align;
-        this.image = image.clone();
+        this.image = List.copyOf(image);
         placements().forEach(p -> byKey.put(p.variable().key(), p));
     }
 
@@ -73,9 +74,17 @@ public final class Layout {
         return align;
     }
 
-    /** The initial image, from offset 0 to the last nonzero byte (empty when everything starts at zero). */
-    public byte[] image() {
-        return image.clone();
+    /**
+     * The initial image: runs of bytes at offsets from the section start, sorted, every other byte
+     * zero (empty when everything starts at zero).
+     */
+    public List<Run> image() {
+        return image;
+    }
+
+    /** Bytes of the image's runs (zero gaps inside a run included). */
+    public long imageBytes() {
+        return image.stream().mapToLong(Run::length).sum();
     }
 
     /** Every placement: the groups' in layout order, then the references'. */
