@@ -5,6 +5,7 @@ import dev.percpu.processor.model.Options;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -99,6 +100,16 @@ public final class Layout {
             throw new IllegalArgumentException("no variable " + holder + "#" + field);
         }
         return p;
+    }
+
+    /**
+     * The first variable, in layout order, that ends beyond {@code limit}: the first that does not
+     * fit a section of at most {@code limit} bytes (when {@code limit} is a multiple of the page
+     * size, nothing ends beyond it if no variable does: group ends and the section end are rounded
+     * to the page or cache line).
+     */
+    public Optional<Placement> firstEndingBeyond(long limit) {
+        return groups.stream().flatMap(g -> g.placements().stream()).filter(p -> p.end() > limit).findFirst();
     }
 
     /** Bytes the variables occupy, padding excluded. */
