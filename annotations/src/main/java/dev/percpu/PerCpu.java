@@ -46,11 +46,42 @@ import java.lang.annotation.Target;
  * </ul>
  * A {@code private} field is allowed; its handle is package-private (the closest the generated
  * accessor class, a separate class in the same package, can come to {@code private}).
+ *
+ * <p><b>Limits</b> (as the kernel states its own in {@code <linux/percpu.h>}): a compilation's
+ * section holds at most {@link #MAX_SECTION_SIZE} bytes, a CPU's unit (every section, the
+ * reserved and the dynamic region) at most {@link #MAX_UNIT_SIZE}, and a section is aligned to at
+ * most {@link #MAX_PAGE_SIZE}. The processor reports a section that would be larger on the first
+ * variable that does not fit; the runtime refuses a section or unit beyond them when it sets up.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.FIELD)
 public @interface PerCpu {
+
+    /**
+     * The largest section, in bytes, 1 GiB: the variables of one compilation (each compilation
+     * generates a section, {@code __per_cpu_start} to {@code __per_cpu_end}), alignment padding
+     * included. Half of {@link #MAX_UNIT_SIZE}, so one section of this size fits a unit with the
+     * default reserved and dynamic regions, with room for other sections.
+     */
+    long MAX_SECTION_SIZE = 1L << 30;
+
+    /**
+     * The largest unit, in bytes, 2 GiB: one CPU's copy of every section with the reserved and
+     * dynamic regions. Every offset inside a unit fits an {@code int}, as in the kernel (whose
+     * {@code pcpu_unit_size} is an {@code int}), and a chunk of units for 8192 possible CPUs (the
+     * most x86-64 Linux supports) spans 16 TiB, an eighth of a 47-bit address space; units are
+     * mapped without reserving memory, so only the pages touched cost memory.
+     */
+    long MAX_UNIT_SIZE = 1L << 31;
+
+    /**
+     * The largest page size the processor accepts ({@code -Apercpu.pageSize}), and so the largest
+     * alignment of a section, 2 MiB: larger than every base page of Linux (4 to 256 KiB) and equal to
+     * x86-64's huge page. The runtime aligns units to the largest section alignment up to this,
+     * so a section compiled for larger pages than the machine's keeps its promise there too.
+     */
+    long MAX_PAGE_SIZE = 1L << 21;
 
     /**
      * The section group that places the variable; {@link Section#DEFAULT} unless given.

@@ -15,11 +15,14 @@ import dev.percpu.processor.validation.OptionsParser;
 import dev.percpu.processor.validation.Problem;
 import dev.percpu.processor.validation.Reporter;
 import dev.percpu.processor.validation.RoundValidator;
+import dev.percpu.processor.validation.SectionValidator;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.ProcessingEnvironment;
 import javax.annotation.processing.Processor;
@@ -55,8 +58,10 @@ import javax.lang.model.element.TypeElement;
  * member holders do not depend on it and still generate).
  *
  * <p>Options: {@code -Apercpu.pageSize} (default 4096), {@code -Apercpu.cacheLine} (default 64),
- * both powers of two with pageSize &ge; cacheLine &ge; 8; {@code -Apercpu.sectionName} (the binary
- * name of the section class, instead of the hashed one).
+ * both powers of two with {@code PerCpu.MAX_PAGE_SIZE} &ge; pageSize &ge; cacheLine &ge; 8;
+ * {@code -Apercpu.sectionName} (the binary name of the section class, instead of the hashed one);
+ * checked by {@link OptionsParser} and, for what depends on the compilation, by
+ * {@link SectionValidator}, which also holds each section to {@code PerCpu.MAX_SECTION_SIZE}.
  */
 @AutoService(Processor.class)
 public final class PerCpuProcessor extends AbstractProcessor {
@@ -64,6 +69,7 @@ public final class PerCpuProcessor extends AbstractProcessor {
     private final FaultInjector faults;
     private Reporter reporter;
     private RoundValidator validator;
+    private SectionValidator sections;
     private Generator generator;
     private boolean toldNeedsJavac;
 
@@ -89,9 +95,20 @@ public final class PerCpuProcessor extends AbstractProcessor {
         return Set.of("*");
     }
 
+    /**
+     * The options the processor reads, and (once initialized) the unknown {@code percpu.*} options
+     * it has warned about itself, naming the closest known one, so that javac does not warn about
+     * them a second time ("not recognized by any processor").
+     */
     @Override
     public Set<String> getSupportedOptions() {
-        return Set.of(Options.PAGE_SIZE, Options.CACHE_LINE, Options.SECTION_NAME);
+        Set<String> options = new TreeSet<>(OptionsParser.KNOWN);
+        if (isInitialized()) {
+            OptionsParser.unknown(processingEnv.getOptions()).stream()
+                    .filter(o -> Arrays.stream(o.split("\\.", -1)).allMatch(SourceVersion::isIdentifier))
+                    .forEach(options::add);
+        }
+        return options;
     }
 
     @Override
@@ -109,6 +126,7 @@ public final class PerCpuProcessor extends AbstractProcessor {
         problems.forEach(reporter::report);
         if (options != null) { // with bad options nothing is generated
             validator = trees == null ? null : new RoundValidator(env, trees);
+            sections = new SectionValidator(env.getElementUtils(), trees, options);
             generator = new Generator(env.getFiler(), options, new ModuleReader(env.getElementUtils(), trees),
                     reporter::report);
         }
@@ -167,7 +185,7 @@ public final class PerCpuProcessor extends AbstractProcessor {
      * least one holder, so this ends; without failures there is one pass.
      */
     private void generate(List<Holder> holders) {
-        List<Holder> left = holders;
+        List<Holder> left = sections.check(holders, reporter::report); // the section name and size limit
         while (!left.isEmpty()) {
             Generator.Plan plan = generator.plan(left);
             faults.reached(Stage.SECTION, plan.name());

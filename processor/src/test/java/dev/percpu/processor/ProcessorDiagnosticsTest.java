@@ -31,7 +31,8 @@ class ProcessorDiagnosticsTest {
     void pageSizeNotAPowerOfTwo() {
         TestCompiler.Run run = compile(List.of("-Apercpu.pageSize=5000"), GOOD);
         assertThat(onlyErrorMessage(run)).isEqualTo("[PerCpuBadOption] processor option -Apercpu.pageSize=5000 is "
-                + "invalid: it must be a power of two from 8 to 1073741824 (default 4096)");
+                + "invalid: it must be a power of two from 8 to 2097152 (dev.percpu.PerCpu.MAX_PAGE_SIZE, the largest alignment "
+                + "the runtime gives units; leave the option out for the default 4096)");
         assertThat(run.generated()).isEmpty();
     }
 
@@ -39,14 +40,16 @@ class ProcessorDiagnosticsTest {
     void cacheLineTooSmall() {
         TestCompiler.Run run = compile(List.of("-Apercpu.cacheLine=4"), GOOD);
         assertThat(onlyErrorMessage(run)).isEqualTo("[PerCpuBadOption] processor option -Apercpu.cacheLine=4 is "
-                + "invalid: it must be a power of two from 8 to 1073741824 (default 64)");
+                + "invalid: it must be a power of two from 8 to 2097152 (dev.percpu.PerCpu.MAX_PAGE_SIZE, the largest alignment "
+                + "the runtime gives units; leave the option out for the default 64)");
     }
 
     @Test
     void cacheLineNotANumber() {
         TestCompiler.Run run = compile(List.of("-Apercpu.cacheLine=big"), GOOD);
         assertThat(onlyErrorMessage(run)).isEqualTo("[PerCpuBadOption] processor option -Apercpu.cacheLine=big is "
-                + "invalid: it must be a power of two from 8 to 1073741824 (default 64)");
+                + "invalid: it must be a power of two from 8 to 2097152 (dev.percpu.PerCpu.MAX_PAGE_SIZE, the largest alignment "
+                + "the runtime gives units; leave the option out for the default 64)");
     }
 
     @Test
@@ -75,8 +78,12 @@ class ProcessorDiagnosticsTest {
 
     @Test
     void generatedFileThatCannotBeWritten() {
-        // the section takes the accessor's name, so the accessor cannot be created
-        TestCompiler.Run run = compile(List.of("-Apercpu.sectionName=com.acme.Good_PerCpu"), GOOD);
+        // a class of the compilation has the accessor's name, so the accessor cannot be created (a section
+        // name equal to it, the way this test used to do it, is now [PerCpuBadOption]: LimitsDiagnosticsTest)
+        TestCompiler.Run run = compile(List.of(), GOOD, source("com.acme.Good_PerCpu", """
+                package com.acme;
+                class Good_PerCpu {}
+                """));
         assertThat(onlyErrorMessage(run)).startsWith("[PerCpuWriteFailed] could not write the generated file "
                 + "com.acme.Good_PerCpu: javax.annotation.processing.FilerException: Attempt to recreate a file for type "
                 + "com.acme.Good_PerCpu");

@@ -33,8 +33,9 @@ import java.util.function.LongFunction;
  *
  * <p>The mapping is anonymous and {@code MAP_NORESERVE}: the kernel zero-fills pages on first
  * touch, so unused units and the untouched parts of reserved and dynamic regions cost address
- * space, not memory. Units are page aligned, so a page-aligned variable is page aligned in every
- * CPU's copy and no page is shared by two CPUs. {@code unitOffset[cpu]} is the kernel's
+ * space, not memory. Units are aligned to {@link #unitAlign} (the page, or a section's larger
+ * alignment up to {@link dev.percpu.PerCpu#MAX_PAGE_SIZE}), so a page-aligned variable is page
+ * aligned in every CPU's copy and no page is shared by two CPUs. {@code unitOffset[cpu]} is the kernel's
  * {@code pcpu_unit_offsets} / {@code __per_cpu_offset}; {@link #table} holds the same as absolute
  * addresses for the restartable sequences.
  *
@@ -49,6 +50,8 @@ final class Chunk {
     static final long PAGE = Native.pageSize();
 
     final AllocInfo info;
+    /** What the chunk base and every unit are aligned to: the page, or more (a power of two). */
+    final long unitAlign;
     final CpuTopology topology;
     final CpuIds cpus;
     final UnitOps ops;
@@ -71,9 +74,18 @@ final class Chunk {
     /** Names variables by offset for diagnostics; set by the owner of the chunk. */
     private volatile LongFunction<String> names = off -> "offset " + off;
 
+    /**
+     * @param unitAlign what the base and the units are aligned to: a power of two of at least the
+     *     page, which divides {@code info.unitSize()}
+     */
     @SuppressWarnings("restricted") // reinterpret: the mapping is exactly size bytes
-    Chunk(AllocInfo info, CpuTopology topology, CpuIds cpus, UnitOps ops) {
+    Chunk(AllocInfo info, long unitAlign, CpuTopology topology, CpuIds cpus, UnitOps ops) {
+        if (unitAlign < PAGE || Long.bitCount(unitAlign) != 1 || info.unitSize() % unitAlign != 0) {
+            throw new IllegalArgumentException("unit alignment " + unitAlign + " for units of " + info.unitSize()
+                    + " bytes");
+        }
         this.info = info;
+        this.unitAlign = unitAlign;
         this.topology = topology;
         this.cpus = cpus;
         this.ops = ops;
@@ -87,11 +99,20 @@ final class Chunk {
         MemorySegment seg;
         boolean mmapped = false;
         if (Native.canMap()) {
-            long addr = Native.mmap(size, Native.PROT_READ | Native.PROT_WRITE);
+            // mmap aligns to the page only: map the slack a larger alignment needs, then unmap it
+            long slack = unitAlign - PAGE;
+            long mapped = Native.mmap(size + slack, Native.PROT_READ | Native.PROT_WRITE);
+            long addr = (mapped + unitAlign - 1) & -unitAlign;
+            if (addr > mapped) {
+                Native.munmap(mapped, addr - mapped);
+            }
+            if (mapped + slack > addr) {
+                Native.munmap(addr + size, mapped + slack - addr);
+            }
             seg = MemorySegment.ofAddress(addr).reinterpret(size);
             mmapped = true;
         } else {
-            seg = Arena.global().allocate(size, PAGE);
+            seg = Arena.global().allocate(size, unitAlign);
         }
         this.segment = seg;
         this.mapped = mmapped;

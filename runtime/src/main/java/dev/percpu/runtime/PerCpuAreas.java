@@ -1,5 +1,6 @@
 package dev.percpu.runtime;
 
+import dev.percpu.PerCpu;
 import dev.percpu.cpu.CpuTopology;
 import dev.percpu.runtime.internal.access.RuntimeAccess;
 import dev.percpu.runtime.internal.alloc.FirstChunkPlanner;
@@ -9,7 +10,6 @@ import dev.percpu.runtime.spi.StaticSection;
 import java.lang.System.Logger.Level;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -34,12 +34,18 @@ import java.util.ServiceLoader;
  *       each at its alignment: the static region;
  *   <li>the first-chunk planner ({@code pcpu_build_alloc_info}, whose result is the
  *       {@link AllocInfo}) sizes the unit (static + reserved + dynamic, page-rounded, at least
- *       32 KiB) and groups CPUs by NUMA node;
+ *       32 KiB; rounded to the largest section alignment where that is more than the page) and
+ *       groups CPUs by NUMA node;
  *   <li>map one chunk with a unit per possible CPU and copy every section's initial image into
  *       every unit.
  * </ol>
  * A section that was not discovered at set-up (loaded later by another class loader: the
  * kernel's modules) is placed in the reserved region when its accessor is first used.
+ *
+ * <p>Limits ({@link PerCpu}): a section larger than {@link PerCpu#MAX_SECTION_SIZE} or aligned
+ * to more than {@link PerCpu#MAX_PAGE_SIZE}, or a unit larger than {@link PerCpu#MAX_UNIT_SIZE},
+ * is an {@link IllegalStateException} naming the sizes and the limit; the processor never
+ * generates such a section.
  *
  * <p>Configuration (system properties, read once):
  * <table>
@@ -113,19 +119,24 @@ public final class PerCpuAreas {
         sections.sort(Comparator.comparing(StaticSection::name));
         long[] bases = new long[sections.size()];
         long end = 0;
+        long unitAlign = Chunk.PAGE;
         for (int i = 0; i < sections.size(); i++) {
             StaticSection s = sections.get(i);
-            if (s.align() > Chunk.PAGE) {
-                throw new IllegalStateException("section " + s.name() + " needs alignment " + s.align()
-                        + " but units are only aligned to the page size " + Chunk.PAGE);
-            }
+            checkLimits(s);
+            unitAlign = Math.max(unitAlign, s.align()); // units honour the largest alignment (D14)
             bases[i] = FirstChunkPlanner.roundUp(end, s.align());
             end = bases[i] + s.size();
         }
         long staticSize = FirstChunkPlanner.roundUp(end, Chunk.CACHE_LINE);
-        AllocInfo info = FirstChunkPlanner.build(staticSize, config.reservedSize(), config.dynamicSize(), config.atomSize(),
-                Chunk.PAGE, config.topology());
-        PerCpuAreas areas = new PerCpuAreas(new Chunk(info, config.topology(), config.cpus(), config.ops()));
+        if (staticSize > PerCpu.MAX_UNIT_SIZE) { // before planning: sizes this large are not mapped even tentatively
+            throw unitTooLarge(staticSize, staticSize, config, sections);
+        }
+        AllocInfo info = FirstChunkPlanner.build(staticSize, config.reservedSize(), config.dynamicSize(),
+                Math.max(config.atomSize(), unitAlign), unitAlign, config.topology());
+        if (info.unitSize() > PerCpu.MAX_UNIT_SIZE) {
+            throw unitTooLarge(info.unitSize(), staticSize, config, sections);
+        }
+        PerCpuAreas areas = new PerCpuAreas(new Chunk(info, unitAlign, config.topology(), config.cpus(), config.ops()));
         areas.chunk.names(areas::nameAt);
         for (int i = 0; i < sections.size(); i++) {
             areas.install(sections.get(i), bases[i], "static");
@@ -133,9 +144,42 @@ public final class PerCpuAreas {
         return areas;
     }
 
+    /**
+     * A section larger than {@link PerCpu#MAX_SECTION_SIZE} or aligned to more than
+     * {@link PerCpu#MAX_PAGE_SIZE} (the processor generates neither: one built otherwise).
+     */
+    private static void checkLimits(StaticSection s) {
+        if (s.size() > PerCpu.MAX_SECTION_SIZE) {
+            throw new IllegalStateException("per-CPU section " + s.name() + " is " + s.size() + " bytes, more than the "
+                    + "limit of " + PerCpu.MAX_SECTION_SIZE + " bytes (dev.percpu.PerCpu.MAX_SECTION_SIZE); the processor"
+                    + " refuses to generate such a section: rebuild it with the processor, with fewer or smaller variables");
+        }
+        if (s.align() > PerCpu.MAX_PAGE_SIZE) {
+            throw new IllegalStateException("per-CPU section " + s.name() + " needs alignment " + s.align() + ", more than"
+                    + " the limit of " + PerCpu.MAX_PAGE_SIZE + " bytes (dev.percpu.PerCpu.MAX_PAGE_SIZE) that units are"
+                    + " aligned to at most; rebuild it with -Apercpu.pageSize of at most " + PerCpu.MAX_PAGE_SIZE);
+        }
+    }
+
+    private static IllegalStateException unitTooLarge(long unitSize, long staticSize, Config config,
+            List<StaticSection> sections) {
+        StringBuilder list = new StringBuilder();
+        for (StaticSection s : sections) {
+            list.append(list.isEmpty() ? "" : ", ").append(s.name()).append(' ').append(s.size());
+        }
+        return new IllegalStateException("per-CPU units would be " + unitSize + " bytes, more than the limit of "
+                + PerCpu.MAX_UNIT_SIZE + " bytes (dev.percpu.PerCpu.MAX_UNIT_SIZE): static region " + staticSize
+                + " bytes (sections: " + (list.isEmpty() ? "none" : list) + "), reserved " + config.reservedSize()
+                + " (-D" + Settings.RESERVED_SIZE + "), dynamic " + config.dynamicSize() + " (-D" + Settings.DYNAMIC_SIZE
+                + "), atom " + config.atomSize() + " (-D" + Settings.ATOM_SIZE + "); lower those properties, or"
+                + " declare fewer or smaller per-CPU variables");
+    }
+
     private void install(StaticSection s, long base, String region) {
         List<StaticSection.Var> vars = s.vars(); // decoded once to validate the table, then dropped
-        chunk.copyToEveryUnit(base, nativeOrderImage(s, vars));
+        for (StaticSection.ImageRun run : nativeOrder(s.initialImage(), vars, ByteOrder.nativeOrder(), s.name())) {
+            chunk.copyToEveryUnit(base + run.offset(), run.bytes());
+        }
         Placed p = new Placed(this, s, base, region);
         placed.put(s.getClass(), p);
         order.add(p);
@@ -156,23 +200,46 @@ public final class PerCpuAreas {
         return "offset " + offset;
     }
 
-    /** The image is little-endian (the processor's format); reverse each element on big-endian hosts. */
-    private static byte[] nativeOrderImage(StaticSection s, List<StaticSection.Var> vars) {
-        byte[] image = s.initialImage();
-        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN || image.length == 0) {
-            return image;
+    /**
+     * The image's runs in the byte order {@code order}: as they are (little-endian, the processor's
+     * format) on a little-endian host; on a big-endian one, with the bytes of each element of each
+     * variable reversed. A run must cover whole elements there.
+     *
+     * @throws IllegalStateException if a run cuts an element of a variable in two
+     */
+    static List<StaticSection.ImageRun> nativeOrder(List<StaticSection.ImageRun> runs, List<StaticSection.Var> vars,
+            ByteOrder order, String section) {
+        if (order == ByteOrder.LITTLE_ENDIAN || runs.isEmpty()) {
+            return runs;
         }
-        byte[] out = Arrays.copyOf(image, (int) s.size());
-        for (StaticSection.Var v : vars) {
-            int size = v.kind().size();
-            for (int e = 0; size > 1 && e < Math.max(1, v.length()); e++) {
-                int at = (int) v.offset() + e * size;
-                for (int b = 0; b < size / 2; b++) {
-                    byte t = out[at + b];
-                    out[at + b] = out[at + size - 1 - b];
-                    out[at + size - 1 - b] = t;
+        List<StaticSection.Var> byOffset = vars.stream().filter(v -> v.kind().size() > 1)
+                .sorted(Comparator.comparingLong(StaticSection.Var::offset)).toList();
+        List<StaticSection.ImageRun> out = new ArrayList<>();
+        for (StaticSection.ImageRun run : runs) {
+            byte[] bytes = run.bytes();
+            for (StaticSection.Var v : byOffset) {
+                long from = Math.max(v.offset(), run.offset());
+                long to = Math.min(v.offset() + v.size(), run.end());
+                if (from >= to) {
+                    continue;
+                }
+                int size = v.kind().size();
+                if ((from - v.offset()) % size != 0 || (to - v.offset()) % size != 0) {
+                    throw new IllegalStateException("per-CPU section " + section + " has a corrupt initial image: the"
+                            + " run at " + run.offset() + " of " + bytes.length + " bytes cuts an element of "
+                            + v.displayName());
+                }
+                for (long at = from - run.offset(); at < to - run.offset(); at += size) {
+                    for (int b = 0; b < size / 2; b++) {
+                        int x = (int) at + b;
+                        int y = (int) at + size - 1 - b;
+                        byte t = bytes[x];
+                        bytes[x] = bytes[y];
+                        bytes[y] = t;
+                    }
                 }
             }
+            out.add(new StaticSection.ImageRun(run.offset(), bytes));
         }
         return out;
     }
@@ -182,12 +249,21 @@ public final class PerCpuAreas {
      * the reserved region. Later calls for the same class return the first placement.
      *
      * @throws IllegalStateException if the reserved region has no room (the message names the
-     *     sizes and the property to raise)
+     *     sizes and the property to raise), if the section is beyond the limits of {@link PerCpu},
+     *     or needs more alignment than the units have
      */
     synchronized Placed place(StaticSection s) {
         Placed p = placed.get(s.getClass());
         if (p != null) {
             return p;
+        }
+        checkLimits(s);
+        if (s.align() > chunk.unitAlign) {
+            throw new IllegalStateException("per-CPU section " + s.name() + " needs alignment " + s.align() + " but was"
+                    + " loaded after set-up, when units were aligned to " + chunk.unitAlign + " (the page, or the largest"
+                    + " alignment of the sections found at start-up): make the section visible to the ServiceLoader at"
+                    + " start-up (META-INF/services on the class path; 'provides " + StaticSection.class.getName()
+                    + " with ...;' in a named module), or rebuild it with a smaller -Apercpu.pageSize");
         }
         long start = FirstChunkPlanner.roundUp(info.staticSize() + reservedUsed, s.align());
         long end = start + s.size();

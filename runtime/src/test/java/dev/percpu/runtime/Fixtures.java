@@ -50,10 +50,11 @@ final class Fixtures {
                 FirstChunkPlanner.DEFAULT_DYNAMIC_SIZE, Chunk.PAGE, List.of(sections)));
     }
 
+    /** The image format of {@code StaticSection}: here one run, from offset 0 to the buffer's position. */
     static String[] encode(ByteBuffer b) {
         byte[] bytes = new byte[b.position()];
         b.flip().get(bytes);
-        return new String[] {Base64.getEncoder().encodeToString(bytes)};
+        return new String[] {"0 " + Base64.getEncoder().encodeToString(bytes) + "\n"};
     }
 
     static ByteBuffer le(int size) {

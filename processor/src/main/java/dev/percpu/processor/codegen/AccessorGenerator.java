@@ -156,10 +156,10 @@ public final class AccessorGenerator {
 
     /** {@code , initially 1500} for a scalar with a nonzero initial value; nothing otherwise. */
     private static String initially(Variable v) {
-        if (v.isArray() || v.initial().isEmpty()) {
+        if (v.isArray() || v.initial().isZero()) {
             return "";
         }
-        Object value = v.initial().getFirst();
+        Object value = v.initial().element(v.kind(), 0);
         String text = switch (value) {
             case Boolean b -> b ? "true" : "";
             // never a \\u escape: javac would translate it even inside the comment

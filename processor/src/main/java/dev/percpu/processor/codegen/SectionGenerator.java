@@ -11,6 +11,7 @@ import dev.percpu.processor.layout.Group;
 import dev.percpu.processor.layout.Layout;
 import dev.percpu.processor.layout.Placement;
 import dev.percpu.processor.model.Holder;
+import dev.percpu.processor.model.InitialValue.Run;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -56,8 +57,9 @@ public final class SectionGenerator {
                         .addModifiers(Modifier.PUBLIC)
                         .addStatement("super(SIZE, ALIGN, REF_SLOTS, $N)", RuntimeNames.LAYOUT_HASH)
                         .build())
-                .addMethod(chunks("image", "The initial image: Base64 of the little-endian initial values, from offset 0 to the last\n"
-                        + "nonzero byte.\n", base64Chunks(layout.image())))
+                .addMethod(chunks("image", "The initial image, sparse: one line {@code <offset> <Base64 of the bytes>} per run of\n"
+                        + "little-endian initial values, in order of offset; every other byte is zero.\n",
+                        imageChunks(layout.image())))
                 .addMethod(chunks("table", "The variable table, one line per variable, in layout order.\n",
                         SectionTable.chunks(table)));
         holders.forEach(h -> type.addOriginatingElement(h.element()));
@@ -87,11 +89,20 @@ public final class SectionGenerator {
                 .build();
     }
 
-    private static List<String> base64Chunks(byte[] image) {
-        String base64 = Base64.getEncoder().encodeToString(image);
+    /**
+     * The image in the runtime's format ({@code StaticSection}'s class comment), in chunks of at most
+     * {@link #CHUNK} characters (ASCII, so as many bytes of modified UTF-8), split anywhere: the
+     * runtime concatenates them before reading the lines.
+     */
+    static List<String> imageChunks(List<Run> image) {
+        StringBuilder text = new StringBuilder();
+        Base64.Encoder base64 = Base64.getEncoder();
+        for (Run r : image) {
+            text.append(r.offset()).append(' ').append(base64.encodeToString(r.bytes())).append('\n');
+        }
         List<String> chunks = new ArrayList<>();
-        for (int at = 0; at < base64.length(); at += CHUNK) {
-            chunks.add(base64.substring(at, Math.min(base64.length(), at + CHUNK)));
+        for (int at = 0; at < text.length(); at += CHUNK) {
+            chunks.add(text.substring(at, Math.min(text.length(), at + CHUNK)));
         }
         return chunks;
     }

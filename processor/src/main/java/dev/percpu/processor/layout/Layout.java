@@ -1,9 +1,11 @@
 package dev.percpu.processor.layout;
 
+import dev.percpu.processor.model.InitialValue.Run;
 import dev.percpu.processor.model.Options;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -18,7 +20,7 @@ public final class Layout {
     private final long end;
     private final long size;
     private final long align;
-    private final byte[] image;
+    private final List<Run> image;
     private final Map<String, Placement> byKey = new HashMap<>();
 
     /**
@@ -29,18 +31,18 @@ public final class Layout {
      *     {@code PAGE_ALIGNED} group the page boundary after it)
      * @param size {@code end} rounded up to the cache line
      * @param align the alignment the section's start needs in a unit
-     * @param image the initial image: little-endian bytes of every initial value at its offset,
-     *     from 0 to the last nonzero byte (empty when everything starts at zero)
+     * @param image the initial image: runs of the little-endian bytes of the initial values at their
+     *     offsets, sorted, every other byte zero (empty when everything starts at zero)
      */
     Layout(Options options, List<Group> groups, List<Placement> references, long end, long size, long align,
-            byte[] image) {
+            List<Run> image) {
         this.options = options;
         this.groups = List.copyOf(groups);
         this.references = List.copyOf(references);
         this.end = end;
         this.size = size;
         this.align = align;
-        this.image = image.clone();
+        this.image = List.copyOf(image);
         placements().forEach(p -> byKey.put(p.variable().key(), p));
     }
 
@@ -73,9 +75,17 @@ public final class Layout {
         return align;
     }
 
-    /** The initial image, from offset 0 to the last nonzero byte (empty when everything starts at zero). */
-    public byte[] image() {
-        return image.clone();
+    /**
+     * The initial image: runs of bytes at offsets from the section start, sorted, every other byte
+     * zero (empty when everything starts at zero).
+     */
+    public List<Run> image() {
+        return image;
+    }
+
+    /** Bytes of the image's runs (zero gaps inside a run included). */
+    public long imageBytes() {
+        return image.stream().mapToLong(Run::length).sum();
     }
 
     /** Every placement: the groups' in layout order, then the references'. */
@@ -90,6 +100,16 @@ public final class Layout {
             throw new IllegalArgumentException("no variable " + holder + "#" + field);
         }
         return p;
+    }
+
+    /**
+     * The first variable, in layout order, that ends beyond {@code limit}: the first that does not
+     * fit a section of at most {@code limit} bytes (when {@code limit} is a multiple of the page
+     * size, nothing ends beyond it if no variable does: group ends and the section end are rounded
+     * to the page or cache line).
+     */
+    public Optional<Placement> firstEndingBeyond(long limit) {
+        return groups.stream().flatMap(g -> g.placements().stream()).filter(p -> p.end() > limit).findFirst();
     }
 
     /** Bytes the variables occupy, padding excluded. */

@@ -41,7 +41,8 @@ public final class LayoutReport {
         out.append(f("  %-10s %10s %8s %8s  %s%n", hex(layout.size()), "", "", "", "__per_cpu_end"));
         out.append(f("%ntotal: size %d bytes, align %d, %d bytes of variables, %d bytes of padding%n",
                 layout.size(), layout.align(), layout.dataBytes(), layout.size() - layout.dataBytes()));
-        out.append(f("initial image: %d bytes%n", layout.image().length));
+        out.append(f("initial image: %d bytes in %d run%s%n", layout.imageBytes(), layout.image().size(),
+                layout.image().size() == 1 ? "" : "s"));
         out.append(f("reference slots: %d%n", layout.refSlots()));
         for (Placement p : layout.references()) {
             out.append(f("  slot %d  %s%n", p.offset(), p.variable().key()));

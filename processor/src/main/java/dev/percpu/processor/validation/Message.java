@@ -7,9 +7,11 @@ import javax.tools.Diagnostic;
  * Every diagnostic of the percpu processor. Each message starts with a stable tag in brackets
  * ({@code [PerCpuFinal]}) that tools and documentation can rely on; the text after it states the
  * rule, why where that is not obvious, and a fix ("did you mean ...") where one helps. Every
- * diagnostic but one is an error: anything that would produce broken or misleading code is refused.
- * The exception, {@link #SECTION_NOT_PROVIDED}, is a warning about a module declaration whose code
- * works, but not as well as it could; its tag suppresses it ({@code @SuppressWarnings}).
+ * diagnostic but two is an error: anything that would produce broken or misleading code is refused.
+ * The exceptions are warnings: {@link #SECTION_NOT_PROVIDED}, about a module declaration whose
+ * code works, but not as well as it could (its tag suppresses it, {@code @SuppressWarnings}), and
+ * {@link #UNKNOWN_OPTION}, about a {@code -Apercpu.*} option the processor does not know (a typo,
+ * as the runtime warns about an unknown {@code -Dpercpu.*} property).
  *
  * <p><b>Where a diagnostic points.</b> At the offending field; at the annotation value when the
  * value is what is wrong ({@code length}, {@code factory}, {@code section}); at the holder class
@@ -120,6 +122,15 @@ public enum Message {
             + "reserved region, which holds 8 KiB unless -Dpercpu.reserved.size says otherwise; to rely on that, "
             + "annotate the module declaration with @SuppressWarnings(\"PerCpuSectionNotProvided\")"),
 
+    // ---- limits and options checked against what the runtime accepts (issue #13, area "limits")
+    SECTION_TOO_LARGE("PerCpuSectionTooLarge", "@PerCpu field %s (%s, %d bytes) does not fit the per-CPU section: "
+            + "laid out at offset %d after the variables before it, it would end at byte %d, beyond the limit of %d "
+            + "bytes a section may hold (dev.percpu.PerCpu.MAX_SECTION_SIZE, which the runtime enforces too); "
+            + "make arrays shorter, or declare some variables in another compilation (each has a section of its own, "
+            + "and a CPU's unit holds up to dev.percpu.PerCpu.MAX_UNIT_SIZE bytes of sections)"),
+    UNKNOWN_OPTION(Diagnostic.Kind.WARNING, "PerCpuUnknownOption", "processor option -A%s is not an option of the "
+            + "percpu processor and is ignored; did you mean %s? (known: %s)"),
+
     // ---- output
     WRITE_FAILED("PerCpuWriteFailed", "could not write the generated file %s: %s"),
     INTERNAL_ERROR("PerCpuInternalError", "the percpu processor failed%s; this is a bug in the processor, not in "
@@ -139,7 +150,7 @@ public enum Message {
         this.template = template;
     }
 
-    /** {@code ERROR}, or {@code WARNING} for {@link #SECTION_NOT_PROVIDED}. */
+    /** {@code ERROR}, or {@code WARNING} for {@link #SECTION_NOT_PROVIDED} and {@link #UNKNOWN_OPTION}. */
     public Diagnostic.Kind kind() {
         return kind;
     }

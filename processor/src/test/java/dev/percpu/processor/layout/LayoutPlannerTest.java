@@ -4,6 +4,8 @@ import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 
 import dev.percpu.Section;
+import dev.percpu.processor.model.InitialValue;
+import dev.percpu.processor.model.InitialValue.Run;
 import dev.percpu.processor.model.Options;
 import dev.percpu.processor.model.VarKind;
 import dev.percpu.processor.model.Variable;
@@ -310,13 +312,13 @@ class LayoutPlannerTest {
             assertThat(again.groups()).isEqualTo(reference.groups());
             assertThat(again.references()).isEqualTo(reference.references());
             assertThat(again.size()).isEqualTo(reference.size());
-            assertThat(Arrays.equals(again.image(), reference.image())).isTrue();
+            assertThat(again.image()).isEqualTo(reference.image());
             assertThat(LayoutReport.render("S", again)).isEqualTo(LayoutReport.render("S", reference));
         }
     }
 
     @Test
-    void imageHoldsLittleEndianInitialValuesUpToTheLastNonzeroByte() {
+    void imageHoldsLittleEndianInitialValuesInOneRunWhenCloserThanTheGap() {
         Layout layout = LayoutPlanner.plan(List.of(
                 v("com.acme.A", "a", VarKind.LONG, Section.FIRST, 0, 0x0102030405060708L),
                 v("com.acme.A", "b", VarKind.INT, Section.FIRST, 0, -2),
@@ -326,12 +328,12 @@ class LayoutPlannerTest {
                 v("com.acme.A", "f", VarKind.BYTE, Section.FIRST, 0, (byte) -1),
                 v("com.acme.A", "g", VarKind.BYTE, Section.FIRST, 0, (byte) 0)), DEFAULTS);
         // a@0 (8), b@8 (4), c@12, d@14, e@16, f@17, g@18 (zero: not in the image)
-        assertThat(layout.image()).isEqualTo(new byte[] {
+        assertThat(layout.image()).containsExactly(new Run(0, new byte[] {
             8, 7, 6, 5, 4, 3, 2, 1,
             (byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
             0x34, 0x12,
             0x41, 0,
-            1, (byte) 0xFF});
+            1, (byte) 0xFF}));
     }
 
     @Test
@@ -340,7 +342,9 @@ class LayoutPlannerTest {
                 v("com.acme.A", "a", VarKind.DOUBLE, Section.FIRST, 0, -0.0),
                 v("com.acme.A", "b", VarKind.FLOAT, Section.FIRST, 0, Float.NaN),
                 v("com.acme.A", "c", VarKind.FLOAT, Section.FIRST, 0, 1.5f)), DEFAULTS);
-        byte[] image = layout.image();
+        assertThat(layout.image()).hasSize(1);
+        byte[] image = layout.image().getFirst().bytes();
+        assertThat(layout.image().getFirst().offset()).isEqualTo(0);
         assertThat(Arrays.copyOfRange(image, 0, 8)).isEqualTo(new byte[] {0, 0, 0, 0, 0, 0, 0, (byte) 0x80});
         assertThat(Arrays.copyOfRange(image, 8, 12)).isEqualTo(new byte[] {0, 0, (byte) 0xC0, 0x7F});
         assertThat(Arrays.copyOfRange(image, 12, 16)).isEqualTo(new byte[] {0, 0, (byte) 0xC0, 0x3F});
@@ -348,11 +352,35 @@ class LayoutPlannerTest {
     }
 
     @Test
-    void imageOfAPartlyInitializedArrayStopsAtItsLastNonzeroByte() {
+    void imageOfAPartlyInitializedArrayStopsAtTheEndOfItsLastNonzeroElement() {
         Layout layout = LayoutPlanner.plan(List.of(
                 v("com.acme.A", "arr", VarKind.INT, Section.DEFAULT, 8, 1, 0, 0x300),
                 v("com.acme.B", "zero", VarKind.LONG, Section.DEFAULT, 0, 0L)), DEFAULTS);
-        assertThat(layout.image()).isEqualTo(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 3});
+        assertThat(layout.image()).containsExactly(new Run(0, new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0}));
+    }
+
+    /** Zero bytes from {@link InitialValue#MIN_GAP} on split runs; fewer stay inside one. */
+    @Test
+    void zeroGapsOfTheMinimumSplitRuns() {
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("com.acme.A", "a", VarKind.LONG, Section.DEFAULT, 4, 1L, 0L, 0L, 2L), // 16 zero bytes between: two runs
+                v("com.acme.A", "b", VarKind.LONG, Section.DEFAULT, 3, 3L, 0L, 4L)), DEFAULTS); // 8: one run
+        // a@0 (32 bytes), b@32
+        assertThat(layout.image()).containsExactly(
+                new Run(0, new byte[] {1, 0, 0, 0, 0, 0, 0, 0}),
+                new Run(24, new byte[] {2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                    4, 0, 0, 0, 0, 0, 0, 0})).inOrder();
+        assertThat(InitialValue.MIN_GAP).isEqualTo(16);
+    }
+
+    /** A 1 GiB zero array costs nothing: the image is the 8 bytes of the long after it. */
+    @Test
+    void aHugeZeroArrayCostsTheImageNothing() {
+        Layout layout = LayoutPlanner.plan(List.of(
+                v("com.acme.A", "huge", VarKind.LONG, Section.DEFAULT, 1 << 27),
+                v("com.acme.B", "x", VarKind.LONG, Section.DEFAULT, 0, 0x0102030405060708L)), DEFAULTS);
+        assertThat(layout.image()).containsExactly(new Run(1L << 30, new byte[] {8, 7, 6, 5, 4, 3, 2, 1}));
+        assertThat(layout.imageBytes()).isEqualTo(8);
     }
 
     @Test

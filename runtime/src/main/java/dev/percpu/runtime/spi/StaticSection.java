@@ -2,6 +2,7 @@ package dev.percpu.runtime.spi;
 
 import dev.percpu.Section;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
@@ -23,6 +24,7 @@ import java.util.Objects;
  * {@link #image()} and {@link #table()}; they are decoded when the section is placed (and the
  * table again only when someone asks for {@link #vars()}, e.g. for a dump), never kept in the
  * heap: a section of 10,000 variables costs its handles and nothing per variable besides. The
+ * image is sparse, so a large zero array costs nothing in the class file or at set-up. The
  * generated accessors carry the section's {@link #layoutHash()} as a compile-time constant, so an
  * accessor compiled against a different layout is detected when it is initialized.
  *
@@ -32,6 +34,15 @@ import java.util.Objects;
  * variables, where {@code offset} is the byte offset from the section start, or the reference
  * slot for {@link Kind#REFERENCE}, and {@code length} is 0 for scalars. The chunks returned by
  * {@link #table()} are concatenated before parsing.
+ *
+ * <h2>Image format</h2>
+ * Lines separated by {@code '\n'}, each ended by one: {@code <offset> <bytes>} (a single space),
+ * one per run of initial bytes, where {@code offset} is the decimal byte offset of the run from the
+ * section start (no sign, no leading zero) and {@code bytes} the run's little-endian bytes in
+ * Base64 (RFC 4648, with padding), at least one byte. Runs are in increasing order of offset and
+ * do not overlap; each lies within the section and covers whole elements of the variables it
+ * touches. Every byte outside a run is zero. The chunks returned by {@link #image()} are
+ * concatenated before parsing; an empty text (or no chunk) is an all-zero image.
  *
  * <p>A section is immutable and safe to share between threads.
  */
@@ -133,6 +144,61 @@ public abstract class StaticSection {
         }
     }
 
+    /**
+     * One run of the initial image: bytes to copy into every unit at an offset of the section.
+     *
+     * @param offset the byte offset of the first byte from the section start
+     * @param bytes the little-endian bytes, at least one (copied in and out)
+     */
+    public record ImageRun(long offset, byte[] bytes) {
+        /**
+         * Checks and copies the components.
+         *
+         * @throws IllegalArgumentException if {@code offset} is negative or {@code bytes} is empty
+         */
+        public ImageRun {
+            if (offset < 0 || bytes.length == 0) {
+                throw new IllegalArgumentException("a run has an offset >= 0 and at least one byte: " + offset + ", "
+                        + bytes.length + " bytes");
+            }
+            bytes = bytes.clone();
+        }
+
+        /**
+         * The run's bytes.
+         *
+         * @return a copy of the little-endian bytes
+         */
+        @Override
+        public byte[] bytes() {
+            return bytes.clone();
+        }
+
+        /**
+         * The first offset after the run.
+         *
+         * @return {@code offset + bytes.length}
+         */
+        public long end() {
+            return offset + bytes.length;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ImageRun r && r.offset == offset && Arrays.equals(r.bytes, bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(offset) * 31 + Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public String toString() {
+            return "ImageRun[" + offset + " +" + bytes.length + "]";
+        }
+    }
+
     private final long size;
     private final long align;
     private final int refSlots;
@@ -164,12 +230,10 @@ public abstract class StaticSection {
     }
 
     /**
-     * The initial image ({@code __per_cpu_load}), Base64 of little-endian bytes from offset 0, in
-     * chunks that each fit a class-file constant; it may be shorter than {@link #size()} (the
-     * rest is zero).
+     * The initial image ({@code __per_cpu_load}) in the format described in the class comment: runs
+     * of bytes at offsets, every other byte zero.
      *
-     * @return the Base64 chunks, concatenated before decoding; an empty array for an all-zero
-     *     image
+     * @return the image's chunks, concatenated before parsing; an empty array for an all-zero image
      */
     protected abstract String[] image();
 
@@ -227,23 +291,71 @@ public abstract class StaticSection {
     }
 
     /**
-     * The decoded initial image; bytes beyond its length are zero.
+     * The decoded initial image: the runs of bytes to copy into every unit, every other byte of the
+     * section zero. Decoded anew on every call, strictly: nothing but the format of the class
+     * comment is accepted.
      *
-     * @return a new array of little-endian bytes from offset 0, at most {@link #size()} long
-     * @throws IllegalStateException if the image is not Base64 or is larger than the section
+     * @return a new list of the runs, in increasing order of offset, none overlapping, each within
+     *     {@link #size()}; empty for an all-zero image
+     * @throws IllegalStateException naming the section and the line if a line is not
+     *     {@code <offset> <Base64>}, a run is empty, out of order, overlapping, or outside the section
      */
-    public final byte[] initialImage() {
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode(String.join("", image()));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("per-CPU section " + name() + " has a corrupt initial image", e);
+    public final List<ImageRun> initialImage() {
+        String text = String.join("", image());
+        List<ImageRun> runs = new ArrayList<>();
+        if (text.isEmpty()) {
+            return runs;
         }
-        if (bytes.length > size) {
-            throw new IllegalStateException("per-CPU section " + name() + ": initial image of " + bytes.length
-                    + " bytes is larger than the section (" + size + " bytes)");
+        if (text.charAt(text.length() - 1) != '\n') {
+            throw new IllegalStateException("per-CPU section " + name() + " has a corrupt initial image: it does not end"
+                    + " with a line end");
         }
-        return bytes;
+        long end = 0;
+        int lineNo = 0;
+        for (int at = 0; at < text.length(); ) {
+            int eol = text.indexOf('\n', at);
+            String line = text.substring(at, eol);
+            at = eol + 1;
+            lineNo++;
+            try {
+                int space = line.indexOf(' ');
+                if (space <= 0 || !isDecimal(line, space) || (line.length() - space - 1) % 4 != 0) {
+                    throw new IllegalArgumentException("expected '<offset> <Base64 bytes>'");
+                }
+                long offset = Long.parseLong(line, 0, space, 10);
+                ImageRun run = new ImageRun(offset, Base64.getDecoder().decode(line.substring(space + 1)));
+                if (run.offset() < end) {
+                    throw new IllegalArgumentException("the run starts before the end of the previous one (" + end + ")");
+                }
+                if (run.end() > size) {
+                    throw new IllegalArgumentException("the run of " + run.bytes.length + " bytes ends at " + run.end()
+                            + ", outside the section (" + size + " bytes)");
+                }
+                runs.add(run);
+                end = run.end();
+            } catch (IllegalArgumentException e) { // NumberFormatException and Base64's too
+                throw new IllegalStateException("per-CPU section " + name() + " has a corrupt initial image, line "
+                        + lineNo + " \"" + abbreviate(line) + "\": " + e.getMessage(), e);
+            }
+        }
+        return runs;
+    }
+
+    /** Whether {@code line[0, end)} is a decimal number without sign or leading zero, of at most 18 digits. */
+    private static boolean isDecimal(String line, int end) {
+        if (end > 18 || (end > 1 && line.charAt(0) == '0')) {
+            return false;
+        }
+        for (int i = 0; i < end; i++) {
+            if (line.charAt(i) < '0' || line.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String abbreviate(String line) {
+        return line.length() <= 60 ? line : line.substring(0, 57) + "...";
     }
 
     /**
