@@ -145,8 +145,7 @@ final class NameResolver {
             Meaning qualifier = resolve(select.getExpression(), scope);
             String simple = select.getIdentifier().toString();
             return switch (qualifier) {
-                case Meaning.Field f -> new Meaning.Value(select + " is a member of the value of " + select.getExpression()
-                        + ", not a constant variable named through its class");
+                case Meaning.Field f -> memberOfValue(f.field(), simple, scope, select);
                 case Meaning.Value v -> v;
                 case Meaning.Type t -> memberOfType(t.type(), simple, scope, select);
                 case Meaning.Package p -> inPackage(p.name() + "." + simple, scope, select);
@@ -269,6 +268,31 @@ final class NameResolver {
                     : new Meaning.Rejected(select + ": " + type.getQualifiedName() + " has no member " + name);
         }
         return rejected(select.toString(), best);
+    }
+
+    /**
+     * {@code variable.name}: a member of the variable's value, never a constant expression (JLS
+     * 15.29 names constants by simple name or {@code TypeName.Identifier}); but a member the
+     * variable's type does not have is javac's error, not ours.
+     */
+    private Meaning memberOfValue(VariableElement variable, String name, Scope scope, MemberSelectTree select) {
+        TypeMirror type = variable.asType();
+        if (type.getKind() == TypeKind.ARRAY && name.equals("length")) {
+            return new Meaning.Value(select + " is the length of an array");
+        }
+        if (type instanceof DeclaredType site && site.asElement() instanceof TypeElement c) {
+            Lookup<VariableElement> field = member(c, site, name, NameResolver::isVariable, scope);
+            return switch (field) {
+                case Lookup.Found<VariableElement> f -> new Meaning.Value(select + " is a member of the value of "
+                        + select.getExpression() + ", not a constant variable named through its class");
+                case Lookup.Absent<VariableElement> a -> type.getKind() == TypeKind.ERROR
+                        ? new Meaning.Unresolved(select.toString())
+                        : new Meaning.Rejected(select + ": " + type + " has no field " + name);
+                default -> rejected(select.toString(), field);
+            };
+        }
+        return type.getKind() == TypeKind.ERROR ? new Meaning.Unresolved(select.toString())
+                : new Meaning.Rejected(select + ": " + select.getExpression() + " is a " + type + ", which has no members");
     }
 
     /** {@code package.name}: a type of the package, else a package (JLS 6.5.2, as javac's findIdentInPackage). */
