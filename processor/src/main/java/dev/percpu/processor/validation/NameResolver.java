@@ -8,9 +8,12 @@ import com.sun.source.tree.Tree;
 import com.sun.source.util.Trees;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
 import javax.lang.model.element.Element;
@@ -57,8 +60,9 @@ import javax.lang.model.util.Elements;
  * Why not let javac attribute the initializer (Trees.getElement)? For a tree of a class that is
  * not attributed yet javac attributes the whole class in the middle of the round; the round's
  * trees are cleaned afterwards and the class attributed again, and every warning of the holder is
- * reported twice (re-checked on JDK 25: JavacProcessingEnvironment reports a round's warnings when
- * the round ends, then cleans its trees). Trees.getScope on a path inside the initializer
+ * reported twice (re-checked on JDK 25: a holder with 4 warnings showed 8 after getElement on its
+ * initializer, 4 after getScope; JavacProcessingEnvironment reports a round's warnings when the
+ * round ends, then cleans its trees). Trees.getScope on a path inside the initializer
  * attributes a copy of it with diagnostics discarded, but the copy's symbols are not reachable
  * through the API. An outcome the search cannot settle is never guessed: a name javac will reject
  * (ambiguous, inaccessible, an instance field in a static context) is left to javac's error, and
@@ -121,6 +125,9 @@ final class NameResolver {
     private final Trees trees;
     /** Per compilation unit's scope: its on-demand (1) and module (2) imports by simple name, read once. */
     private final Map<Scope, Map<Integer, Map<String, List<Element>>>> imports = new HashMap<>();
+    /** The members of classes by simple name, for lookups from the compilation unit {@link #membersOf}. */
+    private final Map<TypeElement, Map<String, List<Element>>> declared = new IdentityHashMap<>();
+    private Scope membersOf;
 
     NameResolver(Elements elements, Trees trees) {
         this.elements = elements;
@@ -132,6 +139,11 @@ final class NameResolver {
      * {@code scope}, the scope of a static field's declaration (from {@link Trees#getScope}).
      */
     Meaning resolve(ExpressionTree name, Scope scope) {
+        enter(scope);
+        return resolveIn(name, scope);
+    }
+
+    private Meaning resolveIn(ExpressionTree name, Scope scope) {
         if (name instanceof IdentifierTree id) {
             String simple = id.getName().toString();
             Meaning variable = variable(simple, scope);
@@ -142,7 +154,7 @@ final class NameResolver {
             return type instanceof Meaning.Unresolved ? new Meaning.Package(simple) : type;
         }
         if (name instanceof MemberSelectTree select) {
-            Meaning qualifier = resolve(select.getExpression(), scope);
+            Meaning qualifier = resolveIn(select.getExpression(), scope);
             String simple = select.getIdentifier().toString();
             return switch (qualifier) {
                 case Meaning.Field f -> memberOfValue(f.field(), simple, scope, select);
@@ -158,7 +170,8 @@ final class NameResolver {
 
     /** The type {@code name} denotes in {@code scope}, if it denotes one. */
     TypeElement type(ExpressionTree name, Scope scope) {
-        Meaning m = name instanceof IdentifierTree id ? type(id.getName().toString(), scope) : resolve(name, scope);
+        enter(scope);
+        Meaning m = name instanceof IdentifierTree id ? type(id.getName().toString(), scope) : resolveIn(name, scope);
         return m instanceof Meaning.Type t ? t.type() : null;
     }
 
@@ -311,24 +324,33 @@ final class NameResolver {
      * accessible or not), else through the superclass, then each superinterface, two different
      * declarations being ambiguous.
      */
-    @SuppressWarnings("unchecked")
     private <E extends Element> Lookup<E> member(TypeElement c, DeclaredType site, String name, Predicate<Element> kind,
             Scope scope) {
-        for (Element e : c.getEnclosedElements()) {
-            if (kind.test(e) && e.getSimpleName().contentEquals(name)) {
+        return member(c, site, name, kind, scope, new HashSet<>());
+    }
+
+    /** @param searched the classes searched already (javac reports a cyclic hierarchy; the search must still end) */
+    @SuppressWarnings("unchecked")
+    private <E extends Element> Lookup<E> member(TypeElement c, DeclaredType site, String name, Predicate<Element> kind,
+            Scope scope, Set<TypeElement> searched) {
+        if (!searched.add(c)) {
+            return new Lookup.Absent<>();
+        }
+        for (Element e : declared(c).getOrDefault(name, List.of())) {
+            if (kind.test(e)) {
                 return trees.isAccessible(scope, e, site) ? new Lookup.Found<>((E) e) : new Lookup.Inaccessible<>((E) e);
             }
         }
         Lookup<E> best = new Lookup.Absent<>();
         if (c.getSuperclass() instanceof DeclaredType d && d.asElement() instanceof TypeElement s) {
-            best = best.best(member(s, site, name, kind, scope));
+            best = best.best(member(s, site, name, kind, scope, searched));
         }
         for (TypeMirror i : c.getInterfaces()) {
             if (best instanceof Lookup.Ambiguous) {
                 break;
             }
             if (i instanceof DeclaredType d && d.asElement() instanceof TypeElement s) {
-                Lookup<E> found = member(s, site, name, kind, scope);
+                Lookup<E> found = member(s, site, name, kind, scope, searched);
                 if (best instanceof Lookup.Found<E> a && found instanceof Lookup.Found<E> b
                         && !a.element().getEnclosingElement().equals(b.element().getEnclosingElement())) {
                     best = new Lookup.Ambiguous<>(a.element(), b.element());
@@ -394,6 +416,32 @@ final class NameResolver {
             Map<String, List<Element>> byName = new HashMap<>();
             for (Element e : scope.getLocalElements()) {
                 byName.computeIfAbsent(e.getSimpleName().toString(), n -> new ArrayList<>()).add(e);
+            }
+            return byName;
+        });
+    }
+
+    /**
+     * Starts a lookup in {@code scope}: the members cached for another compilation unit (or an
+     * earlier round, whose scopes differ) are dropped.
+     */
+    private void enter(Scope scope) {
+        Scope top = topLevel(scope);
+        if (!Objects.equals(top, membersOf)) {
+            declared.clear();
+            membersOf = top;
+        }
+    }
+
+    /**
+     * The members declared in {@code c} by simple name, in declaration order: read once per class
+     * and compilation unit, so that a holder of thousands of fields is not searched once per name.
+     */
+    private Map<String, List<Element>> declared(TypeElement c) {
+        return declared.computeIfAbsent(c, k -> {
+            Map<String, List<Element>> byName = new HashMap<>();
+            for (Element e : c.getEnclosedElements()) {
+                byName.computeIfAbsent(e.getSimpleName().toString(), n -> new ArrayList<>(1)).add(e);
             }
             return byName;
         });
