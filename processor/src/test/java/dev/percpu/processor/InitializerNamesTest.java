@@ -182,6 +182,40 @@ class InitializerNamesTest {
         assertThat(compilation.diagnostics().stream().filter(d -> d.getKind() != Diagnostic.Kind.ERROR).toList()).isEmpty();
     }
 
+    /**
+     * What a user sees in full when the holder of a typo is also used: the holder waited for a
+     * round that never brought the name, so its accessor was never generated (a holder cannot tell
+     * a typo from a class still to come, and a file generated after the last round draws a warning
+     * of its own); javac reports the typo first, then each use of the missing accessor (as "package
+     * Typo_PerCpu does not exist"). None of it is the processor's.
+     */
+    @Test
+    void aTypoInAUsedHolderShowsJavacsErrorsOnly() {
+        JavaFileObject holder = source("app.Typo", """
+                package app;
+                import dev.percpu.PerCpu;
+                public class Typo {
+                    @PerCpu static int slots = NoSuch.CONST;
+                }
+                """);
+        JavaFileObject user = source("app.User", """
+                package app;
+                class User {
+                    static int read() {
+                        return Typo_PerCpu.slots.get(0);
+                    }
+                }
+                """);
+        Compilation compilation = TestCompiler.compilePlain(TestCompiler.STRICT, holder, user);
+        assertThat(compilation).failed();
+        List<String> all = compilation.diagnostics().stream().map(d -> d.getKind() + " " + d.getSource().getName()
+                + ":" + d.getLineNumber() + ": " + d.getMessage(null).lines().findFirst().orElse("")).toList();
+        assertThat(all).containsExactly(
+                "ERROR app/Typo.java:4: cannot find symbol",
+                "ERROR app/User.java:4: package Typo_PerCpu does not exist").inOrder();
+        assertThat(compilation.errors().get(0).getMessage(null)).contains("NoSuch");
+    }
+
     @Test
     void aNameJavacRejectsShowsJavacsErrorAndTheAccessorStillCompiles() {
         JavaFileObject holder = source("p.H", """
