@@ -216,6 +216,17 @@ class InitializerNamesTest {
         assertThat(compilation.errors().get(0).getMessage(null)).contains("NoSuch");
     }
 
+    /** Another {@code @PerCpu} field is not final, so not a constant variable: Java would not fold it either. */
+    @Test
+    void anotherPerCpuFieldIsNotAConstant() {
+        JavaFileObject bad = Expect.bad("    @PerCpu static long first = 1;", "    @PerCpu static long second = first * 2;");
+        TestCompiler.Run run = TestCompiler.compile(bad);
+        Expect.onlyError(run, "[PerCpuInitializerNotConstant] initial value of @PerCpu field Bad.second must be a "
+                + "compile-time constant expression of type long: it is copied into every CPU's unit before any class "
+                + "is initialized, so it must be known at compile time; first is not a constant variable (a final field "
+                + "initialized with a constant expression)", bad, "long second");
+    }
+
     @Test
     void aNameJavacRejectsShowsJavacsErrorAndTheAccessorStillCompiles() {
         JavaFileObject holder = source("p.H", """
