@@ -1,7 +1,6 @@
 package dev.percpu.processor.validation;
 
 import com.sun.source.tree.BinaryTree;
-import com.sun.source.tree.CompilationUnitTree;
 import com.sun.source.tree.CompoundAssignmentTree;
 import com.sun.source.tree.ConditionalExpressionTree;
 import com.sun.source.tree.ExpressionTree;
@@ -10,10 +9,12 @@ import com.sun.source.tree.LiteralTree;
 import com.sun.source.tree.MemberSelectTree;
 import com.sun.source.tree.ParenthesizedTree;
 import com.sun.source.tree.PrimitiveTypeTree;
+import com.sun.source.tree.Scope;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.TypeCastTree;
 import com.sun.source.tree.UnaryTree;
 import com.sun.source.util.TreePath;
+import com.sun.source.util.Trees;
 import java.util.Locale;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.util.Elements;
@@ -43,10 +44,29 @@ import javax.lang.model.util.Elements;
  */
 public final class ConstantEvaluator {
 
-    /** The result: a constant value, or why the expression is not a constant. */
-    public record Evaluation(Object value, String whyNot) {
+    /** How an evaluation ended. */
+    public enum Status {
+        /** A constant: {@link Evaluation#value()} holds it. */
+        CONSTANT,
+        /** Not a constant expression, for a reason the processor reports. */
+        NOT_CONSTANT,
+        /** A name denotes nothing yet: another processor may generate it in a later round. */
+        UNRESOLVED,
+        /** javac itself rejects the expression (an ambiguous or inaccessible name...): its error is the one to show. */
+        JAVAC_ERROR
+    }
+
+    /**
+     * The result: a constant value, or why the expression is not a constant.
+     *
+     * @param value the constant, or null
+     * @param whyNot why it is not a constant, or null
+     * @param status how the evaluation ended
+     */
+    public record Evaluation(Object value, String whyNot, Status status) {
+        /** Whether the expression is a constant ({@link #value()} holds it). */
         public boolean isConstant() {
-            return whyNot == null;
+            return status == Status.CONSTANT;
         }
     }
 
@@ -85,8 +105,21 @@ public final class ConstantEvaluator {
     private static final class NotConstant extends Exception {
         private static final long serialVersionUID = 1L;
 
+        /** NOT_CONSTANT, or UNRESOLVED or JAVAC_ERROR when a name settles nothing yet. */
+        final Status status;
+
         NotConstant(String why) {
+            this(why, Status.NOT_CONSTANT);
+        }
+
+        NotConstant(String why, Status status) {
             super(why, null, false, false);
+            this.status = status;
+        }
+
+        /** The more telling of two failures: a name not resolved yet, then javac's own error, then ours. */
+        NotConstant worse(NotConstant other) {
+            return other != null && other.status.compareTo(status) > 0 ? other : this;
         }
     }
 
@@ -94,19 +127,30 @@ public final class ConstantEvaluator {
 
     private final NameResolver names;
 
-    public ConstantEvaluator(Elements elements) {
-        this.names = new NameResolver(elements);
+    /**
+     * An evaluator resolving names with javac's element and tree APIs.
+     *
+     * @param elements javac's elements
+     * @param trees javac's trees
+     */
+    public ConstantEvaluator(Elements elements, Trees trees) {
+        this.names = new NameResolver(elements, trees);
     }
 
     /**
-     * Evaluates the expression at {@code path}, a field initializer of {@code scope} (whose names
-     * it resolves).
+     * Evaluates the expression at {@code path}, part of the initializer of a static field whose
+     * declaration has the scope {@code scope} ({@link Trees#getScope} of the declaration), where
+     * its names are resolved.
+     *
+     * @param path the expression
+     * @param scope javac's scope of the field declaration
+     * @return the value, or why there is none
      */
-    public Evaluation evaluate(TreePath path, TypeElement scope) {
+    public Evaluation evaluate(TreePath path, Scope scope) {
         try {
-            return new Evaluation(new Run(scope, path.getCompilationUnit()).eval(path), null);
+            return new Evaluation(new Run(scope).eval(path), null, Status.CONSTANT);
         } catch (NotConstant e) {
-            return new Evaluation(null, e.getMessage());
+            return new Evaluation(null, e.getMessage(), e.status);
         }
     }
 
@@ -125,14 +169,12 @@ public final class ConstantEvaluator {
         }
     }
 
-    /** One evaluation: the class whose names are in scope, and its compilation unit. */
+    /** One evaluation: the scope where its names are resolved. */
     private final class Run {
-        private final TypeElement scope;
-        private final CompilationUnitTree unit;
+        private final Scope scope;
 
-        Run(TypeElement scope, CompilationUnitTree unit) {
+        Run(Scope scope) {
             this.scope = scope;
-            this.unit = unit;
         }
 
         Object eval(TreePath path) throws NotConstant {
@@ -143,35 +185,80 @@ public final class ConstantEvaluator {
                 case IdentifierTree i -> constantVariable(i);
                 case MemberSelectTree s -> constantVariable(s);
                 case UnaryTree u -> unary(u, eval(child(path, u.getExpression())));
-                case BinaryTree b -> binary(b, eval(child(path, b.getLeftOperand())), eval(child(path, b.getRightOperand())));
+                case BinaryTree b -> {
+                    Object[] operands = evalAll(path, b.getLeftOperand(), b.getRightOperand());
+                    yield binary(b, operands[0], operands[1]);
+                }
                 case ConditionalExpressionTree c -> conditional(path, c);
-                case TypeCastTree c -> cast(eval(child(path, c.getExpression())), castTarget(c));
+                case TypeCastTree c -> {
+                    Type target = null;
+                    NotConstant failure = null;
+                    try {
+                        target = castTarget(c);
+                    } catch (NotConstant e) {
+                        failure = e;
+                    }
+                    Object value = evalAll(path, c.getExpression())[0];
+                    if (failure != null) {
+                        throw failure;
+                    }
+                    yield cast(value, target);
+                }
                 default -> throw new NotConstant(quote(tree) + " " + describe(tree));
             };
         }
 
+        /**
+         * Evaluates every operand, so that a name not resolved yet, or one javac rejects, decides
+         * the outcome even when another operand is not a constant.
+         */
+        private Object[] evalAll(TreePath parent, Tree... operands) throws NotConstant {
+            Object[] values = new Object[operands.length];
+            NotConstant failure = null;
+            for (int i = 0; i < operands.length; i++) {
+                try {
+                    values[i] = eval(child(parent, operands[i]));
+                } catch (NotConstant e) {
+                    failure = e.worse(failure);
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return values;
+        }
+
         /** A simple name, or {@code TypeName.Identifier} (JLS 15.29: not {@code expression.CONSTANT}). */
         private Object constantVariable(ExpressionTree name) throws NotConstant {
-            NameResolver.Meaning meaning = names.resolve(name, scope, unit);
-            if (meaning instanceof NameResolver.Meaning.Field f) {
-                Object value = f.field().getConstantValue();
-                if (value != null) {
-                    return value;
+            return switch (names.resolve(name, scope)) {
+                case NameResolver.Meaning.Field f when f.staticContextError() -> throw new NotConstant(quote(name)
+                        + " is an instance variable, which a static initializer cannot use", Status.JAVAC_ERROR);
+                case NameResolver.Meaning.Field f -> {
+                    Object value = f.field().getConstantValue();
+                    if (value == null) {
+                        throw new NotConstant(quote(name) + " is not a constant variable (a final field initialized "
+                                + "with a constant expression)");
+                    }
+                    yield value;
                 }
-                throw new NotConstant(quote(name) + " is not a constant variable (a final field initialized with "
-                        + "a constant expression)");
-            }
-            if (meaning == null && name instanceof MemberSelectTree) {
-                throw new NotConstant(quote(name) + " is not a constant variable named through its class");
-            }
-            throw new NotConstant(quote(name) + " is not a constant variable");
+                case NameResolver.Meaning.Value v -> throw new NotConstant(quote(name) + " is not a constant variable "
+                        + "named through its class");
+                case NameResolver.Meaning.Type t -> throw new NotConstant(quote(name) + " is a type, not a value",
+                        Status.JAVAC_ERROR);
+                case NameResolver.Meaning.Rejected r -> throw new NotConstant(r.why(), Status.JAVAC_ERROR);
+                case NameResolver.Meaning.Package p -> throw new NotConstant(quote(name) + " denotes nothing yet",
+                        Status.UNRESOLVED);
+                case NameResolver.Meaning.Unresolved u -> throw new NotConstant(quote(name) + " denotes nothing yet",
+                        Status.UNRESOLVED);
+            };
         }
 
         private Object conditional(TreePath path, ConditionalExpressionTree tree) throws NotConstant {
-            Object condition = eval(child(path, tree.getCondition()));
+            Object[] operands = evalAll(path, tree.getCondition(), tree.getTrueExpression(), tree.getFalseExpression());
+            Object condition = operands[0];
             requireBoolean(tree, Type.of(condition));
-            Object a = eval(child(path, tree.getTrueExpression()));
-            Object b = eval(child(path, tree.getFalseExpression()));
+            Object a = operands[1];
+            Object b = operands[2];
             Type type = conditionalType(tree, a, b);
             return cast((Boolean) condition ? a : b, type);
         }
@@ -181,10 +268,15 @@ public final class ConstantEvaluator {
             if (type instanceof PrimitiveTypeTree p) {
                 return Type.valueOf(p.getPrimitiveTypeKind().name());
             }
-            if (type instanceof ExpressionTree name && NameResolver.isName(name)
-                    && names.type(name, scope, unit).filter(t -> t.getQualifiedName().contentEquals("java.lang.String"))
-                            .isPresent()) {
-                return Type.STRING;
+            if (type instanceof ExpressionTree name && NameResolver.isName(name)) {
+                TypeElement named = names.type(name, scope);
+                if (named != null && named.getQualifiedName().contentEquals("java.lang.String")) {
+                    return Type.STRING;
+                }
+                if (named == null) {
+                    throw new NotConstant(quote(cast) + " casts to " + type + ", which denotes no type yet",
+                            Status.UNRESOLVED);
+                }
             }
             throw new NotConstant(quote(cast) + " casts to " + type + ", and only casts to primitive types and String "
                     + "are constant");

@@ -65,10 +65,20 @@ final class FieldValidator {
                     problems.add(f.problemAt(f.length(), Message.LENGTH_ON_NON_ARRAY, f.display(), type));
                 }
                 primitiveOnly(f, type, problems);
-                List<Object> initial = initializers.read(f, kind, 0, problems);
-                variable = initial == null ? null : new Variable(f.holderBinaryName(), name(f), kind, f.sectionValue(), 0, initial);
+                InitializerReader.Read initial = initializers.read(f, kind, 0, problems);
+                if (initial.unresolved()) {
+                    return new Result(null, true);
+                }
+                variable = initial.values() == null ? null
+                        : new Variable(f.holderBinaryName(), name(f), kind, f.sectionValue(), 0, initial.values());
             }
-            case ARRAY -> variable = array(f, (ArrayType) type, problems);
+            case ARRAY -> {
+                InitializerReader.Read[] initial = new InitializerReader.Read[1];
+                variable = array(f, (ArrayType) type, problems, initial);
+                if (initial[0] != null && initial[0].unresolved()) {
+                    return new Result(null, true);
+                }
+            }
             case DECLARED -> {
                 SupplyValidator.Result s = reference(f, (DeclaredType) type, problems);
                 if (s != null && s.unresolved()) {
@@ -95,7 +105,8 @@ final class FieldValidator {
         return new Result(new Handle(variable, type, publicHandle, supply, suppressed), false);
     }
 
-    private Variable array(FieldContext f, ArrayType type, List<Problem> problems) {
+    /** @param read where the initial values read are left, when they are read */
+    private Variable array(FieldContext f, ArrayType type, List<Problem> problems, InitializerReader.Read[] read) {
         TypeMirror component = type.getComponentType();
         if (component.getKind() == TypeKind.ARRAY) {
             problems.add(f.problem(Message.MULTI_DIMENSIONAL_ARRAY, f.display(), type));
@@ -115,9 +126,10 @@ final class FieldValidator {
             problems.add(f.problemAt(f.length(), Message.LENGTH_NOT_POSITIVE, f.display(), f.lengthValue()));
             return null;
         }
-        List<Object> initial = initializers.read(f, kind, f.lengthValue(), problems);
-        return initial == null ? null
-                : new Variable(f.holderBinaryName(), name(f), kind, f.sectionValue(), f.lengthValue(), initial);
+        InitializerReader.Read initial = initializers.read(f, kind, f.lengthValue(), problems);
+        read[0] = initial;
+        return initial.values() == null ? null
+                : new Variable(f.holderBinaryName(), name(f), kind, f.sectionValue(), f.lengthValue(), initial.values());
     }
 
     /** The rules shared by primitive and array fields. */

@@ -6,6 +6,7 @@ import com.sun.source.tree.CompilationUnitTree;
 import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.IdentifierTree;
 import com.sun.source.tree.MemberSelectTree;
+import com.sun.source.tree.Scope;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
@@ -24,8 +25,8 @@ import javax.lang.model.util.Elements;
  * Finds {@code @PerCpu} fields of local and anonymous classes (and of classes nested in them),
  * which {@code RoundEnvironment.getElementsAnnotatedWith} never returns because they are not
  * members of any class: it walks the compilation units' trees. Annotations spelled {@code PerCpu}
- * are resolved by {@link NameResolver} in the innermost member or top-level class, without
- * attributing anything.
+ * are resolved by {@link NameResolver} in the scope of the innermost member or top-level class,
+ * without attributing anything.
  */
 final class LocalHolderScanner {
 
@@ -34,7 +35,7 @@ final class LocalHolderScanner {
 
     LocalHolderScanner(Trees trees, Elements elements) {
         this.trees = trees;
-        this.names = new NameResolver(elements);
+        this.names = new NameResolver(elements, trees);
     }
 
     List<Problem> scan(Set<? extends Element> rootElements) {
@@ -51,8 +52,8 @@ final class LocalHolderScanner {
 
     private final class Scanner extends TreePathScanner<Void, String> {
         private final List<Problem> problems;
-        /** The innermost member or top-level class: where a local class's annotations are resolved. */
-        private TypeElement scope;
+        /** The scope of the innermost member or top-level class: where a local class's annotations are resolved. */
+        private Scope scope;
 
         Scanner(List<Problem> problems) {
             this.problems = problems;
@@ -68,9 +69,9 @@ final class LocalHolderScanner {
             } else if (enclosingLocal != null) {
                 local = "class " + tree.getSimpleName() + ", nested in " + enclosingLocal;
             }
-            TypeElement outer = scope;
-            if (local == null) { // entered, so its element needs no attribution
-                scope = (TypeElement) trees.getElement(getCurrentPath());
+            Scope outer = scope;
+            if (local == null) { // a class's own scope: javac attributes nothing for it
+                scope = trees.getScope(getCurrentPath());
             } else {
                 for (Tree member : tree.getMembers()) {
                     if (member instanceof VariableTree field && isPerCpu(field)) {
@@ -91,8 +92,8 @@ final class LocalHolderScanner {
                 Tree type = a.getAnnotationType();
                 boolean spelled = type instanceof IdentifierTree i ? i.getName().contentEquals("PerCpu")
                         : type instanceof MemberSelectTree s && s.getIdentifier().contentEquals("PerCpu");
-                if (spelled && scope != null && names.type((ExpressionTree) type, scope, getCurrentPath().getCompilationUnit())
-                        .filter(t -> t.getQualifiedName().contentEquals(HolderValidator.PER_CPU)).isPresent()) {
+                TypeElement named = spelled && scope != null ? names.type((ExpressionTree) type, scope) : null;
+                if (named != null && named.getQualifiedName().contentEquals(HolderValidator.PER_CPU)) {
                     return true;
                 }
             }

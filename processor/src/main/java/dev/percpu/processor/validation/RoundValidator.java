@@ -47,7 +47,7 @@ public final class RoundValidator {
         this.trees = trees;
         TypeRules rules = new TypeRules(elements, env.getTypeUtils());
         FieldValidator fields = new FieldValidator(env.getTypeUtils(), rules,
-                new SupplyValidator(elements, env.getTypeUtils(), rules), new InitializerReader(elements));
+                new SupplyValidator(elements, env.getTypeUtils(), rules), new InitializerReader(elements, trees));
         this.holders = new HolderValidator(elements, trees, fields);
     }
 

@@ -233,13 +233,13 @@ class ConstantEvaluatorTest {
                 return false;
             }
             Trees trees = Trees.instance(processingEnv);
-            ConstantEvaluator evaluator = new ConstantEvaluator(processingEnv.getElementUtils());
+            ConstantEvaluator evaluator = new ConstantEvaluator(processingEnv.getElementUtils(), trees);
             Map<String, VariableElement> fields = new TreeMap<>();
             ElementFilter.fieldsIn(exprs.getEnclosedElements()).forEach(f -> fields.put(f.getSimpleName().toString(), f));
             for (int i = 0; i < CASES.size(); i++) {
                 TreePath path = trees.getPath(fields.get("e" + i));
                 TreePath init = new TreePath(path, ((VariableTree) path.getLeaf()).getInitializer());
-                outcomes.put(i, new Outcome(evaluator.evaluate(init, exprs), fields.get("k" + i).getConstantValue()));
+                outcomes.put(i, new Outcome(evaluator.evaluate(init, trees.getScope(path)), fields.get("k" + i).getConstantValue()));
             }
             return false;
         }
