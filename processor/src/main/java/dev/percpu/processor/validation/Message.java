@@ -44,9 +44,9 @@ public enum Message {
             + "top-level or member class, enum or record, which the generated accessor class can name"),
     HOLDER_PRIVATE("PerCpuHolderPrivate", "%s must not be private: it declares @PerCpu fields, and the generated "
             + "accessor class %s, a separate class in the same package, could not reach it"),
-    TOO_MANY_FIELDS("PerCpuTooManyFields", "%s declares %d @PerCpu fields, more than %d: the generated accessor's "
-            + "class initializer creates every handle, in about 12 bytes of bytecode each, and must stay under the "
-            + "JVM's 64 KiB method limit; split the fields across classes, or use arrays (@PerCpu(length = N))"),
+    TOO_MANY_FIELDS("PerCpuTooManyFields", "%s declares %d @PerCpu fields, more than %d: the generated accessor "
+            + "class declares and initializes a handle per field, and the JVM limits a class to 65535 constants and "
+            + "a method to 64 KiB of bytecode; split the fields across classes, or use arrays (@PerCpu(length = N))"),
     NAME_CLASH("PerCpuNameClash", "%s and %s both map to the generated accessor class %s: rename one of them"),
 
     // ---- the field
