@@ -112,6 +112,18 @@ public enum Message {
     NO_INSTANCE_SUPPLY("PerCpuNoInstanceSupply", "@PerCpu field %s needs one instance of %s per CPU, but %s: %s"
             + "name a static no-argument method of %s that returns a new one with factory = \"...\"%s"),
 
+    // ---- generated code that compiles and is lint-clean whatever the input (issue 13, codegen)
+    FACTORY_UNCHECKED("PerCpuFactoryUnchecked", "factory method %s() of @PerCpu field %s returns the raw type %s, "
+            + "which reaches the field's type %s only by an unchecked conversion, so the generated accessor would not "
+            + "compile cleanly under -Xlint: return %s"),
+    AUXILIARY_CLASS("PerCpuAuxiliaryClass", "%s %s of @PerCpu field %s is declared in %s, not in a file of its own: "
+            + "the generated accessor, in another file, names it, and javac warns [auxiliaryclass] about any use of "
+            + "an auxiliary class from outside its file; move %s to its own file %s.java"),
+    UNNAMED_PACKAGE_FACTORY("PerCpuUnnamedPackageFactory", "@PerCpu field %s must not be named like its top-level "
+            + "class %s when a field of the class has a factory: in the unnamed package the generated accessor must "
+            + "call the factory as %s::%s (a static import is impossible there), and its handle %s would obscure the "
+            + "class name; rename the field, or move the class to a named package"),
+
     // ---- the module
     SECTION_NOT_PROVIDED(Diagnostic.Kind.WARNING, "PerCpuSectionNotProvided", "module %s does not provide its per-CPU "
             + "section %s: add \"provides dev.percpu.runtime.spi.StaticSection with %s;\" to the module declaration, "
