@@ -147,7 +147,7 @@ final class HolderValidator {
             for (VariableElement field : annotated) {
                 if (field.getSimpleName().contentEquals(topName)) {
                     problems.add(Problem.at(field, Message.UNNAMED_PACKAGE_FACTORY, display(holder, field), topName,
-                            ClassNameText.of(holder), factory.method(), topName));
+                            sourceName(holder), factory.method(), topName));
                 }
             }
         }
@@ -215,14 +215,12 @@ final class HolderValidator {
     }
 
     /** {@code Outer.Inner}: the holder as the accessor writes it. */
-    private static final class ClassNameText {
-        static String of(TypeElement holder) {
-            StringBuilder name = new StringBuilder(holder.getSimpleName());
-            for (Element e = holder.getEnclosingElement(); e instanceof TypeElement t; e = e.getEnclosingElement()) {
-                name.insert(0, t.getSimpleName() + ".");
-            }
-            return name.toString();
+    private static String sourceName(TypeElement holder) {
+        StringBuilder name = new StringBuilder(holder.getSimpleName());
+        for (Element e = holder.getEnclosingElement(); e instanceof TypeElement t; e = e.getEnclosingElement()) {
+            name.insert(0, t.getSimpleName() + ".");
         }
+        return name.toString();
     }
 
     /**
