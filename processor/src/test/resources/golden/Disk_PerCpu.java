@@ -3,6 +3,7 @@ package com.acme.disk;
 import dev.percpu.runtime.PerCpuByteArray;
 import dev.percpu.runtime.PerCpuLong;
 import dev.percpu.runtime.spi.PlacedSection;
+import java.lang.String;
 import javax.annotation.processing.Generated;
 
 /**
@@ -11,7 +12,9 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.percpu.processor.PerCpuProcessor")
 public final class Disk_PerCpu {
-    private static final PlacedSection $section = PlacedSection.of(new PerCpuSection_898e8d70(), PerCpuSection_898e8d70.LAYOUT_HASH);
+    private static final PlacedSection $section = new PerCpuSection_898e8d70().placed(0x8a8253ca8635595eL);
+
+    private static final String $holder = "com.acme.disk.Disk";
 
     /**
      * Per-CPU {@code long reads} of {@link Disk}:

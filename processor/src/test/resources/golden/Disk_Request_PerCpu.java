@@ -2,6 +2,7 @@ package com.acme.disk;
 
 import dev.percpu.runtime.PerCpuLong;
 import dev.percpu.runtime.spi.PlacedSection;
+import java.lang.String;
 import javax.annotation.processing.Generated;
 
 /**
@@ -10,7 +11,9 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.percpu.processor.PerCpuProcessor")
 public final class Disk_Request_PerCpu {
-    private static final PlacedSection $section = PlacedSection.of(new PerCpuSection_898e8d70(), PerCpuSection_898e8d70.LAYOUT_HASH);
+    private static final PlacedSection $section = new PerCpuSection_898e8d70().placed(0x8a8253ca8635595eL);
+
+    private static final String $holder = "com.acme.disk.Disk$Request";
 
     /**
      * Per-CPU {@code long issued} of {@link Disk.Request}:

@@ -3,6 +3,8 @@ package com.acme.net;
 import com.acme.disk.PerCpuSection_898e8d70;
 import dev.percpu.runtime.PerCpuInt;
 import dev.percpu.runtime.PerCpuLong;
+import dev.percpu.runtime.spi.PlacedSection;
+import java.lang.String;
 import javax.annotation.processing.Generated;
 
 /**
@@ -11,7 +13,9 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.percpu.processor.PerCpuProcessor")
 final class NetStats_Odd_PerCpu {
-    private static final dev.percpu.runtime.spi.PlacedSection $section$ = dev.percpu.runtime.spi.PlacedSection.of(new PerCpuSection_898e8d70(), PerCpuSection_898e8d70.LAYOUT_HASH);
+    private static final PlacedSection $section$ = new PerCpuSection_898e8d70().placed(0x8a8253ca8635595eL);
+
+    private static final String $holder = "com.acme.net.NetStats$Odd";
 
     /**
      * Per-CPU {@code long $section} of {@link NetStats.Odd}:

@@ -1,5 +1,8 @@
 package com.acme.net;
 
+import static com.acme.net.NetStats.newNames;
+import static com.acme.net.NetStats.newSizes;
+
 import com.acme.disk.PerCpuSection_898e8d70;
 import dev.percpu.runtime.PerCpuBoolean;
 import dev.percpu.runtime.PerCpuChar;
@@ -25,7 +28,9 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.percpu.processor.PerCpuProcessor")
 public final class NetStats_PerCpu {
-    private static final PlacedSection $section = PlacedSection.of(new PerCpuSection_898e8d70(), PerCpuSection_898e8d70.LAYOUT_HASH);
+    private static final PlacedSection $section = new PerCpuSection_898e8d70().placed(0x8a8253ca8635595eL);
+
+    private static final String $holder = "com.acme.net.NetStats";
 
     /**
      * Per-CPU {@code long rxPackets} of {@link NetStats}:
@@ -97,13 +102,13 @@ public final class NetStats_PerCpu {
      * Per-CPU {@code List<String> names} of {@link NetStats}:
      * reference slot 1; each CPU's instance comes from {@code NetStats.newNames()}.
      */
-    static final PerCpuRef<List<String>> names = $section.ref(1, NetStats::newNames);
+    static final PerCpuRef<List<String>> names = $section.ref(1, () -> newNames());
 
     /**
      * Per-CPU {@code Map<String, ? extends Number> sizes} of {@link NetStats}:
      * reference slot 2; each CPU's instance comes from {@code NetStats.newSizes()}.
      */
-    static final PerCpuRef<Map<String, ? extends Number>> sizes = $section.ref(2, NetStats::newSizes);
+    static final PerCpuRef<Map<String, ? extends Number>> sizes = $section.ref(2, () -> newSizes());
 
     /**
      * Per-CPU {@code Legacy legacy} of {@link NetStats}:

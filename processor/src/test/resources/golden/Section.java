@@ -1,5 +1,6 @@
 package com.acme.disk;
 
+import dev.percpu.runtime.spi.PlacedSection;
 import dev.percpu.runtime.spi.StaticSection;
 import java.lang.Override;
 import java.lang.String;
@@ -62,6 +63,18 @@ public final class PerCpuSection_898e8d70 extends StaticSection {
      */
     public PerCpuSection_898e8d70() {
         super(SIZE, ALIGN, REF_SLOTS, LAYOUT_HASH);
+    }
+
+    /**
+     * Places this section ({@link PlacedSection#of}) for an accessor compiled against {@code layoutHash}.
+     * Accessors call this on a new instance, {@code new Section().placed(hash)}, so that they
+     * name the section only as a type, never in an expression a field of theirs could obscure.
+     *
+     * @param layoutHash the layout hash compiled into the calling accessor
+     * @return the placement
+     */
+    public PlacedSection placed(long layoutHash) {
+        return PlacedSection.of(this, layoutHash);
     }
 
     /**

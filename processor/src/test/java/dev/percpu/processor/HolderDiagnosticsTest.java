@@ -168,9 +168,9 @@ class HolderDiagnosticsTest {
         JavaFileObject bad = source("com.acme.Huge", text.append("}\n").toString());
         TestCompiler.Run run = compile(bad, GOOD);
         Expect.onlyError(run, "[PerCpuTooManyFields] class com.acme.Huge declares 4097 @PerCpu fields, more than 4096: "
-                + "the generated accessor's class initializer creates every handle, in about 12 bytes of bytecode each, "
-                + "and must stay under the JVM's 64 KiB method limit; split the fields across classes, or use arrays "
-                + "(@PerCpu(length = N))", bad, "public class Huge");
+                + "the generated accessor class declares and initializes a handle per field, and the JVM limits a class "
+                + "to 65535 constants and a method to 64 KiB of bytecode; split the fields across classes, or use "
+                + "arrays (@PerCpu(length = N))", bad, "public class Huge");
         Expect.goodStillGenerated(run);
         Expect.nothingFor(run, "Huge_PerCpu");
     }

@@ -88,7 +88,7 @@ class LintTest {
                 """);
         assertThat(c).generatedSourceFile("com.acme.Modern_PerCpu").contentsAsUtf8String().contains("""
                     @SuppressWarnings({"deprecation", "removal"})
-                    static final PerCpuRef<List<Old>> olds = $section.ref(1, Modern::olds);
+                    static final PerCpuRef<List<Old>> olds = $section.ref(1, () -> olds());
                 """);
         // only there: no other @SuppressWarnings (on the class, say) hides warnings in the rest of the accessor
         String accessor = read(c.generatedSourceFile("com.acme.Modern_PerCpu").orElseThrow());

@@ -161,7 +161,7 @@ class ModuleDiagnosticsTest {
         assertThat(c).succeededWithoutWarnings();
         assertThat(generated(c, "com.acme.internal.Vars")).contains("public final class Vars extends StaticSection");
         assertThat(generated(c, "com.acme.Stats_PerCpu"))
-                .contains("PlacedSection.of(new Vars(), Vars.LAYOUT_HASH)");
+                .contains("private static final PlacedSection $section = new Vars().placed(0x");
         // the services file too: the same modular jar also runs on the class path
         assertThat(services(c)).isEqualTo("com.acme.internal.Vars\n");
         assertThat(c.generatedFile(StandardLocation.CLASS_OUTPUT, "META-INF/percpu/com.acme.internal.Vars.layout"))

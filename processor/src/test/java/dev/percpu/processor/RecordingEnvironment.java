@@ -1,9 +1,13 @@
 package dev.percpu.processor;
 
+import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
 import java.io.FilterWriter;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.StringWriter;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -88,6 +92,31 @@ final class RecordingEnvironment implements ProcessingEnvironment {
                     @Override
                     public Writer openWriter() throws IOException {
                         return recording(relativeName.toString(), super.openWriter());
+                    }
+
+                    @Override
+                    public OutputStream openOutputStream() throws IOException {
+                        // resources are written as UTF-8 bytes
+                        ByteArrayOutputStream copy = new ByteArrayOutputStream();
+                        return new FilterOutputStream(super.openOutputStream()) {
+                            @Override
+                            public void write(int b) throws IOException {
+                                out.write(b);
+                                copy.write(b);
+                            }
+
+                            @Override
+                            public void write(byte[] b, int off, int len) throws IOException {
+                                out.write(b, off, len);
+                                copy.write(b, off, len);
+                            }
+
+                            @Override
+                            public void close() throws IOException {
+                                super.close();
+                                texts.put(relativeName.toString(), copy.toString(StandardCharsets.UTF_8));
+                            }
+                        };
                     }
                 };
             }

@@ -191,7 +191,7 @@ class RoundsAndNamesTest {
         assertThat(c).succeededWithoutWarnings();
         assertThat(services(c)).isEqualTo("com.Acme.Sec\n");
         assertThat(c).generatedSourceFile("com.acme.Box_PerCpu").contentsAsUtf8String()
-                .contains("public static final PerCpuRef<StringBuilder> text = $section.ref(0, Box::make);");
+                .contains("public static final PerCpuRef<StringBuilder> text = $section.ref(0, () -> make());");
         // members of interfaces are implicitly public and static: the accessor is public
         assertThat(c).generatedSourceFile("com.acme.Api_Impl_PerCpu").contentsAsUtf8String()
                 .contains("public final class Api_Impl_PerCpu {");

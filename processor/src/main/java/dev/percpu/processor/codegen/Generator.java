@@ -14,9 +14,12 @@ import dev.percpu.processor.validation.Message;
 import dev.percpu.processor.validation.ModuleReader;
 import dev.percpu.processor.validation.Problem;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 import javax.annotation.processing.Filer;
 import javax.lang.model.element.Element;
@@ -57,8 +60,37 @@ public final class Generator {
 
         static Source of(JavaFile file) {
             // the same text JavaFile.writeTo(Filer) would write
-            return new Source(Names.qualify(file.packageName(), file.typeSpec().name()), file.toString(),
+            return of(Names.qualify(file.packageName(), file.typeSpec().name()), file.toString(),
                     file.typeSpec().originatingElements());
+        }
+
+        static Source of(String qualifiedName, String text, List<Element> originating) {
+            return new Source(qualifiedName, ascii(text), originating);
+        }
+
+        /**
+         * {@code text} with every non-ASCII character written as a Unicode escape: the Filer writes
+         * sources in the compilation's {@code -encoding}, which may not hold them (US-ASCII would
+         * write {@code ?}); an escape means the same character in any encoding, in identifiers,
+         * literals and comments alike (JLS 3.3). A character outside the BMP is two escapes, one
+         * per UTF-16 code unit, as JLS 3.3 has it.
+         */
+        static String ascii(String text) {
+            StringBuilder out = null;
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c < 0x80) {
+                    if (out != null) {
+                        out.append(c);
+                    }
+                    continue;
+                }
+                if (out == null) {
+                    out = new StringBuilder(text.length() + 64).append(text, 0, i);
+                }
+                out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            }
+            return out == null ? text : out.toString();
         }
     }
 
@@ -95,7 +127,8 @@ public final class Generator {
 
         /** Renders the accessor of {@code holder}, one of {@link #holders()}. */
         public Source accessor(Holder holder) {
-            return Source.of(AccessorGenerator.generate(holder, section, layout, module.readsGenerated()));
+            return AccessorGenerator.generate(holder, section, SectionGenerator.layoutHash(layout), layout,
+                    module.readsGenerated());
         }
     }
 
@@ -168,23 +201,34 @@ public final class Generator {
         try {
             file = filer.createSourceFile(source.qualifiedName(), source.originating().toArray(Element[]::new));
         } catch (IOException e) {
-            report.accept(Problem.nowhere(Message.WRITE_FAILED, source.qualifiedName(), e));
+            report.accept(writeFailed(source.originating(), source.qualifiedName(), e));
             return;
         }
         try (Writer w = file.openWriter()) {
             w.write(source.text());
         } catch (IOException e) {
             file.delete(); // as JavaFile.writeTo(Filer) does: no half-written source left for javac
-            report.accept(Problem.nowhere(Message.WRITE_FAILED, source.qualifiedName(), e));
+            report.accept(writeFailed(source.originating(), source.qualifiedName(), e));
         }
     }
 
+    /** Writes a resource in UTF-8, whatever the compilation's encoding: {@link java.util.ServiceLoader} reads UTF-8. */
     private void write(String path, String text, List<Element> originating) {
-        try (Writer w = filer.createResource(StandardLocation.CLASS_OUTPUT, "", path, originating.toArray(Element[]::new))
-                .openWriter()) {
+        try (Writer w = new OutputStreamWriter(filer.createResource(StandardLocation.CLASS_OUTPUT, "", path,
+                originating.toArray(Element[]::new)).openOutputStream(), StandardCharsets.UTF_8)) {
             w.write(text);
         } catch (IOException e) {
-            report.accept(Problem.nowhere(Message.WRITE_FAILED, path, e));
+            report.accept(writeFailed(originating, path, e));
         }
+    }
+
+    /**
+     * A file that could not be written, reported on the first element it was generated from: the
+     * holder for an accessor, the first holder (by binary name) for the section, its layout report
+     * and the services file; the message names the file.
+     */
+    private static Problem writeFailed(List<Element> originating, String file, IOException e) {
+        return originating.isEmpty() ? Problem.nowhere(Message.WRITE_FAILED, file, e)
+                : Problem.at(originating.getFirst(), Message.WRITE_FAILED, file, e);
     }
 }

@@ -49,13 +49,24 @@ public final class SectionGenerator {
                 .addField(constant(TypeName.INT, "REF_SLOTS", CodeBlock.of("$L", layout.refSlots()),
                         "Number of reference-typed variables; they live on the heap, not in the unit.\n"))
                 .addField(constant(TypeName.LONG, RuntimeNames.LAYOUT_HASH,
-                        CodeBlock.of("0x$LL", Long.toHexString(SectionTable.hash(table))),
+                        CodeBlock.of("0x$LL", Long.toHexString(layoutHash(layout))),
                         "Hash of the variable table, compiled into every accessor of this section and checked when\n"
                                 + "the accessor is initialized, so a stale build fails instead of reading wrong bytes.\n"))
                 .addMethod(MethodSpec.constructorBuilder()
                         .addJavadoc("Called by the runtime, which finds this class through {@link java.util.ServiceLoader}.\n")
                         .addModifiers(Modifier.PUBLIC)
                         .addStatement("super(SIZE, ALIGN, REF_SLOTS, $N)", RuntimeNames.LAYOUT_HASH)
+                        .build())
+                .addMethod(MethodSpec.methodBuilder("placed")
+                        .addJavadoc("Places this section ({@link $T#of}) for an accessor compiled against {@code layoutHash}.\n"
+                                + "Accessors call this on a new instance, {@code new Section().placed(hash)}, so that they\n"
+                                + "name the section only as a type, never in an expression a field of theirs could obscure.\n"
+                                + "\n@param layoutHash the layout hash compiled into the calling accessor\n"
+                                + "@return the placement\n", RuntimeNames.PLACED_SECTION)
+                        .addModifiers(Modifier.PUBLIC)
+                        .returns(RuntimeNames.PLACED_SECTION)
+                        .addParameter(TypeName.LONG, "layoutHash")
+                        .addStatement("return $T.of(this, layoutHash)", RuntimeNames.PLACED_SECTION)
                         .build())
                 .addMethod(chunks("image", "The initial image, sparse: one line {@code <offset> <Base64 of the bytes>} per run of\n"
                         + "little-endian initial values, in order of offset; every other byte is zero.\n",
@@ -65,6 +76,11 @@ public final class SectionGenerator {
         holders.forEach(h -> type.addOriginatingElement(h.element()));
         // JavaPoet's explicit "import java.lang.String;" is kept: it shadows a String class of the package
         return JavaFile.builder(name.packageName(), type.build()).indent("    ").build();
+    }
+
+    /** The section's layout hash: the hash of its variable table ({@link SectionTable#hash}). */
+    static long layoutHash(Layout layout) {
+        return SectionTable.hash(SectionTable.text(layout));
     }
 
     private static FieldSpec constant(TypeName type, String name, CodeBlock value, String javadoc) {

@@ -26,6 +26,8 @@ public final class Names {
     public static final String STABLE_SECTION = "PerCpuSection";
     /** Preferred name of the accessor's private field holding the placed section. */
     public static final String SECTION_FIELD = "$section";
+    /** Preferred name of the accessor's private constant naming its holder ({@link #holderFieldName}). */
+    public static final String HOLDER_FIELD = "$holder";
 
     private Names() {}
 
@@ -97,6 +99,18 @@ public final class Names {
     /** The name of the accessor's private section field: {@code $section}, or with more {@code $}s. */
     public static String sectionFieldName(Set<String> fieldNames) {
         String name = SECTION_FIELD;
+        while (fieldNames.contains(name)) {
+            name += "$";
+        }
+        return name;
+    }
+
+    /**
+     * The name of the accessor's private constant recording the binary name of its holder:
+     * {@code $holder}, or with more {@code $}s.
+     */
+    public static String holderFieldName(Set<String> fieldNames) {
+        String name = HOLDER_FIELD;
         while (fieldNames.contains(name)) {
             name += "$";
         }

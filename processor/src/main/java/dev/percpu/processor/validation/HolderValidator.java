@@ -8,10 +8,13 @@ import com.sun.source.util.Trees;
 import dev.percpu.processor.model.Handle;
 import dev.percpu.processor.model.Holder;
 import dev.percpu.processor.model.Names;
+import dev.percpu.processor.model.Supply;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
@@ -21,13 +24,24 @@ import javax.lang.model.element.NestingKind;
 import javax.lang.model.element.PackageElement;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.ArrayType;
+import javax.lang.model.type.DeclaredType;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.type.WildcardType;
+import javax.lang.model.util.ElementFilter;
 import javax.lang.model.util.Elements;
+import javax.tools.JavaFileObject;
 
 /** Validates one holder: the class itself, then each of its {@code @PerCpu} fields. */
 final class HolderValidator {
 
     static final String PER_CPU = "dev.percpu.PerCpu";
-    /** Most {@code @PerCpu} fields of one holder: its accessor's {@code <clinit>} must fit 64 KiB of bytecode. */
+    /**
+     * Most {@code @PerCpu} fields of one holder. The accessor creates its handles in nested classes of
+     * 1,024 each and copies them in its own initializer (6 bytes a handle), about 4 constants a
+     * handle: 4,096 handles of any kind use under 25 KiB of bytecode and 20,000 constants, far from
+     * the JVM's limits (ScaleTest compiles and runs the limit for every kind).
+     */
     static final int MAX_FIELDS = 4096;
 
     private final Elements elements;
@@ -81,10 +95,132 @@ final class HolderValidator {
                 handles.add(r.handle());
             }
         }
+        if (!unresolved) {
+            generatedCodeRules(holder, binaryName, pkg, annotated, handles, problems);
+        }
         Holder model = problems.isEmpty() && !unresolved
                 ? new Holder(holder, binaryName, pkg.getQualifiedName().toString(), accessor, publicAccessor, handles)
                 : null;
         return new HolderReport(holder, problems, model, unresolved);
+    }
+
+    /**
+     * Rules that keep the generated accessor compiling cleanly whatever the names (issue 13): no
+     * auxiliary class named by it ({@code [auxiliaryclass]}), no handle obscuring the holder's name
+     * where the accessor must use it in an expression (unnamed package with a factory), and no
+     * accessor of another holder, from an earlier compilation, on the class path under the name
+     * this one would take.
+     */
+    private void generatedCodeRules(TypeElement holder, String binaryName, PackageElement pkg,
+            List<VariableElement> annotated, List<Handle> handles, List<Problem> problems) {
+        TypeElement top = topLevel(holder);
+        String holderFile = auxiliaryFile(top);
+        if (holderFile != null && !annotated.isEmpty()) {
+            problems.add(Problem.at(holder, Message.AUXILIARY_CLASS, "holder class", top.getQualifiedName(),
+                    display(holder, annotated.getFirst()), holderFile, top.getSimpleName(), top.getSimpleName()));
+        }
+        for (int i = 0; i < handles.size(); i++) {
+            Handle h = handles.get(i);
+            VariableElement field = annotated.stream().filter(f -> f.getSimpleName().contentEquals(h.name()))
+                    .findFirst().orElseThrow();
+            if (!h.variable().isReference()) {
+                continue;
+            }
+            Set<TypeElement> named = new LinkedHashSet<>();
+            collectClasses(h.type(), named);
+            if (h.supply() instanceof Supply.Constructor c) {
+                named.add(c.type());
+            }
+            for (TypeElement t : named) {
+                TypeElement tTop = topLevel(t);
+                String file = tTop.equals(top) ? null : auxiliaryFile(tTop);
+                if (file != null) {
+                    problems.add(Problem.at(field, Message.AUXILIARY_CLASS, "type", tTop.getQualifiedName(),
+                            display(holder, field), file, tTop.getSimpleName(), tTop.getSimpleName()));
+                }
+            }
+        }
+        if (pkg.isUnnamed() && handles.stream().anyMatch(h -> h.supply() instanceof Supply.Factory)) {
+            String topName = top.getSimpleName().toString();
+            Supply.Factory factory = (Supply.Factory) handles.stream().map(Handle::supply)
+                    .filter(s -> s instanceof Supply.Factory).findFirst().orElseThrow();
+            for (VariableElement field : annotated) {
+                if (field.getSimpleName().contentEquals(topName)) {
+                    problems.add(Problem.at(field, Message.UNNAMED_PACKAGE_FACTORY, display(holder, field), topName,
+                            sourceName(holder), factory.method(), topName));
+                }
+            }
+        }
+        String accessor = Names.qualify(pkg.getQualifiedName().toString(), Names.accessorSimpleName(holder));
+        TypeElement existing = pkg.isUnnamed() ? null : elements.getTypeElement(accessor);
+        if (existing != null && trees.getPath(existing) == null) { // compiled earlier, not a source of this compilation
+            String recorded = recordedHolder(existing);
+            if (recorded != null && !recorded.equals(binaryName)) {
+                problems.add(Problem.at(holder, Message.NAME_CLASH, binaryName,
+                        recorded + " (whose accessor, compiled earlier, is on the class path)", accessor));
+            }
+        }
+    }
+
+    /** The holder an accessor class compiled earlier records in its {@code $holder} constant, or null. */
+    private static String recordedHolder(TypeElement accessor) {
+        for (VariableElement f : ElementFilter.fieldsIn(accessor.getEnclosedElements())) {
+            if (f.getSimpleName().toString().startsWith(Names.HOLDER_FIELD) && f.getConstantValue() instanceof String s
+                    && f.asType().toString().equals("java.lang.String")) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** The file name of the compilation unit declaring {@code top}, if that unit is not its own file; else null. */
+    private String auxiliaryFile(TypeElement top) {
+        TreePath path = trees.getPath(top);
+        if (path == null || path.getCompilationUnit().getSourceFile() == null) {
+            return null; // from a class file: javac does not know it was auxiliary either
+        }
+        JavaFileObject file = path.getCompilationUnit().getSourceFile();
+        if (file.isNameCompatible(top.getSimpleName().toString(), JavaFileObject.Kind.SOURCE)) {
+            return null;
+        }
+        String name = file.getName();
+        return name.substring(name.lastIndexOf('/') + 1);
+    }
+
+    private static TypeElement topLevel(TypeElement type) {
+        TypeElement top = type;
+        while (top.getEnclosingElement() instanceof TypeElement outer) {
+            top = outer;
+        }
+        return top;
+    }
+
+    private static void collectClasses(TypeMirror t, Set<TypeElement> into) {
+        switch (t) {
+            case DeclaredType d -> {
+                into.add((TypeElement) d.asElement());
+                d.getTypeArguments().forEach(a -> collectClasses(a, into));
+            }
+            case ArrayType a -> collectClasses(a.getComponentType(), into);
+            case WildcardType w -> {
+                if (w.getExtendsBound() != null) {
+                    collectClasses(w.getExtendsBound(), into);
+                }
+                if (w.getSuperBound() != null) {
+                    collectClasses(w.getSuperBound(), into);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** {@code Outer.Inner}: the holder as the accessor writes it. */
+    private static String sourceName(TypeElement holder) {
+        StringBuilder name = new StringBuilder(holder.getSimpleName());
+        for (Element e = holder.getEnclosingElement(); e instanceof TypeElement t; e = e.getEnclosingElement()) {
+            name.insert(0, t.getSimpleName() + ".");
+        }
+        return name.toString();
     }
 
     /**

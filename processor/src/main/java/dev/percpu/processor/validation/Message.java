@@ -46,9 +46,9 @@ public enum Message {
             + "top-level or member class, enum or record, which the generated accessor class can name"),
     HOLDER_PRIVATE("PerCpuHolderPrivate", "%s must not be private: it declares @PerCpu fields, and the generated "
             + "accessor class %s, a separate class in the same package, could not reach it"),
-    TOO_MANY_FIELDS("PerCpuTooManyFields", "%s declares %d @PerCpu fields, more than %d: the generated accessor's "
-            + "class initializer creates every handle, in about 12 bytes of bytecode each, and must stay under the "
-            + "JVM's 64 KiB method limit; split the fields across classes, or use arrays (@PerCpu(length = N))"),
+    TOO_MANY_FIELDS("PerCpuTooManyFields", "%s declares %d @PerCpu fields, more than %d: the generated accessor "
+            + "class declares and initializes a handle per field, and the JVM limits a class to 65535 constants and "
+            + "a method to 64 KiB of bytecode; split the fields across classes, or use arrays (@PerCpu(length = N))"),
     NAME_CLASH("PerCpuNameClash", "%s and %s both map to the generated accessor class %s: rename one of them"),
 
     // ---- the field
@@ -113,6 +113,18 @@ public enum Message {
             + "exceptions (%s): it is called through a Supplier when the accessor class is initialized"),
     NO_INSTANCE_SUPPLY("PerCpuNoInstanceSupply", "@PerCpu field %s needs one instance of %s per CPU, but %s: %s"
             + "name a static no-argument method of %s that returns a new one with factory = \"...\"%s"),
+
+    // ---- generated code that compiles and is lint-clean whatever the input (issue 13, codegen)
+    FACTORY_UNCHECKED("PerCpuFactoryUnchecked", "factory method %s() of @PerCpu field %s returns the raw type %s, "
+            + "which reaches the field's type %s only by an unchecked conversion, so the generated accessor would not "
+            + "compile cleanly under -Xlint: return %s"),
+    AUXILIARY_CLASS("PerCpuAuxiliaryClass", "%s %s of @PerCpu field %s is declared in %s, not in a file of its own: "
+            + "the generated accessor, in another file, names it, and javac warns [auxiliaryclass] about any use of "
+            + "an auxiliary class from outside its file; move %s to its own file %s.java"),
+    UNNAMED_PACKAGE_FACTORY("PerCpuUnnamedPackageFactory", "@PerCpu field %s must not be named like its top-level "
+            + "class %s when a field of the class has a factory: in the unnamed package the generated accessor must "
+            + "call the factory as %s::%s (a static import is impossible there), and its handle %s would obscure the "
+            + "class name; rename the field, or move the class to a named package"),
 
     // ---- the module
     SECTION_NOT_PROVIDED(Diagnostic.Kind.WARNING, "PerCpuSectionNotProvided", "module %s does not provide its per-CPU "

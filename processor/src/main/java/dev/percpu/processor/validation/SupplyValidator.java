@@ -76,7 +76,14 @@ final class SupplyValidator {
                     f.pkg().getQualifiedName(), inaccessible));
         }
         if (!returnsAssignable(m, type)) {
-            problems.add(f.problemAt(f.factory(), Message.FACTORY_WRONG_TYPE, name, f.display(), type, m.getReturnType()));
+            if (m.getTypeParameters().isEmpty() && m.getReturnType().getKind() != TypeKind.VOID
+                    && types.isAssignable(m.getReturnType(), type)) { // assignable, not a subtype: unchecked conversion
+                problems.add(f.problemAt(f.factory(), Message.FACTORY_UNCHECKED, name, f.display(), m.getReturnType(),
+                        type, type));
+            } else {
+                problems.add(f.problemAt(f.factory(), Message.FACTORY_WRONG_TYPE, name, f.display(), type,
+                        m.getTypeParameters().isEmpty() ? m.getReturnType() : genericSignature(m)));
+            }
         }
         String checked = rules.checkedExceptions(m);
         if (checked != null) {
@@ -85,15 +92,30 @@ final class SupplyValidator {
         return problems.size() > before ? FAILED : new Result(new Supply.Factory(name), List.of(m), false);
     }
 
+    /**
+     * Whether {@code FieldType x = Holder.m();} compiles without an unchecked warning: the return
+     * type is a subtype of the field's type (a raw type is not: that assignment is an unchecked
+     * conversion), for a generic method with type arguments inferred from the field's type and
+     * within their bounds ({@link GenericReturn}).
+     */
     private boolean returnsAssignable(ExecutableElement m, DeclaredType type) {
         TypeMirror returned = m.getReturnType();
         if (returned.getKind() == TypeKind.VOID) {
             return false;
         }
-        if (!m.getTypeParameters().isEmpty()) { // inferred at the method reference: compare erasures
-            return types.isAssignable(types.erasure(returned), types.erasure(type));
+        if (!m.getTypeParameters().isEmpty()) {
+            return new GenericReturn(types, m).produces(type);
         }
-        return types.isAssignable(returned, type);
+        return types.isSubtype(returned, type);
+    }
+
+    /** {@code <T extends Number> java.util.List<T>}: a generic method's type parameters and return type. */
+    private static String genericSignature(ExecutableElement m) {
+        return m.getTypeParameters().stream().map(p -> {
+            String bounds = p.getBounds().stream().filter(b -> !b.toString().equals("java.lang.Object"))
+                    .map(TypeMirror::toString).collect(java.util.stream.Collectors.joining(" & "));
+            return bounds.isEmpty() ? p.getSimpleName().toString() : p.getSimpleName() + " extends " + bounds;
+        }).collect(java.util.stream.Collectors.joining(", ", "<", "> ")) + m.getReturnType();
     }
 
     private Result constructor(FieldContext f, DeclaredType type, List<Problem> problems) {
