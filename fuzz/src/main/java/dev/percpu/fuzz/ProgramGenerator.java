@@ -233,6 +233,11 @@ final class ProgramGenerator {
         constantClass("Iface", ifacePkg, iface, "F", "public interface Iface {", "");
 
         options();
+        if (on(Category.CODEGEN) && chance(15)) {
+            // issue #13 item 2: non-ASCII names written as unicode escapes in a pure-ASCII source
+            used.add(Category.CODEGEN);
+            encoding = "US-ASCII";
+        }
 
         int invalidAt = chance(40) && expected.isEmpty() ? r.nextInt(nh) : -1;
         for (int i = 0; i < nh; i++) {
@@ -626,7 +631,9 @@ final class ProgramGenerator {
 
     private void holderFile(String pkg, String name, boolean invalid) {
         String kind = pick(new String[] {"class", "class", "final class", "enum", "record"});
-        boolean extendsBase = kind.endsWith("class") && chance(40);
+        // issue #13 item 1: names that Java resolves past an inaccessible or uninherited declaration (names)
+        boolean trap = on(Category.NAMES) && kind.endsWith("class") && chance(30);
+        boolean extendsBase = !trap && kind.endsWith("class") && chance(40);
         boolean implementsIface = chance(30);
         Lines out = new Lines(path(pkg, name));
         Scope scope = new Scope(pkg, extendsBase, implementsIface);
@@ -637,6 +644,7 @@ final class ProgramGenerator {
         String header = visibility + kind + " " + name
                 + (kind.equals("record") ? "(int rc$)" : "")
                 + (extendsBase ? " extends " + (pkg.equals(basePkg) ? "Base" : basePkg + ".Base") : "")
+                + (trap ? " extends trapq.Trap" : "")
                 + (implementsIface ? " implements " + (pkg.equals(ifacePkg) ? "Iface" : ifacePkg + ".Iface") : "")
                 + " {";
         // the names in every scope inside this file: fields of the holder and of its nested holders
@@ -663,6 +671,9 @@ final class ProgramGenerator {
             names.add(ns);
             scope.avoid.addAll(ns);
         }
+        if (trap) {
+            scope.avoid.addAll(List.of("K", "J", "trapq", "trapr"));
+        }
         if (on(Category.CODEGEN) && chance(10)) {
             used.add(Category.CODEGEN);
             names.get(0).set(0, "dev");
@@ -679,6 +690,24 @@ final class ProgramGenerator {
         String indent = "    ";
         if (kind.equals("enum")) {
             bodyLines.add(indent + "A, B" + (chance(50) ? ", Ç" : "") + ";");
+        }
+        if (trap) {
+            used.add(Category.NAMES);
+            trapFiles();
+            List<String> traps = new ArrayList<>(List.of("K", "J", "(K * 10 + J)"));
+            if (scope.free("Integer")) {
+                traps.add("Integer.MAX_VALUE");
+                traps.add("(Integer.MAX_VALUE - K)");
+            }
+            int nt = 1 + r.nextInt(3);
+            for (int i = 0; i < nt; i++) {
+                String f = "trap$" + i;
+                bodyLines.add(indent + "@PerCpu static " + pick(new String[] {"int", "long", "double"}) + " " + f + " = "
+                        + traps.get(r.nextInt(traps.size())) + ";");
+                if (!invalid || invalidLevel != 0) {
+                    vars.add(new Var(binary, accessorPrefix + "_PerCpu", f, Kind.PRIMITIVE, 0, null));
+                }
+            }
         }
         String holderBinary = binary;
         String accessor = accessorPrefix;
@@ -740,6 +769,11 @@ final class ProgramGenerator {
         // imports
         imports.add("import dev.percpu.PerCpu;");
         imports.add("import dev.percpu.Section;");
+        if (trap) {
+            imports.add("import static trapr.PubC.K;");
+            imports.add("import static trapq.PkgC.*;");
+            imports.add("import static trapr.PubW.*;");
+        }
         if (scope.importsConsts) {
             imports.add("import " + constsPkg + ".Consts;");
         }
@@ -761,6 +795,10 @@ final class ProgramGenerator {
             out.add(b);
         }
         out.add("}");
+        for (String aux : auxiliaries) {
+            out.add(aux);
+        }
+        auxiliaries.clear();
         for (Object[] p : pending) {
             Expected e = (Expected) p[1];
             expected.add(new Expected(e.tag(), out.path, e.line() == HOLDER_LINE ? headerLine : first + (int) p[0]));
@@ -769,6 +807,35 @@ final class ProgramGenerator {
     }
 
     private static final long HOLDER_LINE = -2;
+
+    private boolean trapsWritten;
+    /** Auxiliary top-level classes for the holder file being written (codegen). */
+    private final List<String> auxiliaries = new ArrayList<>();
+
+    /**
+     * The classes of the name traps (issue #13 item 1), in packages no holder lives in: {@code Trap} has a
+     * package-private nested class {@code Integer} and a package-private {@code K}, neither inherited by a
+     * subclass in another package (Java reads java.lang.Integer and the single-static-imported
+     * {@code trapr.PubC.K}); {@code PkgC}'s package-private {@code J} is not imported on demand (Java reads
+     * {@code trapr.PubW.J}); {@code Mid}'s private {@code H} hides {@code Top}'s public one.
+     */
+    private void trapFiles() {
+        if (trapsWritten) {
+            return;
+        }
+        trapsWritten = true;
+        add("trapq", "Trap", List.of("package trapq;", "", "public class Trap {",
+                "    static class Integer { public static final int MAX_VALUE = 9; }",
+                "    static final int K = 9;", "}"));
+        add("trapq", "PkgC", List.of("package trapq;", "", "public final class PkgC {", "    static final int J = 9;", "}"));
+        add("trapq", "Top", List.of("package trapq;", "", "public class Top {", "    public static final int H = 1;", "}"));
+        add("trapq", "Mid", List.of("package trapq;", "", "public class Mid extends Top {",
+                "    private static final int H = 2;", "}"));
+        add("trapr", "PubC", List.of("package trapr;", "", "public final class PubC {", "    public static final int K = 4;",
+                "}"));
+        add("trapr", "PubW", List.of("package trapr;", "", "public final class PubW {", "    public static final int J = 5;",
+                "}"));
+    }
 
     private boolean selfNamed;
     private boolean noFactory;
@@ -834,7 +901,7 @@ final class ProgramGenerator {
             return new FieldDecl(text, new Var(holder, accessor, f, Kind.ARRAY, length, null), false);
         }
         // references
-        int which = r.nextInt(9);
+        int which = r.nextInt(on(Category.CODEGEN) ? 11 : 9);
         String type;
         String instance;
         String factoryBody = null;
@@ -874,6 +941,22 @@ final class ProgramGenerator {
             case 6 -> {
                 type = "java.util.concurrent.ConcurrentHashMap<java.lang.Integer, int[]>";
                 instance = "java.util.concurrent.ConcurrentHashMap";
+            }
+            case 9 -> {
+                // issue #13 item 4: a factory returning a raw type ([unchecked] in the accessor)
+                used.add(Category.CODEGEN);
+                type = "java.util.List<java.lang.String>";
+                instance = "java.util.ArrayList";
+                factoryBody = "new java.util.ArrayList()";
+                factoryType = "@SuppressWarnings(\"rawtypes\") java.util.ArrayList";
+            }
+            case 10 -> {
+                // issue #13 item 4: a field type that is an auxiliary top-level class ([auxiliaryclass])
+                used.add(Category.CODEGEN);
+                String aux = "Aux" + auxiliaries.size();
+                auxiliaries.add("final class " + aux + " { }");
+                type = aux;
+                instance = (scope.pkg.isEmpty() ? "" : scope.pkg + ".") + aux;
             }
             default -> {
                 // a user class nested in the holder, maybe generic
@@ -923,6 +1006,11 @@ final class ProgramGenerator {
             "FactoryPrivate", "FactoryWrongType", "FactoryThrows", "NoSupply", "LocalHolder", "PrivateHolder",
             "AnonHolder", "Names"};
         String rule = pick(rules);
+        if (on(Category.CODEGEN) && chance(10)) {
+            rule = "GenericFactory";
+        } else if (on(Category.LIMITS) && chance(10)) {
+            rule = "Limits";
+        }
         String tag;
         String text;
         String fac = "mk" + factories.size();
@@ -1054,6 +1142,25 @@ final class ProgramGenerator {
                 text = "static final java.lang.Runnable TASK" + factories.size()
                         + " = new java.lang.Runnable() { @PerCpu static int " + f + "; public void run() { } };";
             }
+            case "GenericFactory" -> {
+                // issue #13 item 3: a generic factory whose bound cannot give the field's type
+                used.add(Category.CODEGEN);
+                tag = ANY_PERCPU;
+                text = "@PerCpu(factory = \"" + fac + "\") static java.util.List<java.lang.String> " + f + ";";
+                factories.add(indent + "static <T extends java.lang.Number> java.util.List<T> " + fac
+                        + "() { return new java.util.ArrayList<>(); }");
+            }
+            case "Limits" -> {
+                // issue #13 item 5: sizes past any section limit are tagged errors, not internal errors or OOM
+                used.add(Category.LIMITS);
+                tag = ANY_PERCPU;
+                text = pick(new String[] {"@PerCpu(length = java.lang.Integer.MAX_VALUE) static byte[] " + f + ";",
+                    "@PerCpu(length = 1 << 28) static long[] " + f + "; @PerCpu static long after$ = 1;",
+                    "@PerCpu(length = 0x7ffffff0, section = Section.PAGE_ALIGNED) static int[] " + f + " = {1};"});
+                if (!scope.free("java")) {
+                    text = "@PerCpu(length = 1 << 28) static long[] " + f + "; @PerCpu static long after$ = 1;";
+                }
+            }
             case "PrivateHolder" -> {
                 tag = "PerCpuHolderPrivate";
                 text = "private static class Hidden" + factories.size() + " { @PerCpu static long " + f + "; }";
@@ -1067,6 +1174,11 @@ final class ProgramGenerator {
                     used.add(Category.NAMES);
                     tag = Expected.JAVAC;
                     text = "@PerCpu static long " + f + " = NoSuch" + factories.size() + ".CONST;";
+                    if (chance(50) && scope.free("trapq")) {
+                        // a private constant hiding a public one: javac says it is private, and nothing else
+                        trapFiles();
+                        text = "@PerCpu static long " + f + " = trapq.Mid.H;";
+                    }
                 }
             }
         }
