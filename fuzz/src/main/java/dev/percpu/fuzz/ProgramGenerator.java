@@ -199,7 +199,7 @@ final class ProgramGenerator {
         }
         // the first identifiers of packages are not types; they stay free unless a field or type takes them
         typeNames.removeAll(packages.stream().map(p -> p.split("\\.")[0]).toList());
-        typeNames.addAll(List.of("Consts", "Wild", "Base", "Iface", "PerCpu", "Section"));
+        // Consts, Wild, Base, Iface, PerCpu and Section are never the name of a user's type or field
 
         constsPkg = pick(packages.toArray(String[]::new));
         wildPkg = pick(packages.toArray(String[]::new));
@@ -643,9 +643,9 @@ final class ProgramGenerator {
         String visibility = chance(60) ? "public " : "";
         String header = visibility + kind + " " + name
                 + (kind.equals("record") ? "(int rc$)" : "")
-                + (extendsBase ? " extends " + (pkg.equals(basePkg) ? "Base" : basePkg + ".Base") : "")
+                + (extendsBase ? " extends Base" : "")
                 + (trap ? " extends trapq.Trap" : "")
-                + (implementsIface ? " implements " + (pkg.equals(ifacePkg) ? "Iface" : ifacePkg + ".Iface") : "")
+                + (implementsIface ? " implements Iface" : "")
                 + " {";
         // the names in every scope inside this file: fields of the holder and of its nested holders
         List<String> nestedNames = new ArrayList<>();
@@ -709,6 +709,7 @@ final class ProgramGenerator {
                 }
             }
         }
+        inRecord = kind.equals("record");
         String holderBinary = binary;
         String accessor = accessorPrefix;
         Set<String> allFields = new HashSet<>();
@@ -721,6 +722,7 @@ final class ProgramGenerator {
                 bodyLines.add(indent + (nk.contains("enum") || nk.contains("record") ? (chance(50) ? "public " : "")
                         + nk + " " + nn + (nk.equals("record") ? "(long rb$)" : "") : nk + " " + nn) + " {");
                 indent += "    ";
+                inRecord = nkind.equals("record");
                 if (nkind.equals("enum")) {
                     bodyLines.add(indent + "E;");
                 }
@@ -774,6 +776,13 @@ final class ProgramGenerator {
             imports.add("import static trapq.PkgC.*;");
             imports.add("import static trapr.PubW.*;");
         }
+        // imported, not qualified: a package's first identifier may be a user's type name (runtime)
+        if (extendsBase && !pkg.equals(basePkg)) {
+            imports.add("import " + basePkg + ".Base;");
+        }
+        if (implementsIface && !pkg.equals(ifacePkg)) {
+            imports.add("import " + ifacePkg + ".Iface;");
+        }
         if (scope.importsConsts) {
             imports.add("import " + constsPkg + ".Consts;");
         }
@@ -809,6 +818,8 @@ final class ProgramGenerator {
     private static final long HOLDER_LINE = -2;
 
     private boolean trapsWritten;
+    /** Whether the holder being written is a record (which may not declare instance fields). */
+    private boolean inRecord;
     /** Auxiliary top-level classes for the holder file being written (codegen). */
     private final List<String> auxiliaries = new ArrayList<>();
 
@@ -1006,6 +1017,9 @@ final class ProgramGenerator {
             "FactoryPrivate", "FactoryWrongType", "FactoryThrows", "NoSupply", "LocalHolder", "PrivateHolder",
             "AnonHolder", "Names"};
         String rule = pick(rules);
+        if (rule.equals("NotStatic") && inRecord) {
+            rule = "Final";
+        }
         if (on(Category.CODEGEN) && chance(10)) {
             rule = "GenericFactory";
         } else if (on(Category.LIMITS) && chance(10)) {
