@@ -25,7 +25,7 @@ class FuzzTest {
     @Test
     void javaAndTheProcessorAgree() throws Exception {
         long seed = Long.parseLong(System.getProperty("fuzz.seed", "1"));
-        int programs = Integer.parseInt(System.getProperty("fuzz.programs", "60"));
+        int programs = Integer.parseInt(System.getProperty("fuzz.programs", "80"));
         Set<Category> include = categories(System.getProperty("fuzz.include", "base"));
         boolean keep = Boolean.parseBoolean(System.getProperty("fuzz.keep", "false"));
         Path dir = Path.of(System.getProperty("fuzz.dir", "target/fuzz"));
