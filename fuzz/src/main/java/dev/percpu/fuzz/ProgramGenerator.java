@@ -676,7 +676,9 @@ final class ProgramGenerator {
         }
         if (on(Category.CODEGEN) && chance(10)) {
             used.add(Category.CODEGEN);
-            names.get(0).set(0, "dev");
+            if (!names.get(0).contains("dev")) {
+                names.get(0).set(0, "dev");
+            }
             scope.avoid.add("dev");
         }
 

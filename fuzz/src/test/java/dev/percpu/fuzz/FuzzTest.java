@@ -12,6 +12,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +34,7 @@ class FuzzTest {
         Set<Category> include = categories(System.getProperty("fuzz.include", "base"));
         boolean keep = Boolean.parseBoolean(System.getProperty("fuzz.keep", "false"));
         Path dir = Path.of(System.getProperty("fuzz.dir", "target/fuzz"));
+        int timeout = Integer.parseInt(System.getProperty("fuzz.timeout", "120"));
         String includeText = String.join(",", include.stream().map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
 
         Oracle oracle = new Oracle();
@@ -42,10 +48,28 @@ class FuzzTest {
             Path programDir = dir.resolve(Long.toString(s));
             Oracle.delete(programDir);
             String problem;
+            boolean stop = false;
+            // javac runs on a thread of its own, so that a program that never finishes (issue #13 item 5: a
+            // huge section's source) is reported with its seed; the thread cannot be stopped, so the run ends
+            Thread[] worker = new Thread[1];
+            ExecutorService one = Executors.newSingleThreadExecutor(r -> {
+                worker[0] = new Thread(r, "fuzz-" + p.seed());
+                worker[0].setDaemon(true);
+                return worker[0];
+            });
             try {
-                problem = oracle.check(p, programDir);
-            } catch (Exception | Error e) {
-                problem = "the fuzzer itself failed: " + e;
+                problem = one.submit(() -> oracle.check(p, programDir)).get(timeout, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                StringBuilder where = new StringBuilder();
+                for (StackTraceElement frame : worker[0].getStackTrace()) {
+                    where.append("\n    at ").append(frame);
+                }
+                problem = "did not finish in " + timeout + " s (the run stops here); it was at" + where;
+                stop = true;
+            } catch (ExecutionException e) {
+                problem = "the fuzzer itself failed: " + e.getCause();
+            } finally {
+                one.shutdown();
             }
             if (p.valid()) {
                 valid++;
@@ -73,6 +97,10 @@ class FuzzTest {
                 }
             }
             Files.writeString(programDir.resolve("FAILURE.txt"), report + "\n");
+            if (stop) {
+                programs = (int) (s - seed + 1);
+                break;
+            }
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
         System.out.printf("fuzz: %d programs (seeds %d..%d, categories %s) in %d ms: %d valid with %d variables, "
