@@ -210,8 +210,13 @@ final class ProgramGenerator {
         int nh = 1 + r.nextInt(3);
         List<String[]> holders = new ArrayList<>(); // {pkg, name}
         Set<String> taken = new HashSet<>();
+        // holders may also live in the unnamed package (which no other package can import from)
+        List<String> holderPackages = new ArrayList<>(packages);
+        if (chance(10)) {
+            holderPackages.add("");
+        }
         while (holders.size() < nh) {
-            String pkg = pick(packages.toArray(String[]::new));
+            String pkg = pick(holderPackages.toArray(String[]::new));
             String name = pick(HOLDERS);
             if (name.equals("dev")) {
                 // a class named dev obscures the package dev in the accessors of its package (found by this fuzzer)
@@ -373,7 +378,11 @@ final class ProgramGenerator {
                         : pick(NUMERIC);
                 if (t.integral() && chance(25)) {
                     String op = pick(new String[] {"<<", ">>", ">>>"});
-                    return "(" + expr(t, scope, sameClass, depth - 1) + " " + op + " " + expr(pick(INTEGRAL), scope,
+                    // javac 25 does not fold long >>> long (JLS 15.29 says it is constant): a constant variable
+                    // so initialized is no constant variable to javac, nor then to the processor, which asks javac
+                    P distance = t == P.LONG && op.equals(">>>") && scope != null && scope.constantClass
+                            ? pick(new P[] {P.BYTE, P.SHORT, P.CHAR, P.INT}) : pick(INTEGRAL);
+                    return "(" + expr(t, scope, sameClass, depth - 1) + " " + op + " " + expr(distance, scope,
                             sameClass, depth - 1) + ")";
                 }
                 String[] ops = t.integral() ? new String[] {"+", "-", "*", "/", "%", "&", "|", "^"}
@@ -641,7 +650,9 @@ final class ProgramGenerator {
         List<FieldDecl> body = new ArrayList<>();
         Set<String> fieldNames = new TreeSet<>();
         String visibility = chance(60) ? "public " : "";
-        String header = visibility + kind + " " + name
+        String typeParameters = kind.equals("enum") || !chance(15) ? ""
+                : pick(new String[] {"<T>", "<T extends java.lang.Comparable<T>>", "<K, V>", "<$>"});
+        String header = visibility + kind + " " + name + typeParameters
                 + (kind.equals("record") ? "(int rc$)" : "")
                 + (extendsBase ? " extends Base" : "")
                 + (trap ? " extends trapq.Trap" : "")
@@ -794,8 +805,10 @@ final class ProgramGenerator {
         if (scope.wildImport) {
             imports.add("import static " + wildPkg + ".Wild.*;");
         }
-        out.add("package " + pkg + ";");
-        out.add("");
+        if (!pkg.isEmpty()) {
+            out.add("package " + pkg + ";");
+            out.add("");
+        }
         for (String i : imports) {
             out.add(i);
         }
