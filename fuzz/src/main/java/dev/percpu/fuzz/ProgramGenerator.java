@@ -231,6 +231,17 @@ final class ProgramGenerator {
             }
         }
         typeNames.addAll(List.of(NESTED));
+        if (on(Category.CODEGEN) && chance(10)) {
+            // a class named like the first identifier of a package the generated code qualifies names with
+            // obscures that package in its own package (found by this fuzzer: dev.percpu.runtime.PerCpuInt)
+            used.add(Category.CODEGEN);
+            String pkg = pick(packages.toArray(String[]::new));
+            String cls = pick(new String[] {"dev", "javax"});
+            if (!taken.contains(pkg + "." + cls)) {
+                add(pkg, cls, List.of("package " + pkg + ";", "", "final class " + cls + " { }"));
+                typeNames.add(cls);
+            }
+        }
 
         constantClass("Consts", constsPkg, consts, "C", "public final class Consts {", "public static final ");
         constantClass("Wild", wildPkg, wild, "W", "public final class Wild {", "public static final ");
