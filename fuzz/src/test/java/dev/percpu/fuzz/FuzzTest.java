@@ -78,6 +78,11 @@ class FuzzTest {
             } else {
                 p.expected().forEach(e -> outcomes.merge(e.tag(), 1, Integer::sum));
             }
+            long done = s - seed + 1;
+            if (done % 100 == 0) {
+                System.out.printf("fuzz: %d programs (seeds %d..%d) in %d s, %d failed so far%n", done, seed, s,
+                        (System.nanoTime() - start) / 1_000_000_000, failures.size() + (problem == null ? 0 : 1));
+            }
             if (problem == null) {
                 if (!keep) {
                     Oracle.delete(programDir);
