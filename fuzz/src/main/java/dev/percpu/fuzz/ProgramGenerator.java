@@ -1166,9 +1166,10 @@ final class ProgramGenerator {
             }
             case "NoSupply" -> {
                 tag = "PerCpuNoInstanceSupply";
-                text = "@PerCpu static " + pick(new String[] {"java.util.List<java.lang.String>", "java.lang.Number",
-                    "java.lang.Runnable", "java.lang.Integer"}) + " " + f + ";";
-                if (text.contains("Integer")) {
+                String type = pick(new String[] {"java.util.List<java.lang.String>", "java.lang.Number",
+                    "java.lang.Runnable", "java.lang.Integer"});
+                text = "@PerCpu static " + type + " " + f + ";";
+                if (type.equals("java.lang.Integer")) {
                     tag = "PerCpuBoxedType";
                 }
             }
