@@ -293,12 +293,8 @@ final class ProgramGenerator {
         }
     }
 
-    private static int pick(int[] a, SplittableRandom r) {
-        return a[r.nextInt(a.length)];
-    }
-
     private int pick(int[] a) {
-        return pick(a, r);
+        return a[r.nextInt(a.length)];
     }
 
     /** Any percpu-tagged error but {@code PerCpuInternalError}, anywhere: for limits whose tag is not settled. */
@@ -824,7 +820,7 @@ final class ProgramGenerator {
             out.add(i);
         }
         out.add("");
-        int headerLine = out.add(header);
+        out.add(header);
         int first = out.text.size() + 1;
         for (String b : bodyLines) {
             out.add(b);
@@ -836,12 +832,11 @@ final class ProgramGenerator {
         auxiliaries.clear();
         for (Object[] p : pending) {
             Expected e = (Expected) p[1];
-            expected.add(new Expected(e.tag(), out.path, e.line() == HOLDER_LINE ? headerLine : first + (int) p[0]));
+            expected.add(new Expected(e.tag(), out.path, first + (int) p[0]));
         }
         files.add(new SourceFile(out.path, String.join("\n", out.text) + "\n"));
     }
 
-    private static final long HOLDER_LINE = -2;
 
     private boolean trapsWritten;
     /** Whether the holder being written is a record (which may not declare instance fields). */
