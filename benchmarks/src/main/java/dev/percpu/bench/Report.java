@@ -32,8 +32,17 @@ import picocli.CommandLine.Option;
  * median of the per-round ratios with their range. On a shared host whose speed drifts between
  * phases, this is what makes ratios comparable.
  *
+ * <p>Each round first runs {@link HostProfile} (what an empty critical downcall, a {@code LOCK}ed
+ * add, a plain add, {@code sched_getcpu} and the rseq CPU id cost on this host, one thread), and
+ * prints that profile as a quoted line above every table (and into {@code --out}): a ratio means
+ * little without the costs it follows from. {@code --no-profile} skips it. With
+ * {@code --charts DIR} every table is also drawn as a PNG ({@link Charts}). The table and ratio
+ * logic ({@link #label}, {@link #ratios}, {@link #render}, {@link #profileLine}) works on plain
+ * maps, so it is tested without running JMH.
+ *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.percpu.bench.Report --threads 1,2,8,32 --gc
+ * java -cp benchmarks/target/benchmarks.jar dev.percpu.bench.Report --rounds 3 --gc --out report.md --charts charts
  * java -cp benchmarks/target/benchmarks.jar dev.percpu.bench.Report --rounds 5 --ops rseq \
  *     --include 'dev\.percpu\.bench\.(EightGuarded\.guard|EightCountersBaselines\.longAdders)'
  * </pre>
