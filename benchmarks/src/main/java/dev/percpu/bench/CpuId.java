@@ -5,14 +5,22 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
-/** The cost of asking for the current CPU ({@code smp_processor_id()}) and of a this_cpu read. */
+/**
+ * The cost of asking for the current CPU ({@code smp_processor_id()}) and of a this_cpu read:
+ * {@code currentCpu} is {@code Cpu.current()} with whatever source the runtime chose (the dump
+ * says which); {@code rseqCpuId} and {@code schedGetcpu} are the two native sources on their own,
+ * each one critical downcall.
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -24,6 +32,25 @@ public class CpuId {
     @Benchmark
     public int currentCpu() {
         return Cpu.current();
+    }
+
+    @Setup(Level.Trial)
+    public void check(BenchmarkParams params) {
+        if (params.getBenchmark().endsWith(".rseqCpuId")) {
+            HostCalls.require("the rseq CPU id", HostCalls.RSEQ_PROBLEM);
+        } else if (params.getBenchmark().endsWith(".schedGetcpu")) {
+            HostCalls.require("sched_getcpu", HostCalls.SCHED_GETCPU_PROBLEM);
+        }
+    }
+
+    @Benchmark
+    public int rseqCpuId() {
+        return HostCalls.rseqCpuId();
+    }
+
+    @Benchmark
+    public int schedGetcpu() {
+        return HostCalls.schedGetcpu();
     }
 
     @Benchmark

@@ -32,8 +32,17 @@ import picocli.CommandLine.Option;
  * median of the per-round ratios with their range. On a shared host whose speed drifts between
  * phases, this is what makes ratios comparable.
  *
+ * <p>Each round first runs {@link HostProfile} (what an empty critical downcall, a {@code LOCK}ed
+ * add, a plain add, {@code sched_getcpu} and the rseq CPU id cost on this host, one thread), and
+ * prints that profile as a quoted line above every table (and into {@code --out}): a ratio means
+ * little without the costs it follows from. {@code --no-profile} skips it. With
+ * {@code --charts DIR} every table is also drawn as a PNG ({@link Charts}). The table and ratio
+ * logic ({@link #label}, {@link #ratios}, {@link #render}, {@link #profileLine}) works on plain
+ * maps, so it is tested without running JMH.
+ *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.percpu.bench.Report --threads 1,2,8,32 --gc
+ * java -cp benchmarks/target/benchmarks.jar dev.percpu.bench.Report --rounds 3 --gc --out report.md --charts charts
  * java -cp benchmarks/target/benchmarks.jar dev.percpu.bench.Report --rounds 5 --ops rseq \
  *     --include 'dev\.percpu\.bench\.(EightGuarded\.guard|EightCountersBaselines\.longAdders)'
  * </pre>
@@ -74,9 +83,25 @@ public final class Report implements Callable<Integer> {
     @Option(names = "--out", description = "also write the tables to this file")
     Path out;
 
+    @Option(names = "--no-profile", description = "skip the host profile (HostProfile, run before the comparisons"
+            + " in every round and printed above every table)")
+    boolean noProfile;
+
+    @Option(names = "--charts", description = "also draw each table as a PNG chart (ratio to the baseline by thread"
+            + " count, one line per strategy, the host profile in the subtitle) into this directory")
+    Path charts;
+
     /** score and allocation of one benchmark label at one thread count */
-    private record Cell(double score, double error, double bytesPerOp) {
+    record Cell(double score, double error, double bytesPerOp) {
     }
+
+    /** The host profile's fields: HostProfile's method, and its name in the report. */
+    static final List<String[]> PROFILE_FIELDS = List.of(
+            new String[] {"downcall", "empty downcall"},
+            new String[] {"lockedAdd", "LOCKed add"},
+            new String[] {"plainAdd", "plain add"},
+            new String[] {"schedGetcpu", "sched_getcpu"},
+            new String[] {"rseqCpuId", "rseq cpu_id"});
 
     @Override
     public Integer call() throws Exception {
@@ -85,11 +110,15 @@ public final class Report implements Callable<Integer> {
         }
         // label -> thread count -> one cell per round
         Map<String, Map<Integer, List<Cell>>> results = new LinkedHashMap<>();
+        // HostProfile method -> one cell per round
+        Map<String, List<Cell>> profile = new LinkedHashMap<>();
+        Map<String, String> unavailable = unavailableProfileFields();
         for (int round = 0; round < rounds; round++) {
+            if (!noProfile) {
+                runProfile(profile, unavailable);
+            }
             for (int t : threads) {
-                ChainedOptionsBuilder b = new OptionsBuilder().include(include).threads(t).forks(forks)
-                        .warmupIterations(warmup).measurementIterations(iterations)
-                        .warmupTime(TimeValue.seconds(seconds)).measurementTime(TimeValue.seconds(seconds));
+                ChainedOptionsBuilder b = options(include, t);
                 if (ops != null) {
                     b.param("ops", ops.toArray(String[]::new));
                 }
@@ -97,61 +126,207 @@ public final class Report implements Callable<Integer> {
                     b.addProfiler(GCProfiler.class);
                 }
                 for (RunResult r : new Runner(b.build()).run()) {
-                    String label = label(r);
                     Result<?> p = r.getPrimaryResult();
                     Result<?> norm = r.getSecondaryResults().get("gc.alloc.rate.norm");
-                    results.computeIfAbsent(label, k -> new LinkedHashMap<>())
-                            .computeIfAbsent(t, k -> new ArrayList<>())
-                            .add(new Cell(p.getScore(), p.getScoreError(), norm == null ? Double.NaN : norm.getScore()));
+                    add(results, label(r.getParams().getBenchmark(), r.getParams().getParam("ops")), t,
+                            new Cell(p.getScore(), p.getScoreError(), norm == null ? Double.NaN : norm.getScore()));
                 }
             }
         }
-        String text = render(results);
+        String profileText = noProfile ? null : profileLine(profile, unavailable, rounds, host());
+        String text = render(results, threads, rounds, gc, profileText);
         System.out.println(text);
         if (out != null) {
             Files.writeString(out, text, StandardCharsets.UTF_8);
         }
+        if (charts != null) {
+            for (Path png : Charts.write(charts, results, threads, profileText)) {
+                System.out.println("chart: " + png);
+            }
+        }
         return 0;
     }
 
-    private static String label(RunResult r) {
-        String bench = r.getParams().getBenchmark();
-        String cls = bench.substring(0, bench.lastIndexOf('.'));
-        String method = bench.substring(bench.lastIndexOf('.') + 1);
-        String ops = r.getParams().getParam("ops");
+    private ChainedOptionsBuilder options(String regex, int t) {
+        return new OptionsBuilder().include(regex).threads(t).forks(forks)
+                .warmupIterations(warmup).measurementIterations(iterations)
+                .warmupTime(TimeValue.seconds(seconds)).measurementTime(TimeValue.seconds(seconds));
+    }
+
+    /** Runs HostProfile's available fields on one thread and adds one cell per field to {@code profile}. */
+    private void runProfile(Map<String, List<Cell>> profile, Map<String, String> unavailable) throws Exception {
+        List<String> methods = new ArrayList<>();
+        for (String[] f : PROFILE_FIELDS) {
+            if (!unavailable.containsKey(f[0])) {
+                methods.add(f[0]);
+            }
+        }
+        if (methods.isEmpty()) {
+            return;
+        }
+        String regex = "dev\\.percpu\\.bench\\.HostProfile\\.(" + String.join("|", methods) + ")$";
+        for (RunResult r : new Runner(options(regex, 1).build()).run()) {
+            String bench = r.getParams().getBenchmark();
+            Result<?> p = r.getPrimaryResult();
+            profile.computeIfAbsent(bench.substring(bench.lastIndexOf('.') + 1), k -> new ArrayList<>())
+                    .add(new Cell(p.getScore(), p.getScoreError(), Double.NaN));
+        }
+    }
+
+    /** The profile fields this host cannot run, with the reason: HostProfile would fail its set-up. */
+    static Map<String, String> unavailableProfileFields() {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (HostCalls.IDENTITY_PROBLEM != null) {
+            m.put("downcall", HostCalls.IDENTITY_PROBLEM);
+        }
+        if (HostCalls.SCHED_GETCPU_PROBLEM != null) {
+            m.put("schedGetcpu", HostCalls.SCHED_GETCPU_PROBLEM);
+        }
+        if (HostCalls.RSEQ_PROBLEM != null) {
+            m.put("rseqCpuId", HostCalls.RSEQ_PROBLEM);
+        }
+        return m;
+    }
+
+    /** Adds one round's cell of {@code label} at {@code threads} threads. */
+    static void add(Map<String, Map<Integer, List<Cell>>> results, String label, int threads, Cell cell) {
+        results.computeIfAbsent(label, k -> new LinkedHashMap<>()).computeIfAbsent(threads, k -> new ArrayList<>())
+                .add(cell);
+    }
+
+    /**
+     * The row label of a JMH result: class without its package and without {@code Baselines},
+     * method, and the {@code ops} parameter if there is one ({@code "OneCounter percpu rseq"},
+     * {@code "OneCounter longAdder"}).
+     */
+    static String label(String benchmark, String ops) {
+        String cls = benchmark.substring(0, benchmark.lastIndexOf('.'));
+        String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
         return cls.substring(cls.lastIndexOf('.') + 1).replace("Baselines", "") + " " + method
                 + (ops == null ? "" : " " + ops);
     }
 
-    /** One table: its title, the labels of its rows (by prefix, in this order) and its baseline row. */
-    private record Table(String title, List<String> rows, String baseline) {
+    /**
+     * One line describing the host and its profile, printed above every table and used as the
+     * charts' subtitle: {@code "host profile (ns/op, 1 thread): empty downcall 3.70 ± 0.10, ...;
+     * <host>"}; with several rounds each figure is the median, with its range.
+     */
+    static String profileLine(Map<String, List<Cell>> profile, Map<String, String> unavailable, int rounds, String host) {
+        StringBuilder sb = new StringBuilder("host profile (ns/op, 1 thread")
+                .append(rounds > 1 ? "; median of " + rounds + " rounds [range]" : "").append("): ");
+        boolean first = true;
+        for (String[] f : PROFILE_FIELDS) {
+            sb.append(first ? "" : ", ").append(f[1]).append(' ');
+            first = false;
+            List<Cell> cs = profile.get(f[0]);
+            if (cs == null || cs.isEmpty()) {
+                sb.append(unavailable.containsKey(f[0]) ? "unavailable (" + unavailable.get(f[0]) + ")" : "not measured");
+            } else if (cs.size() == 1) {
+                Cell c = cs.get(0);
+                sb.append(Double.isNaN(c.error()) ? String.format(Locale.ROOT, "%.2f", c.score())
+                        : String.format(Locale.ROOT, "%.2f ± %.2f", c.score(), c.error()));
+            } else {
+                double[] xs = cs.stream().mapToDouble(Cell::score).toArray();
+                sb.append(String.format(Locale.ROOT, "%.2f [%.2f–%.2f]", median(xs), min(xs), max(xs)));
+            }
+        }
+        return sb.append("; ").append(host).toString();
     }
 
-    private static final List<Table> TABLES = List.of(
-            new Table("One counter: this_cpu_inc vs LongAdder, AtomicLong, JCTools",
-                    List.of("OneCounter percpu", "OneCounter longAdder", "OneCounter atomicLong", "OneCounter jctools"),
-                    "OneCounter longAdder"),
-            new Table("Eight counters per operation: eight this_cpu_add vs eight LongAdder",
-                    List.of("EightCounters percpu", "EightCounters longAdders"), "EightCounters longAdders"),
-            new Table("Eight plain updates under one guard vs eight this_cpu_add vs eight LongAdder",
-                    List.of("EightGuarded guard", "EightCounters percpu", "EightCounters longAdders"),
-                    "EightCounters longAdders"));
+    /** The CPU model, CPU count, kernel and JVM of this host, e.g. {@code "AMD EPYC 7R13, 2 CPUs, Linux 6.1, JDK 25.0.3+9"}. */
+    static String host() {
+        String model = System.getProperty("os.arch");
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    model = line.substring(line.indexOf(':') + 1).strip();
+                    break;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: the architecture stands in for the model
+        }
+        return model + ", " + Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("os.name")
+                + " " + System.getProperty("os.version") + ", JDK " + System.getProperty("java.runtime.version");
+    }
 
-    private String render(Map<String, Map<Integer, List<Cell>>> results) {
-        StringBuilder sb = new StringBuilder();
-        for (Table table : TABLES) {
+    /**
+     * One table: its title, the file name of its chart (without extension), the labels of its
+     * rows (by prefix, in this order) and its baseline row.
+     */
+    record Table(String title, String slug, List<String> rows, String baseline) {
+
+        /** The labels of {@code results} that are rows of this table, in the table's order. */
+        List<String> labels(Map<String, Map<Integer, List<Cell>>> results) {
             List<String> labels = new ArrayList<>();
-            for (String prefix : table.rows()) {
+            for (String prefix : rows) {
                 for (String l : results.keySet()) {
                     if (l.startsWith(prefix) && !labels.contains(l)) {
                         labels.add(l);
                     }
                 }
             }
+            return labels;
+        }
+    }
+
+    static final List<Table> TABLES = List.of(
+            new Table("One counter: this_cpu_inc vs LongAdder, AtomicLong, JCTools", "one-counter",
+                    List.of("OneCounter percpu", "OneCounter longAdder", "OneCounter atomicLong", "OneCounter jctools"),
+                    "OneCounter longAdder"),
+            new Table("Eight counters per operation: eight this_cpu_add vs eight LongAdder", "eight-counters",
+                    List.of("EightCounters percpu", "EightCounters longAdders"), "EightCounters longAdders"),
+            new Table("Eight plain updates under one guard vs eight this_cpu_add vs eight LongAdder", "eight-guarded",
+                    List.of("EightGuarded guard", "EightCounters percpu", "EightCounters longAdders"),
+                    "EightCounters longAdders"));
+
+    /**
+     * The ratio of each row to the table's baseline, by thread count: the median of the per-round
+     * ratios (each round's score over the same round's baseline), the baseline's own row all 1.
+     * A thread count without both a score and a baseline score in every round has no entry.
+     *
+     * @return label -> thread count -> ratio, in the table's row order and {@code threads}' order
+     */
+    static Map<String, Map<Integer, Double>> ratios(Table table, Map<String, Map<Integer, List<Cell>>> results,
+            List<Integer> threads) {
+        Map<String, Map<Integer, Double>> out = new LinkedHashMap<>();
+        Map<Integer, List<Cell>> baseRow = results.get(table.baseline());
+        for (String l : table.labels(results)) {
+            Map<Integer, Double> row = new LinkedHashMap<>();
+            for (int t : threads) {
+                List<Cell> cs = results.get(l).get(t);
+                List<Cell> base = baseRow == null ? null : baseRow.get(t);
+                if (cs == null || base == null || base.size() != cs.size()) {
+                    continue;
+                }
+                double[] ratios = new double[cs.size()];
+                for (int i = 0; i < ratios.length; i++) {
+                    ratios[i] = cs.get(i).score() / base.get(i).score();
+                }
+                row.put(t, median(ratios));
+            }
+            out.put(l, row);
+        }
+        return out;
+    }
+
+    /**
+     * The markdown tables, each preceded by {@code profile} (when not null) as a quoted line.
+     *
+     * @param results label -> thread count -> one cell per round
+     */
+    static String render(Map<String, Map<Integer, List<Cell>>> results, List<Integer> threads, int rounds, boolean gc,
+            String profile) {
+        StringBuilder sb = new StringBuilder();
+        for (Table table : TABLES) {
+            List<String> labels = table.labels(results);
             if (labels.isEmpty()) {
                 continue;
             }
             String baseline = table.baseline();
+            if (profile != null) {
+                sb.append("> ").append(profile).append("\n\n");
+            }
             sb.append("#### ").append(table.title()).append(" (ops/µs, higher is better; × = ratio to ")
                     .append(baseline).append(rounds > 1 ? "; median of " + rounds + " rounds [range]" : "")
                     .append(")\n\n");
@@ -174,7 +349,8 @@ public final class Report implements Callable<Integer> {
                     boolean ratio = base != null && base.size() == cs.size() && !l.equals(baseline);
                     if (cs.size() == 1) {
                         Cell c = cs.get(0);
-                        sb.append(String.format(Locale.ROOT, " %.1f ± %.1f", c.score(), c.error()));
+                        sb.append(Double.isNaN(c.error()) ? String.format(Locale.ROOT, " %.1f", c.score())
+                                : String.format(Locale.ROOT, " %.1f ± %.1f", c.score(), c.error()));
                         if (ratio) {
                             sb.append(String.format(Locale.ROOT, " (**%.2f×**)", c.score() / base.get(0).score()));
                         }
@@ -219,6 +395,7 @@ public final class Report implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true"); // the charts draw without a display
         CommandLine cl = new CommandLine(new Report());
         cl.setOut(new PrintWriter(System.out, true, StandardCharsets.UTF_8));
         System.exit(cl.execute(args));

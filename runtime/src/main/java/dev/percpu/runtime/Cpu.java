@@ -19,10 +19,12 @@ public final class Cpu {
      *
      * <p>The answer may be stale the moment it is returned: the OS can migrate the thread at any
      * instruction. Use it for locality decisions and diagnostics; to update "this CPU's copy" use
-     * a handle's {@code this_cpu_*} methods, which stay correct under migration. On a platform
-     * without {@code sched_getcpu} this is a stable hash of the thread onto a possible CPU id
-     * (see {@link PerCpuAreas#cpuIdSource()}). Cost: one critical downcall (JMH
-     * {@code CpuId.currentCpu} in {@code docs/BENCHMARKS.md}).
+     * a handle's {@code this_cpu_*} methods, which stay correct under migration. Where glibc
+     * registered rseq, the id is {@code rseq->cpu_id} read from the thread's rseq area by a
+     * generated function of one load (a thread without registration asks {@code sched_getcpu});
+     * elsewhere it is {@code sched_getcpu}'s, and on a platform without {@code sched_getcpu} a
+     * stable hash of the thread onto a possible CPU id (see {@link PerCpuAreas#cpuIdSource()}).
+     * Cost: one critical downcall (JMH {@code CpuId.currentCpu} in {@code docs/BENCHMARKS.md}).
      *
      * @return a possible CPU id, in {@code [0, nrCpuIds())}
      */

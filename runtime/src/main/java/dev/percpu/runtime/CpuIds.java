@@ -10,16 +10,23 @@ import java.lang.System.Logger.Level;
 /*
  * Where "the current CPU" comes from: smp_processor_id() for Java.
  *
- * NativeCpuIds asks the kernel through glibc's sched_getcpu() (a critical downcall). The answer
- * can be stale the instant it is returned (the thread may migrate), which is why every operation
- * that writes through it is either atomic or a restartable sequence: a stale id costs locality,
- * never correctness. It is used whenever every CPU id the kernel can report is a possible CPU of
- * the topology the units were sized for: always with the kernel's own /sys, and with a
+ * RseqCpuIds reads rseq->cpu_id from the thread's rseq area (RseqCpuId: a generated function of
+ * one load, bound as a critical downcall), falling back to sched_getcpu for a thread without rseq
+ * registration; NativeCpuIds asks glibc's sched_getcpu() (a critical downcall) every time. Both
+ * give the kernel's own CPU numbers. The rseq form is chosen wherever glibc registered rseq and the
+ * generated function passed its self-test (percpu.cpu=auto, or rseq to require it), because one
+ * downcall of one load is the floor of any native call, whereas sched_getcpu is a call into glibc
+ * that may in turn go to the vDSO; percpu.cpu=native keeps sched_getcpu. The answer can be stale
+ * the instant it is returned (the thread may migrate), which is why every operation that writes
+ * through it is either atomic or a restartable sequence: a stale id costs locality, never
+ * correctness. These sources are used whenever every CPU id the kernel can report is a possible
+ * CPU of the topology the units were sized for: always with the kernel's own /sys, and with a
  * configured sysfs tree (percpu.sysfs) that covers this machine's CPUs, such as a tree of 64
  * possible CPUs on a 2-CPU host, which is exactly a VM with 64 possible and 2 online CPUs.
  *
  * MappedNativeCpuIds is for a configured tree that lacks some of the kernel's CPU ids (a sparse
- * "0,2-3,8" on a host whose CPUs are 0-1): sched_getcpu still answers, an id outside the
+ * "0,2-3,8" on a host whose CPUs are 0-1): the kernel's id (rseq cpu_id or sched_getcpu, chosen
+ * as above) still answers, an id outside the
  * possible set is mapped onto a possible one, and since two kernel CPUs may then share a unit the
  * runtime uses atomics, never restartable sequences. The mapping is logged with the ids concerned.
  *
@@ -47,10 +54,11 @@ abstract class CpuIds {
     abstract String describe();
 
     /**
-     * The source for {@code mode} ({@code auto}, {@code native} or {@code virtual}, from
-     * {@code percpu.cpu}) on {@code topology}.
+     * The source for {@code mode} ({@code auto}, {@code rseq}, {@code native} or {@code virtual},
+     * from {@code percpu.cpu}) on {@code topology}.
      *
-     * @throws IllegalStateException for {@code native} where {@code sched_getcpu} is unavailable
+     * @throws IllegalStateException for {@code native} or {@code rseq} where {@code sched_getcpu}
+     *     is unavailable, and for {@code rseq} where the rseq CPU id cannot be read
      */
     static CpuIds choose(String mode, CpuTopology topology) {
         CpuMask possible = topology.possible();
@@ -58,8 +66,8 @@ abstract class CpuIds {
             return new VirtualCpuIds(possible, "-D" + Settings.CPU + "=virtual");
         }
         if (NativeCpuIds.INSTANCE == null) {
-            if (mode.equals("native")) {
-                throw new IllegalStateException("-D" + Settings.CPU + "=native but sched_getcpu is unavailable: "
+            if (!mode.equals("auto")) {
+                throw new IllegalStateException("-D" + Settings.CPU + "=" + mode + " but sched_getcpu is unavailable: "
                         + Native.problems());
             }
             String why = "sched_getcpu unavailable: " + Native.problems();
@@ -67,11 +75,18 @@ abstract class CpuIds {
                     + " virtual CPUs: every operation stays correct, locality is lost");
             return new VirtualCpuIds(possible, why);
         }
+        if (mode.equals("rseq") && !RseqCpuId.available()) {
+            throw new IllegalStateException("-D" + Settings.CPU + "=rseq but the rseq CPU id is unavailable: "
+                    + RseqCpuId.UNAVAILABLE_REASON);
+        }
+        // why the rseq id is not used, or null when it is
+        String notRseq = mode.equals("native") ? "not used: -D" + Settings.CPU + "=native"
+                : RseqCpuId.available() ? null : "unavailable: " + RseqCpuId.UNAVAILABLE_REASON;
         CpuMask kernel = Sysfs.kernelPossible();
         if (kernel != null && kernel.isSubsetOf(possible)) {
-            return NativeCpuIds.INSTANCE;
+            return notRseq == null ? RseqCpuIds.INSTANCE : new NativeCpuIds(notRseq);
         }
-        MappedNativeCpuIds mapped = new MappedNativeCpuIds(possible, kernel);
+        MappedNativeCpuIds mapped = new MappedNativeCpuIds(possible, kernel, notRseq);
         LOG.log(Level.INFO, "percpu: " + mapped.describe());
         return mapped;
     }
@@ -85,11 +100,55 @@ abstract class CpuIds {
         }
     }
 
+    /**
+     * The kernel's id of the calling thread's CPU: {@code rseq->cpu_id} where this thread has an
+     * rseq registration, else {@code sched_getcpu()}; only where {@link RseqCpuId#available()}.
+     */
+    static int rseqCpuId() {
+        int id = RseqCpuId.read();
+        return id >= 0 ? id : schedGetcpu();
+    }
+
+    /** {@code rseq->cpu_id} through a generated one-load function, {@code sched_getcpu} without registration. */
+    static final class RseqCpuIds extends CpuIds {
+        /** The source, or null where the rseq CPU id or {@code sched_getcpu} is unavailable. */
+        static final RseqCpuIds INSTANCE = RseqCpuId.available() && NativeCpuIds.INSTANCE != null
+                ? new RseqCpuIds() : null;
+
+        private RseqCpuIds() {
+        }
+
+        @Override
+        int current() {
+            return rseqCpuId();
+        }
+
+        @Override
+        boolean isReal() {
+            return true;
+        }
+
+        @Override
+        String describe() {
+            return RSEQ_DESCRIPTION;
+        }
+    }
+
+    /** How the rseq CPU id is read, for the dump. */
+    static final String RSEQ_DESCRIPTION = "rseq cpu_id (one load of fs:[__rseq_offset + 4] in a generated function,"
+            + " FFM critical downcall; glibc registered rseq, __rseq_size=" + RseqCpuId.RSEQ_SIZE
+            + "; sched_getcpu for a thread without registration)";
+
     /** {@code sched_getcpu()} through a critical FFM downcall. */
     static final class NativeCpuIds extends CpuIds {
-        static final NativeCpuIds INSTANCE = Native.SCHED_GETCPU == null ? null : new NativeCpuIds();
+        /** The source with no reason attached, or null where {@code sched_getcpu} is unavailable. */
+        static final NativeCpuIds INSTANCE = Native.SCHED_GETCPU == null ? null : new NativeCpuIds(null);
 
-        private NativeCpuIds() {
+        private final String notRseq;
+
+        /** @param notRseq why the rseq CPU id is not used, for the dump; null to say nothing */
+        NativeCpuIds(String notRseq) {
+            this.notRseq = notRseq;
         }
 
         @Override
@@ -104,7 +163,7 @@ abstract class CpuIds {
 
         @Override
         String describe() {
-            return "sched_getcpu (FFM critical downcall)";
+            return "sched_getcpu (FFM critical downcall)" + (notRseq == null ? "" : "; rseq cpu_id " + notRseq);
         }
     }
 
@@ -118,25 +177,38 @@ abstract class CpuIds {
         private final int[] possible;
         private final String description;
 
-        MappedNativeCpuIds(CpuMask possibleMask, CpuMask kernel) {
+        /** Whether the kernel's id is read from the rseq area (else {@code sched_getcpu}). */
+        private final boolean rseq;
+
+        /**
+         * @param notRseq why the rseq CPU id is not used, or null to use it (it must then be
+         *     available)
+         */
+        MappedNativeCpuIds(CpuMask possibleMask, CpuMask kernel, String notRseq) {
             this.possible = possibleMask.toArray();
+            this.rseq = notRseq == null;
             int n = Math.max(possibleMask.last(), kernel == null ? 0 : kernel.last()) + 1;
             this.map = new int[n];
             for (int id = 0; id < n; id++) {
                 map[id] = possibleMask.contains(id) ? id : possible[id % possible.length];
             }
             CpuMask missing = kernel == null ? null : kernel.andNot(possibleMask);
-            this.description = "sched_getcpu (FFM critical downcall); the configured possible CPUs " + possibleMask
+            this.description = (rseq ? RSEQ_DESCRIPTION : "sched_getcpu (FFM critical downcall); rseq cpu_id " + notRseq)
+                    + "; the configured possible CPUs " + possibleMask
                     + " (" + Settings.SYSFS + "=" + Sysfs.root() + ") lack "
                     + (missing == null ? "an unknown set of this machine's CPUs (its possible mask is unreadable)"
                             : "this machine's CPUs " + missing)
                     + ": those ids are mapped onto possible CPUs, and this_cpu operations use atomics";
         }
 
+        /** The unit's CPU id for the kernel's CPU id {@code id}. */
+        int map(int id) {
+            return id >= 0 && id < map.length ? map[id] : possible[Math.floorMod(id, possible.length)];
+        }
+
         @Override
         int current() {
-            int id = schedGetcpu();
-            return id >= 0 && id < map.length ? map[id] : possible[Math.floorMod(id, possible.length)];
+            return map(rseq ? rseqCpuId() : schedGetcpu());
         }
 
         @Override

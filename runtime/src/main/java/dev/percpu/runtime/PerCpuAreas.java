@@ -27,7 +27,7 @@ import java.util.ServiceLoader;
  * <p>Set-up, in order:
  * <ol>
  *   <li>read the CPU topology ({@link CpuTopology}, sysfs) and choose the CPU-id source
- *       ({@code sched_getcpu}, else thread-hashed virtual CPUs) and the {@code this_cpu}
+ *       ({@code rseq->cpu_id}, else {@code sched_getcpu}, else thread-hashed virtual CPUs) and the {@code this_cpu}
  *       discipline (restartable sequences, else atomics);
  *   <li>discover every {@link StaticSection} through {@link ServiceLoader} (the thread context
  *       class loader and this library's), sort them by name and lay them out one after another,
@@ -53,8 +53,9 @@ import java.util.ServiceLoader;
  *   <tr><th>property</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@code percpu.ops}</td><td>{@code auto}</td><td>{@code rseq}, {@code atomic}, or
  *       {@code auto} (rseq where available)</td></tr>
- *   <tr><td>{@code percpu.cpu}</td><td>{@code auto}</td><td>{@code native} ({@code sched_getcpu}),
- *       {@code virtual} (thread-hashed), or {@code auto}</td></tr>
+ *   <tr><td>{@code percpu.cpu}</td><td>{@code auto}</td><td>{@code rseq} ({@code rseq->cpu_id}, one
+ *       load; fail if unavailable), {@code native} ({@code sched_getcpu}), {@code virtual}
+ *       (thread-hashed), or {@code auto} (rseq where available, else native, else virtual)</td></tr>
  *   <tr><td>{@code percpu.reserved.size}</td><td>8K</td><td>reserved region bytes (K/M suffix allowed)</td></tr>
  *   <tr><td>{@code percpu.dynamic.size}</td><td>20K</td><td>dynamic region bytes</td></tr>
  *   <tr><td>{@code percpu.atom.size}</td><td>page size</td><td>allocation granularity</td></tr>
@@ -330,9 +331,10 @@ public final class PerCpuAreas {
     /**
      * Where the current CPU id comes from.
      *
-     * @return a short description of the source {@link Cpu#current()} uses ({@code sched_getcpu},
-     *     possibly mapped onto the possible CPUs, or thread-hashed virtual CPUs), chosen at set-up
-     *     by {@code percpu.cpu}
+     * @return a short description of the source {@link Cpu#current()} uses ({@code rseq->cpu_id}
+     *     read from the thread's rseq area, or {@code sched_getcpu} with the reason the rseq id is
+     *     not used, either possibly mapped onto the possible CPUs, or thread-hashed virtual CPUs),
+     *     chosen at set-up by {@code percpu.cpu}
      */
     public String cpuIdSource() {
         return chunk.cpus.describe();
@@ -432,7 +434,7 @@ public final class PerCpuAreas {
     static Config systemConfig(List<StaticSection> sections) {
         Settings.warnUnknown();
         CpuTopology topology = Sysfs.systemTopology();
-        CpuIds cpus = CpuIds.choose(Settings.choice(Settings.CPU, "auto", "auto", "native", "virtual"), topology);
+        CpuIds cpus = CpuIds.choose(Settings.choice(Settings.CPU, "auto", "auto", "rseq", "native", "virtual"), topology);
         String opsMode = Settings.choice(Settings.OPS, "auto", "auto", "rseq", "atomic");
         UnitOps ops = switch (opsMode) {
             case "rseq" -> {

@@ -129,12 +129,9 @@ final class RseqUnitOps extends UnitOps {
     /** Why rseq cannot be used here, or null if it can be tried. */
     private static String probe(CpuMask possible) {
         int nr = possible.last() + 1;
-        if (!Native.LINUX || !Native.X86_64) {
-            return "restartable sequences are generated for x86-64 Linux only (os.name="
-                    + System.getProperty("os.name") + ", os.arch=" + System.getProperty("os.arch") + ")";
-        }
-        if (!Native.canMap() || Native.LINKER == null) {
-            return "native access unavailable: " + Native.problems();
+        String registration = Native.rseqRegistrationProblem();
+        if (registration != null) {
+            return registration;
         }
         if (Native.SCHED_GETCPU == null) {
             return "no sched_getcpu";
@@ -147,20 +144,6 @@ final class RseqUnitOps extends UnitOps {
             return "the configured possible CPUs " + possible + " (" + Settings.SYSFS + "=" + Sysfs.root()
                     + ") lack this machine's CPUs " + kernel.andNot(possible) + ", whose ids the kernel reports";
         }
-        MemorySegment size = Native.symbol("__rseq_size");
-        MemorySegment offset = Native.symbol("__rseq_offset");
-        if (size == null || offset == null) {
-            return "glibc does not export __rseq_size/__rseq_offset (glibc < 2.35 or not glibc)";
-        }
-        int sz = size.reinterpret(4).get(ValueLayout.JAVA_INT, 0);
-        if (sz < 20) {
-            return "glibc has not registered rseq (__rseq_size=" + sz
-                    + "; GLIBC_TUNABLES=glibc.pthread.rseq=0, or a seccomp filter, or a kernel < 4.18)";
-        }
-        long off = rseqOffset();
-        if (off + 8 > Integer.MAX_VALUE || off < Integer.MIN_VALUE) {
-            return "__rseq_offset " + off + " does not fit a 32-bit displacement";
-        }
         long conf = Native.configuredProcessors();
         if (conf > nr) {
             return "sysconf(_SC_NPROCESSORS_CONF)=" + conf + " exceeds nr_cpu_ids=" + nr
@@ -170,7 +153,7 @@ final class RseqUnitOps extends UnitOps {
     }
 
     private static long rseqOffset() {
-        return Native.symbol("__rseq_offset").reinterpret(8).get(ValueLayout.JAVA_LONG, 0);
+        return Native.rseqOffset();
     }
 
     @SuppressWarnings("restricted")

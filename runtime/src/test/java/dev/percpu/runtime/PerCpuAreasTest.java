@@ -182,7 +182,7 @@ class PerCpuAreasTest {
     void badPropertiesAreRejectedBeforeAnythingIsMapped() {
         String[][] cases = {
                 {"percpu.ops", "fast", "-Dpercpu.ops=\"fast\" is invalid: percpu.ops must be one of auto, rseq, atomic"},
-                {"percpu.cpu", "guess", "-Dpercpu.cpu=\"guess\" is invalid: percpu.cpu must be one of auto, native, virtual"},
+                {"percpu.cpu", "guess", "-Dpercpu.cpu=\"guess\" is invalid: percpu.cpu must be one of auto, rseq, native, virtual"},
                 {"percpu.reserved.size", "-1", "-Dpercpu.reserved.size=\"-1\" is invalid: percpu.reserved.size must be a"
                         + " byte count from 0 to 1099511627776 with an optional K, M or G suffix"},
                 {"percpu.dynamic.size", "20KB", "-Dpercpu.dynamic.size=\"20KB\" is invalid: percpu.dynamic.size must be a"
@@ -206,12 +206,29 @@ class PerCpuAreasTest {
     void mappedNativeIdsAlwaysNameAPossibleCpu() {
         assumeTrue(CpuIds.NativeCpuIds.INSTANCE != null, "needs sched_getcpu");
         CpuMask possible = CpuMask.parse("0,2-3,8");
-        CpuIds.MappedNativeCpuIds ids = new CpuIds.MappedNativeCpuIds(possible, CpuMask.range(0, 12));
-        assertFalse(ids.isReal(), "two kernel CPUs may share a unit: never restartable sequences");
-        for (int i = 0; i < 1000; i++) {
-            assertTrue(possible.contains(ids.current()));
+        List<CpuIds.MappedNativeCpuIds> sources = new java.util.ArrayList<>();
+        sources.add(new CpuIds.MappedNativeCpuIds(possible, CpuMask.range(0, 12), "not used here"));
+        if (RseqCpuId.available()) {
+            sources.add(new CpuIds.MappedNativeCpuIds(possible, CpuMask.range(0, 12), null));
         }
-        assertTrue(ids.describe().contains("lack this machine's CPUs 1,4-7,9-11"), ids.describe());
+        for (CpuIds.MappedNativeCpuIds ids : sources) {
+            assertFalse(ids.isReal(), "two kernel CPUs may share a unit: never restartable sequences");
+            for (int i = 0; i < 1000; i++) {
+                assertTrue(possible.contains(ids.current()));
+            }
+            assertTrue(ids.describe().contains("lack this machine's CPUs 1,4-7,9-11"), ids.describe());
+            // a possible id maps to itself, any other to possible[id % 4] = {0, 2, 3, 8}[id % 4]
+            int[] want = {0, 2, 2, 3, 0, 2, 3, 8, 8, 2, 3, 8};
+            for (int id = 0; id < want.length; id++) {
+                assertEquals(want[id], ids.map(id), "kernel CPU " + id);
+            }
+        }
+        assertTrue(sources.get(0).describe().startsWith("sched_getcpu (FFM critical downcall); rseq cpu_id not used here;"),
+                sources.get(0).describe());
+        if (sources.size() > 1) {
+            assertTrue(sources.get(1).describe().startsWith("rseq cpu_id (one load of fs:[__rseq_offset + 4]"),
+                    sources.get(1).describe());
+        }
     }
 
     @Test

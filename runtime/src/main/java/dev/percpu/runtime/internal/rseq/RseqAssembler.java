@@ -201,6 +201,29 @@ public final class RseqAssembler {
         return new Fn(code, start, post, abort);
     }
 
+    /**
+     * {@code int cpu_id(void)}: returns {@code rseq->cpu_id} of the calling thread, one load and
+     * no restartable sequence (a load cannot be torn; a stale id is the caller's to tolerate, as
+     * with {@code sched_getcpu}). The kernel keeps the field current whenever the thread returns
+     * to user space; it is negative (-1 uninitialized, -2 registration failed) on a thread that
+     * has no rseq registration, where the caller falls back to {@code sched_getcpu}.
+     *
+     * <pre>
+     *   mov eax, dword ptr fs:[RSEQ + 4]
+     *   ret
+     * </pre>
+     *
+     * @param rseqOffset {@code __rseq_offset}
+     * @return the function's bytes, position-independent
+     */
+    public static byte[] cpuIdFunction(int rseqOffset) {
+        Asm a = new Asm();
+        a.bytes(0x64, 0x8B, 0x04, 0x25);                       // mov eax, dword ptr fs:[rseq + 4]
+        a.int32(rseqOffset + 4);
+        a.bytes(0xC3);                                         // ret
+        return a.toByteArray();
+    }
+
     private static final class Asm extends ByteArrayOutputStream {
         void bytes(int... bs) {
             for (int b : bs) {

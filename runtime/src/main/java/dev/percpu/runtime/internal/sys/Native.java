@@ -143,6 +143,47 @@ public final class Native {
         return LIBC == null ? null : LIBC.find(name).orElse(null);
     }
 
+    /**
+     * Why glibc's rseq registration cannot be used by generated code, or null if it can: glibc
+     * exports {@code __rseq_size} and {@code __rseq_offset} (glibc &ge; 2.35), registered an area
+     * ({@code __rseq_size} &ge; 20, the original ABI's {@code struct rseq} up to {@code flags}),
+     * and the offset fits the 32-bit displacement of an {@code fs:}-relative load.
+     */
+    public static String rseqRegistrationProblem() {
+        if (!LINUX || !X86_64) {
+            return "restartable sequences are generated for x86-64 Linux only (os.name="
+                    + System.getProperty("os.name") + ", os.arch=" + System.getProperty("os.arch") + ")";
+        }
+        if (!canMap() || LINKER == null) {
+            return "native access unavailable: " + problems();
+        }
+        MemorySegment size = symbol("__rseq_size");
+        MemorySegment offset = symbol("__rseq_offset");
+        if (size == null || offset == null) {
+            return "glibc does not export __rseq_size/__rseq_offset (glibc < 2.35 or not glibc)";
+        }
+        int sz = rseqSize();
+        if (sz < 20) {
+            return "glibc has not registered rseq (__rseq_size=" + sz
+                    + "; GLIBC_TUNABLES=glibc.pthread.rseq=0, or a seccomp filter, or a kernel < 4.18)";
+        }
+        long off = rseqOffset();
+        if (off + 8 > Integer.MAX_VALUE || off < Integer.MIN_VALUE) {
+            return "__rseq_offset " + off + " does not fit a 32-bit displacement";
+        }
+        return null;
+    }
+
+    /** {@code __rseq_offset}: the rseq area's offset from the thread pointer; only if glibc exports it. */
+    public static long rseqOffset() {
+        return symbol("__rseq_offset").reinterpret(8).get(ValueLayout.JAVA_LONG, 0);
+    }
+
+    /** {@code __rseq_size}: 0 when glibc did not register rseq; only if glibc exports it. */
+    public static int rseqSize() {
+        return symbol("__rseq_size").reinterpret(4).get(ValueLayout.JAVA_INT, 0);
+    }
+
     /** {@code sysconf(_SC_PAGESIZE)}, or 4096 without native access. */
     public static long pageSize() {
         if (SYSCONF != null) {

@@ -38,7 +38,7 @@ public final class Settings {
     /** Every known property with a one-line description of its rule, for messages and the dump. */
     private static final Map<String, String> KNOWN = new TreeMap<>(Map.of(
             OPS, "auto, rseq or atomic",
-            CPU, "auto, native or virtual",
+            CPU, "auto, rseq, native or virtual",
             RESERVED_SIZE, "a byte count with an optional K, M or G suffix",
             DYNAMIC_SIZE, "a byte count with an optional K, M or G suffix",
             ATOM_SIZE, "a power-of-two byte count with an optional K, M or G suffix",

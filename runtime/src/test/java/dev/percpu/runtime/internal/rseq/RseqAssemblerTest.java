@@ -52,6 +52,14 @@ class RseqAssemblerTest {
         }
     }
 
+    /** {@code objdump}: {@code mov eax,DWORD PTR fs:0x924; ret} (rseq offset 2336). */
+    @Test
+    void theCpuIdFunctionIsOneLoadOfTheRseqAreasCpuId() {
+        assertEquals("648b042524090000c3", HexFormat.of().formatHex(RseqAssembler.cpuIdFunction(2336)));
+        assertEquals("648b0425e4ffffffc3", HexFormat.of().formatHex(RseqAssembler.cpuIdFunction(-32)),
+                "a negative offset (the area below the thread pointer) is a negative displacement");
+    }
+
     @Test
     void descriptorsPointAtTheirSections() {
         long base = 0x7f00_0000_0000L;
