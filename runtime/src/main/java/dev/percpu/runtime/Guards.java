@@ -13,6 +13,7 @@ import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -146,6 +147,8 @@ final class Guards {
     /** Waiters woken by a release (or by the watchdog). */
     final LongAdder wakeups = new LongAdder();
     final LongAdder reclaimed = new LongAdder();
+    /** The most virtual threads ever seen yielding for one unit at once (at most {@link #VIRTUAL_YIELDERS}). */
+    final AtomicInteger maxYielders = new AtomicInteger();
 
     Guards(Chunk chunk) {
         this.chunk = chunk;
@@ -287,6 +290,11 @@ final class Guards {
         WAITING.setVolatile(owners, (long) cpu * LINE + WAITERS, n);
     }
 
+    /** Virtual threads yielding for {@code cpu}'s unit right now (for tests). */
+    int yielding(int cpu) {
+        return (int) WAITING.getVolatile(owners, (long) cpu * LINE + YIELDERS);
+    }
+
     /** Threads registered as waiting for {@code cpu}'s unit (for tests and the dump). */
     int waiting(int cpu) {
         return (int) WAITING.getVolatile(owners, (long) cpu * LINE + WAITERS);
@@ -367,6 +375,7 @@ final class Guards {
         while (n < VIRTUAL_YIELDERS) {
             int seen = (int) WAITING.compareAndExchange(owners, at, n, n + 1);
             if (seen == n) {
+                maxYielders.accumulateAndGet(n + 1, Math::max);
                 return true;
             }
             n = seen;
@@ -611,6 +620,7 @@ final class Guards {
                 + ", waiters park"
                 + (DEBUG ? ", DEBUG checks on" : "") + "; slow paths so far: " + yields.sum() + " yields, "
                 + steals.sum() + " steals, " + parks.sum() + " parks, " + wakeups.sum() + " wakeups, "
+                + maxYielders.get() + " most virtual yielders per unit, "
                 + reclaimed.sum() + " reclaimed";
     }
 }

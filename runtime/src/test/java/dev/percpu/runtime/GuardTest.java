@@ -1,6 +1,7 @@
 package dev.percpu.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.percpu.runtime.Fixtures.Mode;
 import dev.percpu.runtime.internal.sys.Native;
 import dev.percpu.runtime.spi.PlacedSection;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -370,6 +372,47 @@ class GuardTest {
         assertEquals(0, v.areas.guards.waiting(cpu));
         assertEquals(0, v.areas.guards.owner(cpu), "the unit is free again");
         assertTrue(v.areas.guards.wakeups.sum() > wakeups, "the release (or the watchdog) woke the parked waiter");
+    }
+
+    /**
+     * At most {@link Guards#VIRTUAL_YIELDERS} virtual threads yield for one unit at a time, the
+     * others wait at once (thousands of yielders would stand between an unmounted holder and its
+     * carrier); once the unit is free, every one of them gets it in turn and sees the previous
+     * holder's write.
+     */
+    @Test
+    void onlyAFewVirtualThreadsYieldForOneUnitAndAllGetIt() throws Exception {
+        Vars v = vars(Mode.ATOMIC);
+        Guards gs = v.areas.guards;
+        int cpu = v.a().possibleCpus().first();
+        int n = 64;
+        CpuGuard held = v.on(cpu);
+        v.a().rawSet(held, 0);
+        List<Thread> ts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ts.add(Thread.ofVirtual().start(() -> {
+                try (CpuGuard g = v.on(cpu)) {
+                    v.a().rawSet(g, v.a().rawGet(g) + 1);
+                }
+            }));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (gs.waiting(cpu) != n) {
+            assertTrue(System.nanoTime() < deadline, "only " + gs.waiting(cpu) + " of " + n + " waiters registered");
+            Thread.sleep(1);
+        }
+        assertEquals(0, gs.yielding(cpu), "every contender ended up waiting, none still counted as yielding");
+        int most = gs.maxYielders.get();
+        assertTrue(most >= 1 && most <= Guards.VIRTUAL_YIELDERS,
+                "at most " + Guards.VIRTUAL_YIELDERS + " virtual threads yield for one unit at a time, seen " + most);
+        held.close();
+        for (Thread t : ts) {
+            t.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(t.isAlive(), "a waiter never got the unit");
+        }
+        assertEquals(n, v.a().get(cpu), "each of the " + n + " holders incremented the unit's copy once");
+        assertEquals(0, gs.waiting(cpu));
+        assertEquals(0, gs.owner(cpu), "the unit is free again");
     }
 
     /**
