@@ -33,12 +33,14 @@ import java.util.function.Function;
  *   <li><b>No stall, no collapse.</b> If the current CPU's unit is held (its holder was
  *       preempted, usually on this same CPU), {@link #get()} yields up to
  *       {@code percpu.guard.yields} (64) times, then takes any free unit, then waits: it parks in
- *       the unit's queue and the holder's release wakes it. Once threads wait for a unit, a
- *       virtual thread queues behind them instead of yielding, so waiting virtual threads never
- *       spend the carrier that an unmounted holder needs to finish. A
- *       guard never spins unboundedly and never deadlocks. Avoid blocking (I/O, locks,
- *       {@code Thread.sleep}) inside a guard: the unit stays held, and the threads of that CPU
- *       fall back to other units or wait (a thread yields to such a holder only once).
+ *       the unit's queue and the holder's release wakes it. A virtual thread's yield only
+ *       requeues it on its carrier, so at most 8 virtual threads per unit yield at a time and the
+ *       others park at once: waiting virtual threads never spend the carrier that an unmounted
+ *       holder needs to finish. A guard never spins unboundedly and never deadlocks. Avoid
+ *       blocking (I/O, locks, {@code Thread.sleep}) inside a guard: the unit stays held, and the
+ *       threads of that CPU fall back to other units or wait, after their yields (a virtual
+ *       thread yields to such a holder only once; a platform thread cannot tell it from a
+ *       preempted holder and yields on every guard).
  *   <li><b>Nesting.</b> A guard taken inside a guard on the same thread reuses the unit (the
  *       kernel's {@code preempt_count}); nested guards must be closed in reverse order.
  *   <li><b>Virtual threads.</b> A virtual thread may unmount and move to another carrier inside a

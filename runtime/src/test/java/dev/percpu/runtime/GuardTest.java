@@ -279,8 +279,12 @@ class GuardTest {
             }
         });
         holding.await();
+        // 2,000 guards per thread: with hashed virtual CPUs a thread stays on the blocked unit's CPU
+        // and yields 64 times on every guard (a platform thread cannot tell a blocked holder from
+        // a preempted one), which at 64 threads on 2 cores is seconds per thousand guards
+        int guards = 2_000;
         HandleContractTest.race(HandleContractTest.THREADS, t -> {
-            for (int i = 0; i < 20_000; i++) {
+            for (int i = 0; i < guards; i++) {
                 try (CpuGuard g = v.get()) {
                     v.a().rawIncrement(g);
                 }
@@ -290,7 +294,7 @@ class GuardTest {
         workersDone.countDown();
         sleeper.join();
         assertTrue(stillHeld, "the workers finished while the blocked holder still held its unit");
-        assertEquals((long) HandleContractTest.THREADS * 20_000, v.a().sum());
+        assertEquals((long) HandleContractTest.THREADS * guards, v.a().sum());
     }
 
     /**
