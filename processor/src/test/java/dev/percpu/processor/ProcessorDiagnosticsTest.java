@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import javax.tools.Diagnostic;
 import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,17 +19,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** Diagnostics about processor options, output files and the processor's own failures. */
 class ProcessorDiagnosticsTest {
 
-    private static String onlyErrorMessage(TestCompiler.Run run) {
-        assertThat(run.compilation().errors()).hasSize(1);
-        Diagnostic<?> d = run.compilation().errors().getFirst();
-        assertThat(d.getSource()).isNull(); // an option is nowhere in the sources
-        return d.getMessage(null);
-    }
-
     @Test
     void pageSizeNotAPowerOfTwo() {
         TestCompiler.Run run = compile(List.of("-Apercpu.pageSize=5000"), GOOD);
-        assertThat(onlyErrorMessage(run)).isEqualTo("[PerCpuBadOption] processor option -Apercpu.pageSize=5000 is "
+        assertThat(run.onlyErrorWithoutSource()).isEqualTo("[PerCpuBadOption] processor option -Apercpu.pageSize=5000 is "
                 + "invalid: it must be a power of two from 8 to 2097152 (dev.percpu.PerCpu.MAX_PAGE_SIZE, the largest alignment "
                 + "the runtime gives units; leave the option out for the default 4096)");
         assertThat(run.generated()).isEmpty();
@@ -39,7 +31,7 @@ class ProcessorDiagnosticsTest {
     @Test
     void cacheLineTooSmall() {
         TestCompiler.Run run = compile(List.of("-Apercpu.cacheLine=4"), GOOD);
-        assertThat(onlyErrorMessage(run)).isEqualTo("[PerCpuBadOption] processor option -Apercpu.cacheLine=4 is "
+        assertThat(run.onlyErrorWithoutSource()).isEqualTo("[PerCpuBadOption] processor option -Apercpu.cacheLine=4 is "
                 + "invalid: it must be a power of two from 8 to 2097152 (dev.percpu.PerCpu.MAX_PAGE_SIZE, the largest alignment "
                 + "the runtime gives units; leave the option out for the default 64)");
     }
@@ -47,7 +39,7 @@ class ProcessorDiagnosticsTest {
     @Test
     void cacheLineNotANumber() {
         TestCompiler.Run run = compile(List.of("-Apercpu.cacheLine=big"), GOOD);
-        assertThat(onlyErrorMessage(run)).isEqualTo("[PerCpuBadOption] processor option -Apercpu.cacheLine=big is "
+        assertThat(run.onlyErrorWithoutSource()).isEqualTo("[PerCpuBadOption] processor option -Apercpu.cacheLine=big is "
                 + "invalid: it must be a power of two from 8 to 2097152 (dev.percpu.PerCpu.MAX_PAGE_SIZE, the largest alignment "
                 + "the runtime gives units; leave the option out for the default 64)");
     }
@@ -55,7 +47,7 @@ class ProcessorDiagnosticsTest {
     @Test
     void pageSmallerThanTheCacheLine() {
         TestCompiler.Run run = compile(List.of("-Apercpu.pageSize=64", "-Apercpu.cacheLine=128"), GOOD);
-        assertThat(onlyErrorMessage(run)).isEqualTo("[PerCpuBadOption] processor option -Apercpu.pageSize=64 is "
+        assertThat(run.onlyErrorWithoutSource()).isEqualTo("[PerCpuBadOption] processor option -Apercpu.pageSize=64 is "
                 + "invalid: the page size must be at least the cache line (percpu.cacheLine=128)");
         assertThat(run.generated()).isEmpty();
     }
@@ -63,7 +55,7 @@ class ProcessorDiagnosticsTest {
     @Test
     void sectionNameNotABinaryName() {
         TestCompiler.Run run = compile(List.of("-Apercpu.sectionName=com.acme.9lives"), GOOD);
-        assertThat(onlyErrorMessage(run)).isEqualTo("[PerCpuBadOption] processor option "
+        assertThat(run.onlyErrorWithoutSource()).isEqualTo("[PerCpuBadOption] processor option "
                 + "-Apercpu.sectionName=com.acme.9lives is invalid: it must be the binary name of a top-level class in a "
                 + "named package, such as com.acme.PerCpuSection");
     }
@@ -71,7 +63,7 @@ class ProcessorDiagnosticsTest {
     @Test
     void sectionNameInTheUnnamedPackage() {
         TestCompiler.Run run = compile(List.of("-Apercpu.sectionName=Section"), GOOD);
-        assertThat(onlyErrorMessage(run)).isEqualTo("[PerCpuBadOption] processor option -Apercpu.sectionName=Section "
+        assertThat(run.onlyErrorWithoutSource()).isEqualTo("[PerCpuBadOption] processor option -Apercpu.sectionName=Section "
                 + "is invalid: it must be the binary name of a top-level class in a named package, such as "
                 + "com.acme.PerCpuSection");
     }
@@ -96,7 +88,7 @@ class ProcessorDiagnosticsTest {
         TestCompiler.Recording failing = new TestCompiler.Recording(new PerCpuProcessor(), created,
                 "planted failure", new TreeMap<>());
         TestCompiler.Run run = TestCompiler.compileWith(failing, List.of(), GOOD);
-        String message = onlyErrorMessage(run);
+        String message = run.onlyErrorWithoutSource();
         assertThat(message).startsWith("[PerCpuInternalError] the percpu processor failed; this is a bug in the "
                 + "processor, not in your code: please report it with this stack trace");
         assertThat(message).contains("java.lang.IllegalStateException: planted failure");
@@ -214,7 +206,7 @@ class ProcessorDiagnosticsTest {
         });
         TestCompiler.Run run = TestCompiler.compile(processor, List.of(), ALPHA, BETA, GAMMA);
 
-        String message = onlyErrorMessage(run);
+        String message = run.onlyErrorWithoutSource();
         assertThat(message).startsWith("[PerCpuInternalError] the percpu processor failed; this is a bug in the "
                 + "processor, not in your code: please report it with this stack trace");
         assertThat(message).containsMatch("IllegalStateException: injected into the section com\\.acme\\.PerCpuSection_");

@@ -1,5 +1,6 @@
 package dev.percpu.processor;
 
+import static com.google.common.truth.Truth.assertThat;
 import static com.google.testing.compile.Compiler.javac;
 
 import com.google.testing.compile.Compilation;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import javax.tools.Diagnostic;
 import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.ProcessingEnvironment;
 import javax.annotation.processing.Processor;
@@ -34,7 +36,19 @@ final class TestCompiler {
      * compile-testing hides generated files when a compilation fails, which is exactly when the
      * tests need to know that the valid holders still generated, and what.
      */
-    record Run(Compilation compilation, Set<String> generated, Map<String, String> texts) {}
+    record Run(Compilation compilation, Set<String> generated, Map<String, String> texts) {
+
+        /**
+         * The message of the compilation's only error, which must be on no source element (a
+         * processor option, or the processor's own failure); fails the test otherwise.
+         */
+        String onlyErrorWithoutSource() {
+            assertThat(compilation.errors()).hasSize(1);
+            Diagnostic<?> d = compilation.errors().getFirst();
+            assertThat(d.getSource()).isNull(); // an option or the processor itself is nowhere in the sources
+            return d.getMessage(null);
+        }
+    }
 
     private TestCompiler() {}
 
