@@ -249,7 +249,7 @@ public final class CpuGuard implements AutoCloseable {
                 throw new IllegalStateException("CpuGuard.on(" + target + ") needs membarrier(MEMBARRIER_CMD_PRIVATE_"
                         + "EXPEDITED_RSEQ) (Linux >= 5.10), which this kernel refused");
             }
-            gs.acquireRemote(target, st.token);
+            gs.acquireRemote(target, st);
             cpu = target;
         } else {
             cpu = gs.tryLocal(st.token);

@@ -47,6 +47,18 @@ final class GuardState {
     /** The outermost guard object, reused by every outermost {@link CpuGuard#get()} of the thread. */
     private final CpuGuard first;
 
+    /** This thread's entry in a unit's wait queue, made on its first wait. */
+    private Guards.Waiter waiter;
+
+    /** This thread's wait-queue entry (see {@link Guards}), made once and reused. */
+    Guards.Waiter waiter() {
+        Guards.Waiter w = waiter;
+        if (w == null) {
+            w = waiter = new Guards.Waiter(owner);
+        }
+        return w;
+    }
+
     /** Opens the outermost guard on {@code heldCpu}'s unit: the fast path of {@link CpuGuard#get()}. */
     CpuGuard openFirst(int heldCpu) {
         cpu = heldCpu;

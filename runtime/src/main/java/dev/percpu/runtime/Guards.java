@@ -340,7 +340,7 @@ final class Guards {
                 return cpu;
             }
         }
-        return await(waitFor(chunk.cpus.current(), st.outlasted, any), token, any);
+        return await(st, waitFor(chunk.cpus.current(), st.outlasted, any), any);
     }
 
     /**
@@ -412,7 +412,8 @@ final class Guards {
     }
 
     /** Waits for {@code cpu}'s unit ({@link CpuGuard#on}). */
-    void acquireRemote(int cpu, long token) {
+    void acquireRemote(int cpu, GuardState st) {
+        long token = st.token;
         if (tryRemote(cpu, token)) {
             return;
         }
@@ -432,7 +433,7 @@ final class Guards {
                 }
             }
         }
-        await(cpu, token, false);
+        await(st, cpu, false);
     }
 
     /**
@@ -442,9 +443,10 @@ final class Guards {
      *
      * @return the CPU whose unit is now held
      */
-    private int await(int cpu, long token, boolean any) {
+    private int await(GuardState st, int cpu, boolean any) {
+        long token = st.token;
         WaitQueue q = queues[cpu];
-        Waiter w = new Waiter(Thread.currentThread());
+        Waiter w = st.waiter(); // one per thread, reused: waiting allocates nothing
         synchronized (q) {
             q.add(w);
             q.head = q.peek();
@@ -584,8 +586,11 @@ final class Guards {
         }
     }
 
-    /** A thread waiting for a unit; {@link #woken} from a wakeup until it parks again. */
-    private static final class Waiter {
+    /**
+     * A thread waiting for a unit; {@link #woken} from a wakeup until it parks again. One per
+     * {@link GuardState}, reused (a thread waits for one unit at a time).
+     */
+    static final class Waiter {
         final Thread thread;
         volatile boolean woken;
 

@@ -13,6 +13,9 @@ import dev.percpu.runtime.spi.PlacedSection;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -417,6 +420,71 @@ class GuardTest {
         assertEquals(n, v.a().get(cpu), "each of the " + n + " holders incremented the unit's copy once");
         assertEquals(0, gs.waiting(cpu));
         assertEquals(0, gs.owner(cpu), "the unit is free again");
+    }
+
+    /**
+     * Waiting for a unit allocates nothing once the thread has waited before: its queue entry is
+     * made once and reused (the thread's allocation counter over 200 waits; the handshakes spin on
+     * volatile fields, which allocate nothing either).
+     */
+    @Test
+    void waitingForAUnitAllocatesNothing() throws Exception {
+        Vars v = vars(Mode.ATOMIC);
+        Guards gs = v.areas.guards;
+        int cpu = v.a().possibleCpus().first();
+        // com.sun.management.ThreadMXBean.getCurrentThreadAllocatedBytes(), looked up reflectively (this
+        // module does not read jdk.management) and called through an exact method handle: no boxing
+        Object mx = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+        MethodHandle allocatedBytes = MethodHandles.publicLookup()
+                .findVirtual(Class.forName("com.sun.management.ThreadMXBean"), "getCurrentThreadAllocatedBytes",
+                        MethodType.methodType(long.class))
+                .asType(MethodType.methodType(long.class, Object.class));
+        AtomicInteger go = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        AtomicReference<Long> allocated = new AtomicReference<>();
+        int warm = 50;
+        int measured = 200;
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            long before = allocated(allocatedBytes, mx); // the first call links the handle
+            for (int i = 1; i <= warm + measured; i++) {
+                if (i == warm + 1) {
+                    before = allocated(allocatedBytes, mx);
+                }
+                while (go.get() < i) {
+                    Thread.onSpinWait();
+                }
+                try (CpuGuard g = v.on(cpu)) {
+                    v.a().rawIncrement(g);
+                }
+                done.set(i);
+            }
+            long after = allocated(allocatedBytes, mx);
+            allocated.set(after - before);
+        });
+        for (int i = 1; i <= warm + measured; i++) { // every round: the waiter registers in the queue, then gets the unit
+            CpuGuard held = v.on(cpu);
+            go.set(i);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (gs.waiting(cpu) != 1) {
+                assertTrue(System.nanoTime() < deadline, "the waiter never registered, round " + i);
+                Thread.onSpinWait();
+            }
+            held.close();
+            while (done.get() < i) {
+                assertTrue(System.nanoTime() < deadline, "the waiter never got the unit, round " + i);
+                Thread.onSpinWait();
+            }
+        }
+        waiter.join();
+        assertEquals(0L, allocated.get(), "bytes allocated by the waiter in " + measured + " waits");
+    }
+
+    private static long allocated(MethodHandle allocatedBytes, Object mx) {
+        try {
+            return (long) allocatedBytes.invokeExact(mx);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
     }
 
     /**
