@@ -434,11 +434,14 @@ public final class PerCpuAreas {
     static Config systemConfig(List<StaticSection> sections) {
         Settings.warnUnknown();
         CpuTopology topology = Sysfs.systemTopology();
+        // the restartable sequences first: their guard-acquire downcall has the type of the CPU-id
+        // calibration's loop, whose handle then reuses the linked stub (a few ms less at set-up)
+        boolean rseqOps = RseqUnitOps.INSTANCE != null;
         CpuIds cpus = CpuIds.choose(Settings.choice(Settings.CPU, "auto", "auto", "rseq", "native", "virtual"), topology);
         String opsMode = Settings.choice(Settings.OPS, "auto", "auto", "rseq", "atomic");
         UnitOps ops = switch (opsMode) {
             case "rseq" -> {
-                if (RseqUnitOps.INSTANCE == null || !cpus.isReal()) {
+                if (!rseqOps || !cpus.isReal()) {
                     throw new IllegalStateException("-D" + Settings.OPS + "=rseq but restartable sequences are unavailable: "
                             + (RseqUnitOps.INSTANCE == null ? RseqUnitOps.UNAVAILABLE_REASON : "CPU ids are not the"
                                     + " kernel's own (" + cpus.describe() + ")"));
@@ -446,7 +449,7 @@ public final class PerCpuAreas {
                 yield RseqUnitOps.INSTANCE;
             }
             case "atomic" -> AtomicUnitOps.INSTANCE;
-            default -> RseqUnitOps.INSTANCE != null && cpus.isReal() ? RseqUnitOps.INSTANCE : AtomicUnitOps.INSTANCE;
+            default -> rseqOps && cpus.isReal() ? RseqUnitOps.INSTANCE : AtomicUnitOps.INSTANCE;
         };
         long max = 1L << 40;
         long atom = Settings.byteSize(Settings.ATOM_SIZE, Chunk.PAGE, max);
