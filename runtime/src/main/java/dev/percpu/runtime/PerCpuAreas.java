@@ -55,7 +55,8 @@ import java.util.ServiceLoader;
  *       {@code auto} (rseq where available)</td></tr>
  *   <tr><td>{@code percpu.cpu}</td><td>{@code auto}</td><td>{@code rseq} ({@code rseq->cpu_id}, one
  *       load; fail if unavailable), {@code native} ({@code sched_getcpu}), {@code virtual}
- *       (thread-hashed), or {@code auto} (rseq where available, else native, else virtual)</td></tr>
+ *       (thread-hashed), or {@code auto} (where both rseq and native are available, the one a short
+ *       calibration at set-up finds cheaper, rseq on a tie; else native, else virtual)</td></tr>
  *   <tr><td>{@code percpu.reserved.size}</td><td>8K</td><td>reserved region bytes (K/M suffix allowed)</td></tr>
  *   <tr><td>{@code percpu.dynamic.size}</td><td>20K</td><td>dynamic region bytes</td></tr>
  *   <tr><td>{@code percpu.atom.size}</td><td>page size</td><td>allocation granularity</td></tr>
@@ -332,9 +333,10 @@ public final class PerCpuAreas {
      * Where the current CPU id comes from.
      *
      * @return a short description of the source {@link Cpu#current()} uses ({@code rseq->cpu_id}
-     *     read from the thread's rseq area, or {@code sched_getcpu} with the reason the rseq id is
-     *     not used, either possibly mapped onto the possible CPUs, or thread-hashed virtual CPUs),
-     *     chosen at set-up by {@code percpu.cpu}
+     *     read from the thread's rseq area with how it was chosen, or {@code sched_getcpu} with the
+     *     reason the rseq id is not used, either possibly mapped onto the possible CPUs, or
+     *     thread-hashed virtual CPUs), chosen at set-up by {@code percpu.cpu}; with {@code auto},
+     *     the calibration's figures and verdict
      */
     public String cpuIdSource() {
         return chunk.cpus.describe();
