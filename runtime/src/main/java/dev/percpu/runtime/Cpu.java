@@ -32,12 +32,13 @@ public final class Cpu {
      * instruction. Use it for locality decisions and diagnostics; to update "this CPU's copy" use
      * a handle's {@code this_cpu_*} methods, which stay correct under migration. Where glibc
      * registered rseq, the id is {@code rseq->cpu_id} read from the thread's rseq area by a
-     * generated function of one load (a thread without registration asks {@code sched_getcpu});
-     * elsewhere it is {@code sched_getcpu}'s, and on a platform without {@code sched_getcpu} a
-     * stable hash of the thread onto a possible CPU id (see {@link PerCpuAreas#cpuIdSource()}).
-     * With {@code -Dpercpu.cpu=auto} (the default) a short calibration at set-up picks whichever
-     * of the rseq id and {@code sched_getcpu} is cheaper on this host ({@link #describe()} gives
-     * the figures). Cost: one critical downcall, the source's and nothing around it (JMH
+     * generated function of one load (a thread without registration asks {@code sched_getcpu}),
+     * unless the calibration below found {@code sched_getcpu} cheaper; elsewhere it is
+     * {@code sched_getcpu}'s, and on a platform without {@code sched_getcpu} a stable hash of the
+     * thread onto a possible CPU id (see {@link PerCpuAreas#cpuIdSource()}). With
+     * {@code -Dpercpu.cpu=auto} (the default) a short calibration at set-up picks whichever of the
+     * rseq id and {@code sched_getcpu} is cheaper on this host, the rseq id on a tie
+     * ({@link #describe()} gives the figures). Cost: one critical downcall, the source's and nothing around it (JMH
      * {@code CpuId.currentCpu}, "Reading the CPU id" in {@code docs/BENCHMARKS.md}).
      *
      * @return a possible CPU id, in {@code [0, nrCpuIds())}
