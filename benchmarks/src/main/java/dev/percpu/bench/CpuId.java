@@ -18,8 +18,11 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 /**
  * The cost of asking for the current CPU ({@code smp_processor_id()}) and of a this_cpu read:
  * {@code currentCpu} is {@code Cpu.current()} with whatever source the runtime chose (the dump
- * says which); {@code rseqCpuId} and {@code schedGetcpu} are the two native sources on their own,
- * each one critical downcall.
+ * says which, and with {@code -Dpercpu.cpu=auto} the calibration's figures); {@code rseqCpuId} and
+ * {@code schedGetcpu} are the two native sources on their own, each one critical downcall; and
+ * {@code emptyDowncall} is the floor they are measured against, a critical downcall of a generated
+ * {@code mov eax, edi; ret} ({@code HostProfile.downcall}). Run them in one invocation so that the
+ * machine's noise affects them alike ("Reading the CPU id" in {@code docs/BENCHMARKS.md}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,7 +43,16 @@ public class CpuId {
             HostCalls.require("the rseq CPU id", HostCalls.RSEQ_PROBLEM);
         } else if (params.getBenchmark().endsWith(".schedGetcpu")) {
             HostCalls.require("sched_getcpu", HostCalls.SCHED_GETCPU_PROBLEM);
+        } else if (params.getBenchmark().endsWith(".emptyDowncall")) {
+            HostCalls.require("the generated empty function", HostCalls.IDENTITY_PROBLEM);
         }
+    }
+
+    private int arg = 7;
+
+    @Benchmark
+    public int emptyDowncall() {
+        return HostCalls.identity(arg);
     }
 
     @Benchmark

@@ -6,6 +6,7 @@ import dev.percpu.runtime.internal.sys.Native;
 import dev.percpu.runtime.internal.sys.Settings;
 import dev.percpu.runtime.internal.sys.Sysfs;
 import java.lang.System.Logger.Level;
+import java.util.function.Supplier;
 
 /*
  * Where "the current CPU" comes from: smp_processor_id() for Java.
@@ -13,10 +14,14 @@ import java.lang.System.Logger.Level;
  * RseqCpuIds reads rseq->cpu_id from the thread's rseq area (RseqCpuId: a generated function of
  * one load, bound as a critical downcall), falling back to sched_getcpu for a thread without rseq
  * registration; NativeCpuIds asks glibc's sched_getcpu() (a critical downcall) every time. Both
- * give the kernel's own CPU numbers. The rseq form is chosen wherever glibc registered rseq and the
- * generated function passed its self-test (percpu.cpu=auto, or rseq to require it), because one
- * downcall of one load is the floor of any native call, whereas sched_getcpu is a call into glibc
- * that may in turn go to the vDSO; percpu.cpu=native keeps sched_getcpu. The answer can be stale
+ * give the kernel's own CPU numbers. With percpu.cpu=auto, where glibc registered rseq and the
+ * generated function passed its self-test, a calibration at set-up (CpuIdCalibration: the native
+ * cost of each, alternating, medians, about a millisecond of timings) picks the cheaper: the rseq
+ * id unless sched_getcpu is cheaper by more than a margin, because one downcall of one load is the
+ * floor of any native call, whereas sched_getcpu is a call into glibc that may in turn go to the
+ * vDSO. percpu.cpu=rseq requires the rseq id, percpu.cpu=native keeps sched_getcpu. Cpu.current()
+ * holds the system source in a static final (Cpu.Source), so the JIT compiles it to the chosen
+ * source's code with no dispatch. The answer can be stale
  * the instant it is returned (the thread may migrate), which is why every operation that writes
  * through it is either atomic or a restartable sequence: a stale id costs locality, never
  * correctness. These sources are used whenever every CPU id the kernel can report is a possible
@@ -55,12 +60,23 @@ abstract class CpuIds {
 
     /**
      * The source for {@code mode} ({@code auto}, {@code rseq}, {@code native} or {@code virtual},
-     * from {@code percpu.cpu}) on {@code topology}.
+     * from {@code percpu.cpu}) on {@code topology}; for {@code auto} where both the rseq id and
+     * {@code sched_getcpu} are available, the one {@link CpuIdCalibration#run()} picks.
      *
      * @throws IllegalStateException for {@code native} or {@code rseq} where {@code sched_getcpu}
      *     is unavailable, and for {@code rseq} where the rseq CPU id cannot be read
      */
     static CpuIds choose(String mode, CpuTopology topology) {
+        return choose(mode, topology, CpuIdCalibration::run);
+    }
+
+    /**
+     * {@link #choose(String, CpuTopology)} with the calibration supplied (tests inject timings).
+     *
+     * @param calibration called only for {@code auto} where both sources are available; an
+     *     {@link IllegalStateException} from it keeps the rule (the rseq id), saying why
+     */
+    static CpuIds choose(String mode, CpuTopology topology, Supplier<CpuIdCalibration.Result> calibration) {
         CpuMask possible = topology.possible();
         if (mode.equals("virtual")) {
             return new VirtualCpuIds(possible, "-D" + Settings.CPU + "=virtual");
@@ -79,14 +95,33 @@ abstract class CpuIds {
             throw new IllegalStateException("-D" + Settings.CPU + "=rseq but the rseq CPU id is unavailable: "
                     + RseqCpuId.UNAVAILABLE_REASON);
         }
-        // why the rseq id is not used, or null when it is
-        String notRseq = mode.equals("native") ? "not used: -D" + Settings.CPU + "=native"
-                : RseqCpuId.available() ? null : "unavailable: " + RseqCpuId.UNAVAILABLE_REASON;
+        String notRseq; // why the rseq id is not used, or null when it is
+        String how = null; // how the rseq id was chosen, when it is
+        if (mode.equals("native")) {
+            notRseq = "not used: -D" + Settings.CPU + "=native";
+        } else if (!RseqCpuId.available()) {
+            notRseq = "unavailable: " + RseqCpuId.UNAVAILABLE_REASON;
+        } else if (mode.equals("rseq")) {
+            notRseq = null;
+            how = "-D" + Settings.CPU + "=rseq";
+        } else {
+            CpuIdCalibration.Result r = null;
+            try {
+                r = calibration.get();
+            } catch (IllegalStateException e) {
+                how = "picked by the rule (rseq where available): the calibration failed: " + e.getMessage();
+                LOG.log(Level.INFO, "percpu: CPU-id calibration failed, keeping the rseq id: " + e.getMessage());
+            }
+            notRseq = r == null || r.rseq() ? null : "not picked by calibration: " + r.figures();
+            if (r != null && r.rseq()) {
+                how = "picked by calibration: " + r.figures();
+            }
+        }
         CpuMask kernel = Sysfs.kernelPossible();
         if (kernel != null && kernel.isSubsetOf(possible)) {
-            return notRseq == null ? RseqCpuIds.INSTANCE : new NativeCpuIds(notRseq);
+            return notRseq == null ? new RseqCpuIds(how) : new NativeCpuIds(notRseq);
         }
-        MappedNativeCpuIds mapped = new MappedNativeCpuIds(possible, kernel, notRseq);
+        MappedNativeCpuIds mapped = new MappedNativeCpuIds(possible, kernel, notRseq, how);
         LOG.log(Level.INFO, "percpu: " + mapped.describe());
         return mapped;
     }
@@ -113,9 +148,13 @@ abstract class CpuIds {
     static final class RseqCpuIds extends CpuIds {
         /** The source, or null where the rseq CPU id or {@code sched_getcpu} is unavailable. */
         static final RseqCpuIds INSTANCE = RseqCpuId.available() && NativeCpuIds.INSTANCE != null
-                ? new RseqCpuIds() : null;
+                ? new RseqCpuIds(null) : null;
 
-        private RseqCpuIds() {
+        private final String how;
+
+        /** @param how how the rseq id was chosen, for the dump; null to say nothing */
+        RseqCpuIds(String how) {
+            this.how = how;
         }
 
         @Override
@@ -130,7 +169,7 @@ abstract class CpuIds {
 
         @Override
         String describe() {
-            return RSEQ_DESCRIPTION;
+            return RSEQ_DESCRIPTION + (how == null ? "" : "; " + how);
         }
     }
 
@@ -183,8 +222,9 @@ abstract class CpuIds {
         /**
          * @param notRseq why the rseq CPU id is not used, or null to use it (it must then be
          *     available)
+         * @param how how the rseq id was chosen, when it is; null to say nothing
          */
-        MappedNativeCpuIds(CpuMask possibleMask, CpuMask kernel, String notRseq) {
+        MappedNativeCpuIds(CpuMask possibleMask, CpuMask kernel, String notRseq, String how) {
             this.possible = possibleMask.toArray();
             this.rseq = notRseq == null;
             int n = Math.max(possibleMask.last(), kernel == null ? 0 : kernel.last()) + 1;
@@ -193,7 +233,7 @@ abstract class CpuIds {
                 map[id] = possibleMask.contains(id) ? id : possible[id % possible.length];
             }
             CpuMask missing = kernel == null ? null : kernel.andNot(possibleMask);
-            this.description = (rseq ? RSEQ_DESCRIPTION : "sched_getcpu (FFM critical downcall); rseq cpu_id " + notRseq)
+            this.description = (rseq ? RSEQ_DESCRIPTION + (how == null ? "" : "; " + how) : "sched_getcpu (FFM critical downcall); rseq cpu_id " + notRseq)
                     + "; the configured possible CPUs " + possibleMask
                     + " (" + Settings.SYSFS + "=" + Sysfs.root() + ") lack "
                     + (missing == null ? "an unknown set of this machine's CPUs (its possible mask is unreadable)"

@@ -55,7 +55,8 @@ import java.util.ServiceLoader;
  *       {@code auto} (rseq where available)</td></tr>
  *   <tr><td>{@code percpu.cpu}</td><td>{@code auto}</td><td>{@code rseq} ({@code rseq->cpu_id}, one
  *       load; fail if unavailable), {@code native} ({@code sched_getcpu}), {@code virtual}
- *       (thread-hashed), or {@code auto} (rseq where available, else native, else virtual)</td></tr>
+ *       (thread-hashed), or {@code auto} (where both rseq and native are available, the one a short
+ *       calibration at set-up finds cheaper, rseq on a tie; else native, else virtual)</td></tr>
  *   <tr><td>{@code percpu.reserved.size}</td><td>8K</td><td>reserved region bytes (K/M suffix allowed)</td></tr>
  *   <tr><td>{@code percpu.dynamic.size}</td><td>20K</td><td>dynamic region bytes</td></tr>
  *   <tr><td>{@code percpu.atom.size}</td><td>page size</td><td>allocation granularity</td></tr>
@@ -332,9 +333,10 @@ public final class PerCpuAreas {
      * Where the current CPU id comes from.
      *
      * @return a short description of the source {@link Cpu#current()} uses ({@code rseq->cpu_id}
-     *     read from the thread's rseq area, or {@code sched_getcpu} with the reason the rseq id is
-     *     not used, either possibly mapped onto the possible CPUs, or thread-hashed virtual CPUs),
-     *     chosen at set-up by {@code percpu.cpu}
+     *     read from the thread's rseq area with how it was chosen, or {@code sched_getcpu} with the
+     *     reason the rseq id is not used, either possibly mapped onto the possible CPUs, or
+     *     thread-hashed virtual CPUs), chosen at set-up by {@code percpu.cpu}; with {@code auto},
+     *     the calibration's figures and verdict
      */
     public String cpuIdSource() {
         return chunk.cpus.describe();
@@ -434,11 +436,14 @@ public final class PerCpuAreas {
     static Config systemConfig(List<StaticSection> sections) {
         Settings.warnUnknown();
         CpuTopology topology = Sysfs.systemTopology();
+        // the restartable sequences first: their guard-acquire downcall has the type of the CPU-id
+        // calibration's loop, whose handle then reuses the linked stub (a few ms less at set-up)
+        boolean rseqOps = RseqUnitOps.INSTANCE != null;
         CpuIds cpus = CpuIds.choose(Settings.choice(Settings.CPU, "auto", "auto", "rseq", "native", "virtual"), topology);
         String opsMode = Settings.choice(Settings.OPS, "auto", "auto", "rseq", "atomic");
         UnitOps ops = switch (opsMode) {
             case "rseq" -> {
-                if (RseqUnitOps.INSTANCE == null || !cpus.isReal()) {
+                if (!rseqOps || !cpus.isReal()) {
                     throw new IllegalStateException("-D" + Settings.OPS + "=rseq but restartable sequences are unavailable: "
                             + (RseqUnitOps.INSTANCE == null ? RseqUnitOps.UNAVAILABLE_REASON : "CPU ids are not the"
                                     + " kernel's own (" + cpus.describe() + ")"));
@@ -446,7 +451,7 @@ public final class PerCpuAreas {
                 yield RseqUnitOps.INSTANCE;
             }
             case "atomic" -> AtomicUnitOps.INSTANCE;
-            default -> RseqUnitOps.INSTANCE != null && cpus.isReal() ? RseqUnitOps.INSTANCE : AtomicUnitOps.INSTANCE;
+            default -> rseqOps && cpus.isReal() ? RseqUnitOps.INSTANCE : AtomicUnitOps.INSTANCE;
         };
         long max = 1L << 40;
         long atom = Settings.byteSize(Settings.ATOM_SIZE, Chunk.PAGE, max);

@@ -40,6 +40,8 @@ final class RseqCpuId {
     static final String UNAVAILABLE_REASON;
     /** {@code __rseq_size} as glibc exported it at set-up (0 when unavailable). */
     static final int RSEQ_SIZE;
+    /** The generated function's address (0 when unavailable): what the calibration times. */
+    static final long ADDRESS;
 
     static {
         MethodHandle h = null;
@@ -48,6 +50,7 @@ final class RseqCpuId {
             reason = "no sched_getcpu to check it against (and to fall back on): " + Native.problems();
         }
         int size = 0;
+        long address = 0;
         if (reason == null) {
             try {
                 size = Native.rseqSize();
@@ -56,6 +59,7 @@ final class RseqCpuId {
                 long base = Native.mmap(page, Native.PROT_READ | Native.PROT_WRITE);
                 MemorySegment.ofAddress(base).reinterpret(page).copyFrom(MemorySegment.ofArray(code));
                 Native.mprotect(base, page, Native.PROT_READ | Native.PROT_EXEC);
+                address = base;
                 h = Native.LINKER.downcallHandle(MemorySegment.ofAddress(base), FunctionDescriptor.of(ValueLayout.JAVA_INT),
                         Linker.Option.critical(false));
                 reason = selfTest(h);
@@ -66,6 +70,7 @@ final class RseqCpuId {
         CPU_ID = reason == null ? h : null;
         UNAVAILABLE_REASON = reason;
         RSEQ_SIZE = reason == null ? size : 0;
+        ADDRESS = reason == null ? address : 0;
     }
 
     private RseqCpuId() {

@@ -33,6 +33,13 @@ class CpuIdSourceTest {
             }
         }
         CpuIds source = PerCpuAreas.system().chunk.cpus;
+        // every mode's source on this machine's topology, auto with the real calibration
+        List<CpuIds> modes = new ArrayList<>();
+        for (String mode : new String[] {"auto", "native", "rseq"}) {
+            if (!mode.equals("rseq") || RseqCpuId.available()) {
+                modes.add(CpuIds.choose(mode, Cpu.topology()));
+            }
+        }
         List<Integer> visited = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = Native.affinityBuffer(nr, arena);
@@ -48,6 +55,10 @@ class CpuIdSourceTest {
                     if (RseqCpuId.available()) {
                         assertEquals(cpu, RseqCpuId.read(), "rseq cpu_id on a thread pinned to CPU " + cpu);
                         assertEquals(cpu, CpuIds.rseqCpuId(), "the rseq source on a thread pinned to CPU " + cpu);
+                    }
+                    for (CpuIds m : modes) {
+                        int want = m instanceof CpuIds.MappedNativeCpuIds mapped ? mapped.map(cpu) : cpu;
+                        assertEquals(want, m.current(), "pinned to CPU " + cpu + ": " + m.describe());
                     }
                     int want = source instanceof CpuIds.MappedNativeCpuIds m ? m.map(cpu) : cpu;
                     if (source.isReal() || source instanceof CpuIds.MappedNativeCpuIds) {
@@ -68,19 +79,31 @@ class CpuIdSourceTest {
         assertEquals(Arrays.toString(before), Arrays.toString(Native.getAffinity(nr)));
     }
 
-    /** Where glibc registered rseq, the system areas read the CPU id from it unless told otherwise. */
+    /**
+     * Where glibc registered rseq, the system areas read the CPU id from it unless the calibration
+     * found sched_getcpu cheaper or the mode says otherwise; the dump says which and why.
+     */
     @Test
-    void theSystemSourceIsTheRseqIdWhereItIsAvailable() {
+    void theSystemSourceIsTheOneTheModeAndTheCalibrationPick() {
         CpuIds source = PerCpuAreas.system().chunk.cpus;
         String mode = System.getProperty("percpu.cpu", "auto");
         CpuMask kernel = dev.percpu.runtime.internal.sys.Sysfs.kernelPossible();
         boolean covered = kernel != null && kernel.isSubsetOf(Cpu.possible());
-        if (RseqCpuId.available() && (mode.equals("auto") || mode.equals("rseq")) && covered) {
-            assertTrue(source instanceof CpuIds.RseqCpuIds, source.describe());
-            assertTrue(PerCpuAreas.system().dump().contains("percpu: cpu id: rseq cpu_id (one load of"
-                    + " fs:[__rseq_offset + 4] in a generated function, FFM critical downcall; glibc registered rseq,"
-                    + " __rseq_size=" + Native.rseqSize() + "; sched_getcpu for a thread without registration)\n"),
-                    PerCpuAreas.system().dump());
+        String dump = PerCpuAreas.system().dump();
+        String rseqLine = "percpu: cpu id: rseq cpu_id (one load of fs:[__rseq_offset + 4] in a generated function, FFM"
+                + " critical downcall; glibc registered rseq, __rseq_size=" + Native.rseqSize() + "; sched_getcpu for a"
+                + " thread without registration); ";
+        if (RseqCpuId.available() && mode.equals("auto") && covered) {
+            if (source instanceof CpuIds.RseqCpuIds) {
+                assertTrue(dump.contains(rseqLine + "picked by calibration: rseq cpu_id "), dump);
+            } else {
+                assertTrue(dump.contains("percpu: cpu id: sched_getcpu (FFM critical downcall); rseq cpu_id not picked by"
+                        + " calibration: rseq cpu_id "), dump);
+                assertTrue(dump.contains("sched_getcpu is cheaper by more than the margin"), dump);
+            }
+            assertTrue(Cpu.describe().startsWith("cpu id: " + source.describe() + "; this_cpu ops: "), Cpu.describe());
+        } else if (RseqCpuId.available() && mode.equals("rseq") && covered) {
+            assertTrue(dump.contains(rseqLine + "-Dpercpu.cpu=rseq\n"), dump);
         } else if (mode.equals("native") && covered) {
             assertEquals("sched_getcpu (FFM critical downcall); rseq cpu_id not used: -Dpercpu.cpu=native",
                     source.describe());

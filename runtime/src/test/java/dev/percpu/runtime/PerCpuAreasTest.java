@@ -207,9 +207,9 @@ class PerCpuAreasTest {
         assumeTrue(CpuIds.NativeCpuIds.INSTANCE != null, "needs sched_getcpu");
         CpuMask possible = CpuMask.parse("0,2-3,8");
         List<CpuIds.MappedNativeCpuIds> sources = new java.util.ArrayList<>();
-        sources.add(new CpuIds.MappedNativeCpuIds(possible, CpuMask.range(0, 12), "not used here"));
+        sources.add(new CpuIds.MappedNativeCpuIds(possible, CpuMask.range(0, 12), "not used here", null));
         if (RseqCpuId.available()) {
-            sources.add(new CpuIds.MappedNativeCpuIds(possible, CpuMask.range(0, 12), null));
+            sources.add(new CpuIds.MappedNativeCpuIds(possible, CpuMask.range(0, 12), null, null));
         }
         for (CpuIds.MappedNativeCpuIds ids : sources) {
             assertFalse(ids.isReal(), "two kernel CPUs may share a unit: never restartable sequences");

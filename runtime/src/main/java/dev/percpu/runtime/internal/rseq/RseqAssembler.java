@@ -224,6 +224,66 @@ public final class RseqAssembler {
         return a.toByteArray();
     }
 
+    /**
+     * {@code int call_loop(int (*fn)(void), long n)}: calls {@code fn} {@code n} times back to
+     * back and returns the last result ({@code -1} when {@code n <= 0}). The CPU-id calibration
+     * times it from Java around one downcall, so that what it measures is the native cost of each
+     * candidate function, free of the interpreter's and the downcall's own overhead (both the
+     * same for every candidate). {@code rbx} and {@code r12} are callee-saved in the System V ABI,
+     * so they survive the calls; the stack stays 16-byte aligned at each call.
+     *
+     * <pre>
+     *   push rbx
+     *   push r12
+     *   sub  rsp, 8          ; entry rsp = 8 mod 16, two pushes and 8: 0 mod 16 at each call
+     *   mov  r12, rdi        ; fn
+     *   mov  rbx, rsi        ; n
+     *   mov  eax, -1
+     *   test rbx, rbx
+     *   jle  done
+     * loop:
+     *   call r12
+     *   dec  rbx
+     *   jnz  loop
+     * done:
+     *   add  rsp, 8
+     *   pop  r12
+     *   pop  rbx
+     *   ret
+     * </pre>
+     *
+     * @return the function's bytes, position-independent
+     */
+    public static byte[] callLoopFunction() {
+        Asm a = new Asm();
+        a.bytes(0x53);                                         // push rbx
+        a.bytes(0x41, 0x54);                                   // push r12
+        a.bytes(0x48, 0x83, 0xEC, 0x08);                       // sub rsp, 8
+        a.bytes(0x49, 0x89, 0xFC);                             // mov r12, rdi
+        a.bytes(0x48, 0x89, 0xF3);                             // mov rbx, rsi
+        a.bytes(0xB8, 0xFF, 0xFF, 0xFF, 0xFF);                 // mov eax, -1
+        a.bytes(0x48, 0x85, 0xDB);                             // test rbx, rbx
+        a.bytes(0x7E, 0x08);                                   // jle done (+8: the loop's bytes)
+        a.bytes(0x41, 0xFF, 0xD4);                             // loop: call r12
+        a.bytes(0x48, 0xFF, 0xCB);                             // dec rbx
+        a.bytes(0x75, 0xF8);                                   // jnz loop (-8)
+        a.bytes(0x48, 0x83, 0xC4, 0x08);                       // done: add rsp, 8
+        a.bytes(0x41, 0x5C);                                   // pop r12
+        a.bytes(0x5B);                                         // pop rbx
+        a.bytes(0xC3);                                         // ret
+        return a.toByteArray();
+    }
+
+    /**
+     * {@code int empty(void)}: {@code xor eax, eax; ret}, the calibration's baseline (a call and a
+     * return, as every candidate has).
+     *
+     * @return the function's bytes
+     */
+    public static byte[] emptyFunction() {
+        return new byte[] {0x31, (byte) 0xC0, (byte) 0xC3};
+    }
+
     private static final class Asm extends ByteArrayOutputStream {
         void bytes(int... bs) {
             for (int b : bs) {

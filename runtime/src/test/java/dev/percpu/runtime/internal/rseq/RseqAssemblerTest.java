@@ -60,6 +60,17 @@ class RseqAssemblerTest {
                 "a negative offset (the area below the thread pointer) is a negative displacement");
     }
 
+    /**
+     * {@code objdump}: {@code push rbx; push r12; sub rsp,0x8; mov r12,rdi; mov rbx,rsi; mov eax,0xffffffff;
+     * test rbx,rbx; jle 0x1f; call r12; dec rbx; jne 0x17; add rsp,0x8; pop r12; pop rbx; ret}.
+     */
+    @Test
+    void theCalibrationLoopCallsItsArgumentNTimesWithTheStackAligned() {
+        assertEquals("5341544883ec084989fc4889f3b8ffffffff4885db7e0841ffd448ffcb75f84883c408415c5bc3",
+                HexFormat.of().formatHex(RseqAssembler.callLoopFunction()));
+        assertEquals("31c0c3", HexFormat.of().formatHex(RseqAssembler.emptyFunction()), "xor eax,eax; ret");
+    }
+
     @Test
     void descriptorsPointAtTheirSections() {
         long base = 0x7f00_0000_0000L;
