@@ -761,8 +761,8 @@ final class ProgramGenerator {
             // issue #13 item 2: a field named like its top-level holder, in a holder with a factory: the
             // accessor's Outer.Inner::factory then starts with its own field (codegen)
             selfNamed = ns.contains(name);
-            // in the unnamed package that is [PerCpuUnnamedPackageFactory] (no static import there)
-            noFactory = selfNamed && (!on(Category.CODEGEN) || pkg.isEmpty());
+            // in the unnamed package too: the factories are called from a class of their own there
+            noFactory = selfNamed && !on(Category.CODEGEN);
             for (int i = 0; i < ns.size(); i++) {
                 String f = ns.get(i);
                 allFields.add(f);

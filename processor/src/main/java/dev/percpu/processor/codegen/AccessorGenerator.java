@@ -51,8 +51,9 @@ import javax.lang.model.type.WildcardType;
  *     initialization chunks, named unlike every type it refers to, so no inherited or member type
  *     shadows an import.</li>
  * </ul>
- * A class in the unnamed package cannot be imported from, so there the factory is
- * {@code Holder::mk}, and the validator rejects the one field name that would obscure it.
+ * A class in the unnamed package cannot be imported from, so there the factories are called from
+ * a second top-level class of the accessor's file, {@code Holder_PerCpu$Factories}, where no handle
+ * is in scope, and the accessor names that class only as a type ({@code new F()::supply0}).
  * This class writes the source text itself, not through JavaPoet, because JavaPoet decides on its
  * own which of two types of the same simple name to import, and it prefers the user's.
  *
@@ -68,7 +69,31 @@ public final class AccessorGenerator {
 
     private static final String INDENT = "    ";
 
+    /** Prefix of the methods of the unnamed package's factories class: {@code supply0}, {@code supply1}... */
+    private static final String FACTORY_METHOD = "supply";
+
     private AccessorGenerator() {}
+
+    /**
+     * Canonical names of the types the accessor of a holder with {@code handles} names for itself
+     * (not the user's): {@code PlacedSection}, {@code String}, {@code Generated} (where the module
+     * reads it, taken as always: the unnamed module reads {@code java.compiler} whenever it is
+     * there), {@code SuppressWarnings} if a handle suppresses warnings, and the handle types. Each
+     * is imported; in the unnamed package, where a class of the package may take its simple name,
+     * it is written qualified instead.
+     */
+    public static Set<String> ownTypes(List<Handle> handles) {
+        Set<String> names = new TreeSet<>(List.of(RuntimeNames.PLACED_SECTION.canonicalName(),
+                String.class.getCanonicalName(), RuntimeNames.GENERATED.canonicalName()));
+        for (Handle h : handles) {
+            if (!h.suppressedWarnings().isEmpty()) {
+                names.add(SuppressWarnings.class.getCanonicalName());
+            }
+            names.add((h.variable().isReference() ? RuntimeNames.PER_CPU_REF
+                    : RuntimeNames.handle(h.variable().kind(), h.variable().isArray())).canonicalName());
+        }
+        return names;
+    }
 
     /**
      * Renders the accessor of {@code holder}.
@@ -92,6 +117,15 @@ public final class AccessorGenerator {
         /** Simple name to the qualified name it stands for in this file. */
         private final Map<String, String> simpleNames = new HashMap<>();
         private final Set<String> imports = new TreeSet<>();
+        /** Canonical name of each of the generated code's own types to how this file writes it. */
+        private final Map<String, String> ownNames = new HashMap<>();
+        /**
+         * In the unnamed package, the top-level class of the accessor's file that calls the
+         * holder's factories, where no handle is in scope; null elsewhere, or without factories.
+         */
+        private String factoriesName;
+        /** Index of each reference handle with a factory among those of the factories class. */
+        private final Map<Handle, Integer> factoryIndex = new HashMap<>();
 
         Writer(Holder holder, ClassName section, long layoutHash, Layout layout, boolean generatedAnnotation) {
             this.holder = holder;
@@ -109,8 +143,21 @@ public final class AccessorGenerator {
             String holderField = Names.holderFieldName(fieldNames);
             boolean unnamedPackage = pkg.isEmpty();
 
-            // the generated code's own types first: they must be simple names, imported
             simpleNames.put(holder.accessorSimpleName(), Names.qualify(pkg, holder.accessorSimpleName()));
+            if (unnamedPackage) {
+                // a class of the unnamed package has no other name than its simple name: it comes first
+                claimUnnamed(section);
+                claimUnnamed(ClassName.get(holder.element()));
+                for (Handle h : handles) {
+                    if (h.variable().isReference()) {
+                        claimUnnamed(h.type());
+                        if (h.supply() instanceof Supply.Constructor c) {
+                            claimUnnamed(ClassName.get(c.type()));
+                        }
+                    }
+                }
+            }
+            // the generated code's own types: simple names, imported, unless a class of the unnamed package took it
             own(RuntimeNames.PLACED_SECTION);
             own(ClassName.get(String.class));
             if (generatedAnnotation) {
@@ -134,6 +181,16 @@ public final class AccessorGenerator {
                     if (h.supply() instanceof Supply.Constructor c) {
                         constructed.put(h, user(ClassName.get(c.type())));
                     }
+                }
+            }
+            if (unnamedPackage) {
+                for (Handle h : handles) {
+                    if (h.supply() instanceof Supply.Factory) {
+                        factoryIndex.put(h, factoryIndex.size());
+                    }
+                }
+                if (!factoryIndex.isEmpty()) {
+                    factoriesName = holder.accessorSimpleName() + "$Factories";
                 }
             }
             List<String> chunkNames = new ArrayList<>();
@@ -175,20 +232,19 @@ public final class AccessorGenerator {
                     .append("}, one per field, named as the\n * field. Every CPU has its own copy of each variable; {@link ")
                     .append(sectionName).append("} has the layout.\n */\n");
             if (generatedAnnotation) {
-                out.append("@Generated(\"").append(RuntimeNames.PROCESSOR).append("\")\n");
+                out.append('@').append(ownName(RuntimeNames.GENERATED)).append("(\"").append(RuntimeNames.PROCESSOR).append("\")\n");
             }
             out.append(holder.publicAccessor() ? "public " : "").append("final class ").append(holder.accessorSimpleName())
                     .append(" {\n");
-            out.append(INDENT).append("private static final PlacedSection ").append(sectionField).append(" = new ")
+            out.append(INDENT).append("private static final ").append(ownName(RuntimeNames.PLACED_SECTION)).append(' ').append(sectionField).append(" = new ")
                     .append(sectionName).append("().placed(0x").append(Long.toHexString(layoutHash)).append("L);\n\n");
             // what the accessor was generated for, read back by the name-clash check of a later compilation
-            out.append(INDENT).append("private static final String ").append(holderField).append(" = ")
+            out.append(INDENT).append("private static final ").append(ownName(ClassName.get(String.class))).append(' ').append(holderField).append(" = ")
                     .append(stringLiteral(holder.binaryName())).append(";\n");
             for (int i = 0; i < handles.size(); i++) {
                 Handle h = handles.get(i);
                 Placement placement = layout.placementOf(holder.binaryName(), h.name());
-                String type = h.variable().isReference() ? "PerCpuRef<" + typeNames.get(h) + ">"
-                        : RuntimeNames.handle(h.variable().kind(), h.variable().isArray()).simpleName();
+                String type = handleType(h, typeNames);
                 String init = chunkNames.isEmpty()
                         ? initializer(h, placement, sectionField, holderName, constructed.get(h), unnamedPackage)
                         : chunkNames.get(i / CHUNK) + "." + h.name();
@@ -205,8 +261,7 @@ public final class AccessorGenerator {
                         .append(" {\n");
                 for (Handle h : handles.subList(c * CHUNK, Math.min(handles.size(), (c + 1) * CHUNK))) {
                     Placement placement = layout.placementOf(holder.binaryName(), h.name());
-                    String type = h.variable().isReference() ? "PerCpuRef<" + typeNames.get(h) + ">"
-                            : RuntimeNames.handle(h.variable().kind(), h.variable().isArray()).simpleName();
+                    String type = handleType(h, typeNames);
                     declaration(out, indent, h, "static final " + type,
                             initializer(h, placement, sectionField, holderName, constructed.get(h), unnamedPackage));
                 }
@@ -216,6 +271,9 @@ public final class AccessorGenerator {
             }
             out.append('\n').append(INDENT).append("private ").append(holder.accessorSimpleName()).append("() {\n")
                     .append(INDENT).append("}\n}\n");
+            if (factoriesName != null) {
+                factories(out, holderName, typeNames);
+            }
             return Generator.Source.of(holder.accessorQualifiedName(), out.toString(),
                     List.<Element>of(holder.element()));
         }
@@ -224,7 +282,7 @@ public final class AccessorGenerator {
             List<String> suppressed = h.suppressedWarnings();
             if (!suppressed.isEmpty()) {
                 String values = suppressed.stream().map(w -> "\"" + w + "\"").collect(Collectors.joining(", "));
-                out.append(indent).append("@SuppressWarnings(").append(suppressed.size() > 1 ? "{" + values + "}" : values)
+                out.append(indent).append('@').append(ownName(ClassName.get(SuppressWarnings.class))).append('(').append(suppressed.size() > 1 ? "{" + values + "}" : values)
                         .append(")\n");
             }
             out.append(indent).append(modifiersAndType).append(' ').append(h.name()).append(" = ").append(init)
@@ -238,7 +296,8 @@ public final class AccessorGenerator {
                 String supply;
                 if (h.supply() instanceof Supply.Factory f) {
                     // a method name cannot be obscured by a variable or a type; the holder's name could be
-                    supply = unnamedPackage ? holderName + "::" + f.method() : "() -> " + f.method() + "()";
+                    supply = unnamedPackage ? "new " + factoriesName + "()::" + FACTORY_METHOD + factoryIndex.get(h)
+                            : "() -> " + f.method() + "()";
                 } else {
                     supply = constructedName + "::new"; // only a type, never an expression, stands before ::new
                 }
@@ -248,6 +307,38 @@ public final class AccessorGenerator {
             return v.isArray()
                     ? sectionField + "." + method + "(" + placement.offset() + "L, " + v.length() + ")"
                     : sectionField + "." + method + "(" + placement.offset() + "L)";
+        }
+
+        /**
+         * The unnamed package's factories class: a top-level class of the accessor's file, so that
+         * none of the accessor's handles is in its scope and {@code Holder.mk()} names the holder
+         * however the handles are named (a field {@code H} of the accessor would obscure the class
+         * {@code H}, JLS 6.4.2). One instance method per field, {@code supply<i>()}, which calls the
+         * field's factory with the field's type as the target of its inference; the accessor passes
+         * {@code new Factories()::supply<i>} as the supplier. A type, not a variable, stands before
+         * {@code ::} there, and the class is used only in its own file ({@code [auxiliaryclass]}
+         * is about other files).
+         */
+        private void factories(StringBuilder out, String holderName, Map<Handle, String> typeNames) {
+            out.append("\n/**\n * Calls the factories of {@link ").append(holderName).append("} for {@link ")
+                    .append(holder.accessorSimpleName()).append("}, outside the scope of its handles, which\n")
+                    .append(" * could be named like the holder.\n */\n");
+            if (generatedAnnotation) {
+                out.append('@').append(ownName(RuntimeNames.GENERATED)).append("(\"").append(RuntimeNames.PROCESSOR).append("\")\n");
+            }
+            out.append("final class ").append(factoriesName).append(" {\n");
+            for (Handle h : holder.handles()) {
+                Integer index = factoryIndex.get(h);
+                if (index == null) {
+                    continue;
+                }
+                Supply.Factory f = (Supply.Factory) h.supply();
+                out.append('\n').append(INDENT).append(typeNames.get(h)).append(' ').append(FACTORY_METHOD)
+                        .append(index).append("() {\n").append(INDENT).append(INDENT).append("return ")
+                        .append(holderName).append('.').append(f.method()).append("();\n").append(INDENT)
+                        .append("}\n");
+            }
+            out.append("}\n");
         }
 
         private String doc(Handle h, Placement placement, String holderName) {
@@ -265,13 +356,65 @@ public final class AccessorGenerator {
                     + (v.size() == 1 ? "" : "s") + initially(v) + ".";
         }
 
-        /** Imports one of the generated code's own types; nothing else has taken its simple name yet. */
+        /**
+         * Imports one of the generated code's own types, or, where a class of the unnamed package
+         * has its simple name ({@link #claimUnnamed}), writes it fully qualified: the validator has
+         * made sure that no class of the unnamed package is named like the first segment of such a
+         * name.
+         */
         private void own(ClassName type) {
             String previous = simpleNames.putIfAbsent(type.simpleName(), type.canonicalName());
-            if (previous != null && !previous.equals(type.canonicalName())) {
+            if (previous == null || previous.equals(type.canonicalName())) {
+                imports.add(type.canonicalName());
+                ownNames.put(type.canonicalName(), type.simpleName());
+            } else if (pkg.isEmpty()) {
+                ownNames.put(type.canonicalName(), type.canonicalName());
+            } else {
                 throw new IllegalStateException(type + " clashes with " + previous);
             }
-            imports.add(type.canonicalName());
+        }
+
+        /** How one of the generated code's own types, declared by {@link #own}, is written. */
+        private String ownName(ClassName type) {
+            String name = ownNames.get(type.canonicalName());
+            if (name == null) {
+                throw new IllegalStateException(type + " was not declared");
+            }
+            return name;
+        }
+
+        /** {@code PerCpuLong}, or {@code PerCpuRef<T>} for a reference. */
+        private String handleType(Handle h, Map<Handle, String> typeNames) {
+            return h.variable().isReference() ? ownName(RuntimeNames.PER_CPU_REF) + "<" + typeNames.get(h) + ">"
+                    : ownName(RuntimeNames.handle(h.variable().kind(), h.variable().isArray()));
+        }
+
+        /** Claims the simple name of {@code type} if it is a top-level class of the unnamed package. */
+        private void claimUnnamed(ClassName type) {
+            ClassName top = type.topLevelClassName();
+            if (top.packageName().isEmpty()) {
+                simpleNames.putIfAbsent(top.simpleName(), top.canonicalName());
+            }
+        }
+
+        /** {@link #claimUnnamed} for every class {@code t} names. */
+        private void claimUnnamed(TypeMirror t) {
+            switch (t) {
+                case DeclaredType d -> {
+                    claimUnnamed(ClassName.get((TypeElement) d.asElement()));
+                    d.getTypeArguments().forEach(this::claimUnnamed);
+                }
+                case ArrayType a -> claimUnnamed(a.getComponentType());
+                case WildcardType w -> {
+                    if (w.getExtendsBound() != null) {
+                        claimUnnamed(w.getExtendsBound());
+                    }
+                    if (w.getSuperBound() != null) {
+                        claimUnnamed(w.getSuperBound());
+                    }
+                }
+                default -> { }
+            }
         }
 
         /**

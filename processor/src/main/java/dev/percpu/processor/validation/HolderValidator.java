@@ -8,6 +8,7 @@ import com.sun.source.util.Trees;
 import dev.percpu.processor.model.Handle;
 import dev.percpu.processor.model.Holder;
 import dev.percpu.processor.model.Names;
+import dev.percpu.processor.codegen.AccessorGenerator;
 import dev.percpu.processor.model.Supply;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -119,6 +120,9 @@ final class HolderValidator {
             problems.add(Problem.at(holder, Message.AUXILIARY_CLASS, "holder class", top.getQualifiedName(),
                     display(holder, annotated.getFirst()), holderFile, top.getSimpleName(), top.getSimpleName()));
         }
+        if (pkg.isUnnamed() && !annotated.isEmpty()) {
+            unnamedPackageName(holder, "holder class", top, display(holder, annotated.getFirst()), handles, problems);
+        }
         for (int i = 0; i < handles.size(); i++) {
             Handle h = handles.get(i);
             VariableElement field = annotated.stream().filter(f -> f.getSimpleName().contentEquals(h.name()))
@@ -133,21 +137,13 @@ final class HolderValidator {
             }
             for (TypeElement t : named) {
                 TypeElement tTop = topLevel(t);
+                if (pkg.isUnnamed() && !tTop.equals(top)) {
+                    unnamedPackageName(field, "type", tTop, display(holder, field), handles, problems);
+                }
                 String file = tTop.equals(top) ? null : auxiliaryFile(tTop);
                 if (file != null) {
                     problems.add(Problem.at(field, Message.AUXILIARY_CLASS, "type", tTop.getQualifiedName(),
                             display(holder, field), file, tTop.getSimpleName(), tTop.getSimpleName()));
-                }
-            }
-        }
-        if (pkg.isUnnamed() && handles.stream().anyMatch(h -> h.supply() instanceof Supply.Factory)) {
-            String topName = top.getSimpleName().toString();
-            Supply.Factory factory = (Supply.Factory) handles.stream().map(Handle::supply)
-                    .filter(s -> s instanceof Supply.Factory).findFirst().orElseThrow();
-            for (VariableElement field : annotated) {
-                if (field.getSimpleName().contentEquals(topName)) {
-                    problems.add(Problem.at(field, Message.UNNAMED_PACKAGE_FACTORY, display(holder, field), topName,
-                            sourceName(holder), factory.method(), topName));
                 }
             }
         }
@@ -158,6 +154,31 @@ final class HolderValidator {
             if (recorded != null && !recorded.equals(binaryName)) {
                 problems.add(Problem.at(holder, Message.NAME_CLASH, binaryName,
                         recorded + " (whose accessor, compiled earlier, is on the class path)", accessor));
+            }
+        }
+    }
+
+    /**
+     * {@code [PerCpuUnnamedPackageNames]} if {@code top}, a class the accessor of a holder of the
+     * unnamed package names, is of the unnamed package and named like a type of the generated code
+     * ({@link AccessorGenerator#ownTypes}), which the accessor must then write qualified, while a
+     * class of the unnamed package is named like that qualified name's first segment.
+     */
+    private void unnamedPackageName(Element at, String what, TypeElement top, String field, List<Handle> handles,
+            List<Problem> problems) {
+        if (!elements.getPackageOf(top).isUnnamed()) {
+            return;
+        }
+        String simple = top.getSimpleName().toString();
+        for (String own : AccessorGenerator.ownTypes(handles)) {
+            if (!own.substring(own.lastIndexOf('.') + 1).equals(simple)) {
+                continue;
+            }
+            String segment = own.substring(0, own.indexOf('.'));
+            TypeElement obscuring = elements.getTypeElement(segment);
+            if (obscuring != null && elements.getPackageOf(obscuring).isUnnamed()) {
+                problems.add(Problem.at(at, Message.UNNAMED_PACKAGE_NAMES, what, simple, field, own, segment, own, own,
+                        segment, simple, segment));
             }
         }
     }
@@ -212,15 +233,6 @@ final class HolderValidator {
             }
             default -> { }
         }
-    }
-
-    /** {@code Outer.Inner}: the holder as the accessor writes it. */
-    private static String sourceName(TypeElement holder) {
-        StringBuilder name = new StringBuilder(holder.getSimpleName());
-        for (Element e = holder.getEnclosingElement(); e instanceof TypeElement t; e = e.getEnclosingElement()) {
-            name.insert(0, t.getSimpleName() + ".");
-        }
-        return name.toString();
     }
 
     /**

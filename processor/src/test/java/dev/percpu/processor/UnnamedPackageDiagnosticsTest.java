@@ -1,0 +1,224 @@
+package dev.percpu.processor;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static dev.percpu.processor.TestCompiler.source;
+
+import com.google.testing.compile.Compilation;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Programs in the unnamed package, which cannot be imported from and whose top-level
+ * classes can only be named by their simple names: classes named like every type the generated
+ * code names, a field named like its holder beside a factory. Each compiles, generated code
+ * included, under {@code -Xlint:all,-processing -Werror}, and runs with every CPU's copy holding
+ * the field's value.
+ */
+class UnnamedPackageDiagnosticsTest {
+
+    /** Top-level classes of the unnamed package named like everything the generated code names. */
+    static final List<String> NAMES = List.of("PlacedSection", "StaticSection", "PerCpuLong",
+            "PerCpuInt", "PerCpuRef", "PerCpuDoubleArray", "CpuGuard", "Supplier", "String", "Object", "Override",
+            "SuppressWarnings", "Generated", "Math", "Long", "Double", "Integer", "System", "ServiceLoader");
+
+    private static List<JavaFileObject> unnamedClasses(List<String> names) {
+        List<JavaFileObject> sources = new ArrayList<>();
+        for (String name : names) {
+            sources.add(source(name, "public class " + name + " { public " + name + "() {} }"));
+        }
+        return sources;
+    }
+
+    private static final JavaFileObject HOLDER = source("H", """
+            import dev.percpu.PerCpu;
+            import java.util.concurrent.atomic.AtomicLong;
+
+            public class H {
+                @PerCpu(factory = "mk") public static AtomicLong H;
+                @PerCpu(factory = "mk") public static AtomicLong mk;
+                @PerCpu(factory = "newLong") public static PerCpuLong PerCpuRef;
+                @PerCpu public static String String;
+                @PerCpu public static Supplier Supplier;
+                @PerCpu public static long PerCpuLong = 7;
+                @PerCpu public static int PlacedSection = 8;
+                @PerCpu public static long dev = 9;
+                @PerCpu public static double javax = 0.5;
+                @PerCpu(length = 2) public static double[] Double = {1.5, 2.5};
+                @PerCpu public static long $section = 10;
+
+                static AtomicLong mk() {
+                    return new AtomicLong(42);
+                }
+
+                static PerCpuLong newLong() {
+                    return new PerCpuLong();
+                }
+            }
+            """);
+
+    /** A second holder named like a runtime type the accessor names. */
+    private static final JavaFileObject PLACED = source("PerCpuRefHolder", """
+            import dev.percpu.PerCpu;
+
+            public class PerCpuRefHolder {
+                @PerCpu(factory = "make") static PerCpuRef PerCpuRefHolder;
+
+                static PerCpuRef make() {
+                    return new PerCpuRef();
+                }
+            }
+            """);
+
+    private static final JavaFileObject MAIN = source("Main", """
+            import dev.percpu.runtime.Cpu;
+            import java.lang.String;
+            import java.lang.StringBuilder;
+            import java.lang.System;
+
+            public final class Main {
+                public static void main(String[] args) {
+                    int[] cpus = Cpu.possible().toArray();
+                    StringBuilder out = new StringBuilder();
+                    for (int cpu : cpus) {
+                        String line = H_PerCpu.H.get(cpu).get() + " " + H_PerCpu.mk.get(cpu).get() + " "
+                                + H_PerCpu.PerCpuRef.get(cpu).getClass().getName() + " "
+                                + H_PerCpu.String.get(cpu).getClass().getName() + " "
+                                + H_PerCpu.Supplier.get(cpu).getClass().getName() + " "
+                                + H_PerCpu.PerCpuLong.get(cpu) + " " + H_PerCpu.PlacedSection.get(cpu) + " "
+                                + H_PerCpu.dev.get(cpu) + " " + H_PerCpu.javax.get(cpu) + " "
+                                + H_PerCpu.Double.get(cpu, 1) + " " + H_PerCpu.$section.get(cpu) + " "
+                                + PerCpuRefHolder_PerCpu.PerCpuRefHolder.get(cpu).getClass().getName() + " "
+                                + (H_PerCpu.H.get(cpu) != H_PerCpu.mk.get(cpu));
+                        if (out.isEmpty()) {
+                            out.append(line).append('\\n');
+                        } else if (!out.toString().startsWith(line + "\\n")) {
+                            out.append("CPU ").append(cpu).append(" differs: ").append(line).append('\\n');
+                        }
+                    }
+                    System.out.print(out);
+                }
+            }
+            """);
+
+    @Test
+    void namesLikeTheGeneratedCodesCompileAndRunInTheUnnamedPackage(@TempDir Path classes) throws Exception {
+        List<JavaFileObject> sources = new ArrayList<>(unnamedClasses(NAMES));
+        sources.addAll(List.of(HOLDER, PLACED, MAIN));
+        Compilation c = TestCompiler.compilePlain(TestCompiler.STRICT, sources.toArray(JavaFileObject[]::new));
+        assertThat(c).succeededWithoutWarnings();
+        BehaviourTest.writeOutputs(c, classes);
+        assertThat(BehaviourTest.run(classes, "Main")).isEqualTo(
+                "42 42 PerCpuLong String Supplier 7 8 9 0.5 2.5 10 PerCpuRef true\n");
+    }
+
+    /** Classes named like the first segments of the generated code's qualified names: nothing is written qualified. */
+    @Test
+    void classesNamedLikePackagesInTheUnnamedPackage(@TempDir Path classes) throws Exception {
+        JavaFileObject holder = source("H", """
+                import dev.percpu.PerCpu;
+                import java.util.concurrent.atomic.AtomicLong;
+
+                public class H {
+                    @PerCpu(factory = "mk") public static AtomicLong H;
+                    @PerCpu public static long dev = 9;
+                    @PerCpu public static int java = 8;
+                    @PerCpu(length = 2) public static double[] javax = {1.5, 2.5};
+
+                    static AtomicLong mk() {
+                        return new AtomicLong(42);
+                    }
+                }
+                """);
+        JavaFileObject main = source("Main", """
+                public final class Main {
+                    public static void main(String[] args) {
+                        System.out.print(H_PerCpu.H.get(0).get() + " " + H_PerCpu.dev.get(0) + " " + H_PerCpu.java.get(0)
+                                + " " + H_PerCpu.javax.get(0, 1));
+                    }
+                }
+                """);
+        List<JavaFileObject> sources = new ArrayList<>(unnamedClasses(List.of("dev", "java", "javax")));
+        sources.addAll(List.of(holder, main));
+        Compilation c = TestCompiler.compilePlain(TestCompiler.STRICT, sources.toArray(JavaFileObject[]::new));
+        assertThat(c).succeededWithoutWarnings();
+        BehaviourTest.writeOutputs(c, classes);
+        assertThat(BehaviourTest.run(classes, "Main")).isEqualTo("42 9 8 2.5");
+    }
+
+    /**
+     * A class of the unnamed package named like a type the accessor names, and a class named like
+     * that type's first package segment: no Java source can name both, so it is a tagged error.
+     */
+    @Test
+    void aClassNamedLikeAGeneratedTypeAndOneLikeItsPackageCannotBothBeNamed() {
+        JavaFileObject holder = source("H", """
+                import dev.percpu.PerCpu;
+
+                public class H {
+                    @PerCpu public static String text;
+                    @PerCpu public static long n = 1;
+                }
+                """);
+        List<JavaFileObject> sources = new ArrayList<>(unnamedClasses(List.of("java", "String")));
+        sources.add(holder);
+        TestCompiler.Run run = TestCompiler.compile(sources.toArray(JavaFileObject[]::new));
+        Expect.onlyError(run, "[PerCpuUnnamedPackageNames] type String of @PerCpu field H.text is in the unnamed "
+                + "package and named like java.lang.String, which the generated accessor names too, and the class java "
+                + "of the unnamed package obscures the package of java.lang.String (JLS 6.4.2): a class of the unnamed "
+                + "package can be named only by its simple name, so java.lang.String must be written qualified, which "
+                + "java prevents, and no Java source can name both; rename String or java, or move them to a named "
+                + "package", holder, "public static String text;");
+    }
+
+    /** The holder itself named like a runtime type, beside a class {@code dev}: its accessor would name both. */
+    @Test
+    void aHolderNamedLikeAHandleTypeBesideAClassDev() {
+        JavaFileObject holder = source("PerCpuLong", """
+                import dev.percpu.PerCpu;
+
+                public class PerCpuLong {
+                    @PerCpu public static long n = 1;
+                }
+                """);
+        List<JavaFileObject> sources = new ArrayList<>(unnamedClasses(List.of("dev")));
+        sources.add(holder);
+        TestCompiler.Run run = TestCompiler.compile(sources.toArray(JavaFileObject[]::new));
+        Expect.onlyError(run, "[PerCpuUnnamedPackageNames] holder class PerCpuLong of @PerCpu field PerCpuLong.n is in "
+                + "the unnamed package and named like dev.percpu.runtime.PerCpuLong, which the generated accessor names "
+                + "too, and the class dev of the unnamed package obscures the package of dev.percpu.runtime.PerCpuLong "
+                + "(JLS 6.4.2): a class of the unnamed package can be named only by its simple name, so "
+                + "dev.percpu.runtime.PerCpuLong must be written qualified, which dev prevents, and no Java source can "
+                + "name both; rename PerCpuLong or dev, or move them to a named package", holder, "public class PerCpuLong");
+    }
+
+    /** The same holder without a class {@code dev}: its accessor writes the runtime's type qualified. */
+    @Test
+    void aHolderNamedLikeAHandleTypeCompilesAndRuns(@TempDir Path classes) throws Exception {
+        JavaFileObject holder = source("PerCpuLong", """
+                import dev.percpu.PerCpu;
+
+                public class PerCpuLong {
+                    @PerCpu public static long n = 6;
+                    @PerCpu public static String String;
+                }
+                """);
+        JavaFileObject main = source("Main", """
+                public final class Main {
+                    public static void main(java.lang.String[] args) {
+                        System.out.print(PerCpuLong_PerCpu.n.get(0) + " " + PerCpuLong_PerCpu.String.get(0).getClass());
+                    }
+                }
+                """);
+        List<JavaFileObject> sources = new ArrayList<>(unnamedClasses(List.of("String")));
+        sources.addAll(List.of(holder, main));
+        Compilation c = TestCompiler.compilePlain(TestCompiler.STRICT, sources.toArray(JavaFileObject[]::new));
+        assertThat(c).succeededWithoutWarnings();
+        BehaviourTest.writeOutputs(c, classes);
+        assertThat(BehaviourTest.run(classes, "Main")).isEqualTo("6 class String");
+    }
+}
