@@ -168,11 +168,11 @@ class UnnamedPackageDiagnosticsTest {
         sources.add(holder);
         TestCompiler.Run run = TestCompiler.compile(sources.toArray(JavaFileObject[]::new));
         Expect.onlyError(run, "[PerCpuUnnamedPackageNames] type String of @PerCpu field H.text is in the unnamed "
-                + "package and named like java.lang.String, which the generated accessor names too, and the class java "
-                + "of the unnamed package obscures the package of java.lang.String (JLS 6.4.2): a class of the unnamed "
-                + "package can be named only by its simple name, so java.lang.String must be written qualified, which "
-                + "java prevents, and no Java source can name both; rename String or java, or move them to a named "
-                + "package", holder, "public static String text;");
+                + "package, whose classes can be named only by their simple names, and is named like java.lang.String, "
+                + "which the generated accessor names too, while the class java of that package obscures the package of "
+                + "java.lang.String (JLS 6.4.2): java.lang.String must be written qualified, which java prevents, and no "
+                + "Java source can name both; rename String or java, or move them to another package", holder,
+                "public static String text;");
     }
 
     /** The holder itself named like a runtime type, beside a class {@code dev}: its accessor would name both. */
@@ -189,11 +189,12 @@ class UnnamedPackageDiagnosticsTest {
         sources.add(holder);
         TestCompiler.Run run = TestCompiler.compile(sources.toArray(JavaFileObject[]::new));
         Expect.onlyError(run, "[PerCpuUnnamedPackageNames] holder class PerCpuLong of @PerCpu field PerCpuLong.n is in "
-                + "the unnamed package and named like dev.percpu.runtime.PerCpuLong, which the generated accessor names "
-                + "too, and the class dev of the unnamed package obscures the package of dev.percpu.runtime.PerCpuLong "
-                + "(JLS 6.4.2): a class of the unnamed package can be named only by its simple name, so "
+                + "the unnamed package, whose classes can be named only by their simple names, and is named like "
+                + "dev.percpu.runtime.PerCpuLong, which the generated accessor names too, while the class dev of that "
+                + "package obscures the package of dev.percpu.runtime.PerCpuLong (JLS 6.4.2): "
                 + "dev.percpu.runtime.PerCpuLong must be written qualified, which dev prevents, and no Java source can "
-                + "name both; rename PerCpuLong or dev, or move them to a named package", holder, "public class PerCpuLong");
+                + "name both; rename PerCpuLong or dev, or move them to another package", holder,
+                "public class PerCpuLong");
     }
 
     /** The same holder without a class {@code dev}: its accessor writes the runtime's type qualified. */
@@ -220,5 +221,89 @@ class UnnamedPackageDiagnosticsTest {
         assertThat(c).succeededWithoutWarnings();
         BehaviourTest.writeOutputs(c, classes);
         assertThat(BehaviourTest.run(classes, "Main")).isEqualTo("6 class String");
+    }
+
+    /**
+     * Package {@code p} with a class {@code p}, which obscures {@code p.PerCpuLong}: the accessor
+     * names the package's classes by their simple names and its own {@code PerCpuLong} qualified.
+     */
+    @Test
+    void aPackageWhoseNameAClassOfItObscures(@TempDir Path classes) throws Exception {
+        JavaFileObject holder = source("p.H", """
+                package p;
+                import dev.percpu.PerCpu;
+                public class H {
+                    @PerCpu public static long n = 3;
+                    @PerCpu public static PerCpuLong box;
+                }
+                """);
+        JavaFileObject main = source("p.Main", """
+                package p;
+                public final class Main {
+                    public static void main(String[] args) {
+                        System.out.print(H_PerCpu.n.get(0) + " " + H_PerCpu.box.get(0).getClass().getName());
+                    }
+                }
+                """);
+        Compilation c = TestCompiler.compilePlain(TestCompiler.STRICT, source("p.p", "package p; public class p { }"),
+                source("p.PerCpuLong", "package p; public class PerCpuLong { public PerCpuLong() {} }"), holder, main);
+        assertThat(c).succeededWithoutWarnings();
+        BehaviourTest.writeOutputs(c, classes);
+        assertThat(BehaviourTest.run(classes, "p.Main")).isEqualTo("3 p.PerCpuLong");
+    }
+
+    /** The same package with a class {@code dev} too: neither name can be written. */
+    @Test
+    void aPackageWhoseNameAClassOfItObscuresWithAClassDev() {
+        JavaFileObject holder = source("p.H", """
+                package p;
+                import dev.percpu.PerCpu;
+                public class H {
+                    @PerCpu public static long n = 3;
+                    @PerCpu public static PerCpuLong box;
+                }
+                """);
+        TestCompiler.Run run = TestCompiler.compile(source("p.p", "package p; public class p { }"),
+                source("p.dev", "package p; public class dev { }"),
+                source("p.PerCpuLong", "package p; public class PerCpuLong { public PerCpuLong() {} }"), holder);
+        Expect.onlyError(run, "[PerCpuUnnamedPackageNames] type PerCpuLong of @PerCpu field H.box is in package p, whose "
+                + "name the class p.p obscures, whose classes can be named only by their simple names, and is named like "
+                + "dev.percpu.runtime.PerCpuLong, which the generated accessor names too, while the class dev of that "
+                + "package obscures the package of dev.percpu.runtime.PerCpuLong (JLS 6.4.2)", holder,
+                "public static PerCpuLong box;");
+    }
+
+    /** The section in another package, whose classes are named like everything the section class names. */
+    @Test
+    void aSectionPackageWithClassesNamedLikeItsNames(@TempDir Path classes) throws Exception {
+        List<JavaFileObject> sources = new ArrayList<>();
+        for (String name : List.of("dev", "java", "javax", "Override", "String", "Object", "StaticSection",
+                "PlacedSection", "Generated", "SuppressWarnings", "ServiceLoader", "Long")) {
+            sources.add(source("q." + name, "package q; public class " + name + " { }"));
+        }
+        sources.add(source("p.H", """
+                package p;
+                import dev.percpu.PerCpu;
+                import java.util.concurrent.atomic.AtomicLong;
+                public class H {
+                    @PerCpu public static long n = 3;
+                    @PerCpu(factory = "mk") public static AtomicLong String;
+                    static AtomicLong mk() { return new AtomicLong(4); }
+                }
+                """));
+        sources.add(source("p.Main", """
+                package p;
+                public final class Main {
+                    public static void main(String[] args) {
+                        System.out.print(H_PerCpu.n.get(0) + " " + H_PerCpu.String.get(0).get());
+                    }
+                }
+                """));
+        List<String> options = new ArrayList<>(TestCompiler.STRICT);
+        options.add("-Apercpu.sectionName=q.Sec");
+        Compilation c = TestCompiler.compilePlain(options, sources.toArray(JavaFileObject[]::new));
+        assertThat(c).succeededWithoutWarnings();
+        BehaviourTest.writeOutputs(c, classes);
+        assertThat(BehaviourTest.run(classes, "p.Main")).isEqualTo("3 4");
     }
 }

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Element;
+import javax.lang.model.element.PackageElement;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.type.ArrayType;
 import javax.lang.model.type.DeclaredType;
@@ -124,6 +125,8 @@ public final class AccessorGenerator {
          * holder's factories, where no handle is in scope; null elsewhere, or without factories.
          */
         private String factoriesName;
+        /** Whether the classes of the accessor's package can only be named by their simple names. */
+        private boolean simpleOnly;
         /** Index of each reference handle with a factory among those of the factories class. */
         private final Map<Handle, Integer> factoryIndex = new HashMap<>();
 
@@ -144,8 +147,11 @@ public final class AccessorGenerator {
             boolean unnamedPackage = pkg.isEmpty();
 
             simpleNames.put(holder.accessorSimpleName(), Names.qualify(pkg, holder.accessorSimpleName()));
-            if (unnamedPackage) {
-                // a class of the unnamed package has no other name than its simple name: it comes first
+            // a class of the unnamed package has no other name than its simple name; nor has one of a
+            // package whose first segment is also the name of a class of the package (p.X, where a
+            // class p obscures the package p): such classes take their simple names first
+            simpleOnly = unnamedPackage || packageTypes().contains(pkg.split("\\.")[0]);
+            if (simpleOnly) {
                 claimUnnamed(section);
                 claimUnnamed(ClassName.get(holder.element()));
                 for (Handle h : handles) {
@@ -357,17 +363,17 @@ public final class AccessorGenerator {
         }
 
         /**
-         * Imports one of the generated code's own types, or, where a class of the unnamed package
-         * has its simple name ({@link #claimUnnamed}), writes it fully qualified: the validator has
-         * made sure that no class of the unnamed package is named like the first segment of such a
-         * name.
+         * Imports one of the generated code's own types, or, where a class of the accessor's
+         * package that has no other name took its simple name ({@link #claimUnnamed}), writes it
+         * fully qualified: in the unnamed package the validator has made sure that no class of the
+         * package is named like the first segment of such a name.
          */
         private void own(ClassName type) {
             String previous = simpleNames.putIfAbsent(type.simpleName(), type.canonicalName());
             if (previous == null || previous.equals(type.canonicalName())) {
                 imports.add(type.canonicalName());
                 ownNames.put(type.canonicalName(), type.simpleName());
-            } else if (pkg.isEmpty()) {
+            } else if (simpleOnly) {
                 ownNames.put(type.canonicalName(), type.canonicalName());
             } else {
                 throw new IllegalStateException(type + " clashes with " + previous);
@@ -389,10 +395,22 @@ public final class AccessorGenerator {
                     : ownName(RuntimeNames.handle(h.variable().kind(), h.variable().isArray()));
         }
 
-        /** Claims the simple name of {@code type} if it is a top-level class of the unnamed package. */
+        /** Simple names of the top-level classes of the accessor's package. */
+        private Set<String> packageTypes() {
+            Element e = holder.element();
+            while (!(e instanceof PackageElement)) {
+                e = e.getEnclosingElement();
+            }
+            return e.getEnclosedElements().stream().map(t -> t.getSimpleName().toString()).collect(Collectors.toSet());
+        }
+
+        /**
+         * Claims the simple name of {@code type} if it is a top-level class of the accessor's
+         * package, which is the unnamed package or one whose classes have only their simple names.
+         */
         private void claimUnnamed(ClassName type) {
             ClassName top = type.topLevelClassName();
-            if (top.packageName().isEmpty()) {
+            if (top.packageName().equals(pkg)) {
                 simpleNames.putIfAbsent(top.simpleName(), top.canonicalName());
             }
         }

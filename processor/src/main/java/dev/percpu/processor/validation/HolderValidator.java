@@ -120,8 +120,10 @@ final class HolderValidator {
             problems.add(Problem.at(holder, Message.AUXILIARY_CLASS, "holder class", top.getQualifiedName(),
                     display(holder, annotated.getFirst()), holderFile, top.getSimpleName(), top.getSimpleName()));
         }
-        if (pkg.isUnnamed() && !annotated.isEmpty()) {
-            unnamedPackageName(holder, "holder class", top, display(holder, annotated.getFirst()), handles, problems);
+        String simpleOnly = simpleNamesOnly(pkg);
+        if (simpleOnly != null && !annotated.isEmpty()) {
+            unnamedPackageName(holder, "holder class", top, display(holder, annotated.getFirst()), pkg, simpleOnly,
+                    handles, problems);
         }
         for (int i = 0; i < handles.size(); i++) {
             Handle h = handles.get(i);
@@ -137,8 +139,8 @@ final class HolderValidator {
             }
             for (TypeElement t : named) {
                 TypeElement tTop = topLevel(t);
-                if (pkg.isUnnamed() && !tTop.equals(top)) {
-                    unnamedPackageName(field, "type", tTop, display(holder, field), handles, problems);
+                if (simpleOnly != null && !tTop.equals(top)) {
+                    unnamedPackageName(field, "type", tTop, display(holder, field), pkg, simpleOnly, handles, problems);
                 }
                 String file = tTop.equals(top) ? null : auxiliaryFile(tTop);
                 if (file != null) {
@@ -159,14 +161,30 @@ final class HolderValidator {
     }
 
     /**
-     * {@code [PerCpuUnnamedPackageNames]} if {@code top}, a class the accessor of a holder of the
-     * unnamed package names, is of the unnamed package and named like a type of the generated code
-     * ({@link AccessorGenerator#ownTypes}), which the accessor must then write qualified, while a
-     * class of the unnamed package is named like that qualified name's first segment.
+     * Where the classes of {@code pkg} can be named only by their simple names, so that a generated
+     * accessor there writes its own types of the same simple names qualified: "the unnamed package",
+     * or "package p, whose first segment the class p.p obscures" (JLS 6.4.2); null elsewhere.
      */
-    private void unnamedPackageName(Element at, String what, TypeElement top, String field, List<Handle> handles,
-            List<Problem> problems) {
-        if (!elements.getPackageOf(top).isUnnamed()) {
+    private static String simpleNamesOnly(PackageElement pkg) {
+        if (pkg.isUnnamed()) {
+            return "the unnamed package";
+        }
+        String name = pkg.getQualifiedName().toString();
+        String first = name.split("\\.")[0];
+        boolean obscured = pkg.getEnclosedElements().stream().anyMatch(e -> e.getSimpleName().contentEquals(first));
+        return obscured ? "package " + name + ", whose name the class " + name + "." + first + " obscures" : null;
+    }
+
+    /**
+     * {@code [PerCpuUnnamedPackageNames]} if {@code top}, a class the accessor of a holder of
+     * {@code pkg} names, is a class of {@code pkg}, whose classes have only their simple names
+     * ({@link #simpleNamesOnly}), and is named like a type of the generated code
+     * ({@link AccessorGenerator#ownTypes}), which the accessor must then write qualified, while a
+     * class of {@code pkg} is named like that qualified name's first segment.
+     */
+    private void unnamedPackageName(Element at, String what, TypeElement top, String field, PackageElement pkg,
+            String where, List<Handle> handles, List<Problem> problems) {
+        if (!elements.getPackageOf(top).equals(pkg)) {
             return;
         }
         String simple = top.getSimpleName().toString();
@@ -175,10 +193,9 @@ final class HolderValidator {
                 continue;
             }
             String segment = own.substring(0, own.indexOf('.'));
-            TypeElement obscuring = elements.getTypeElement(segment);
-            if (obscuring != null && elements.getPackageOf(obscuring).isUnnamed()) {
-                problems.add(Problem.at(at, Message.UNNAMED_PACKAGE_NAMES, what, simple, field, own, segment, own, own,
-                        segment, simple, segment));
+            if (pkg.getEnclosedElements().stream().anyMatch(e -> e.getSimpleName().contentEquals(segment))) {
+                problems.add(Problem.at(at, Message.UNNAMED_PACKAGE_NAMES, what, simple, field, where, own, segment,
+                        own, own, segment, simple, segment));
             }
         }
     }

@@ -121,11 +121,10 @@ public enum Message {
     AUXILIARY_CLASS("PerCpuAuxiliaryClass", "%s %s of @PerCpu field %s is declared in %s, not in a file of its own: "
             + "the generated accessor, in another file, names it, and javac warns [auxiliaryclass] about any use of "
             + "an auxiliary class from outside its file; move %s to its own file %s.java"),
-    UNNAMED_PACKAGE_NAMES("PerCpuUnnamedPackageNames", "%s %s of @PerCpu field %s is in the unnamed package and "
-            + "named like %s, which the generated accessor names too, and the class %s of the unnamed package "
-            + "obscures the package of %s (JLS 6.4.2): a class of the unnamed package can be named only by its simple "
-            + "name, so %s must be written qualified, which %s prevents, and no Java source can name both; rename %s "
-            + "or %s, or move them to a named package"),
+    UNNAMED_PACKAGE_NAMES("PerCpuUnnamedPackageNames", "%s %s of @PerCpu field %s is in %s, whose classes can be "
+            + "named only by their simple names, and is named like %s, which the generated accessor names too, while "
+            + "the class %s of that package obscures the package of %s (JLS 6.4.2): %s must be written qualified, "
+            + "which %s prevents, and no Java source can name both; rename %s or %s, or move them to another package"),
 
     // ---- the module
     SECTION_NOT_PROVIDED(Diagnostic.Kind.WARNING, "PerCpuSectionNotProvided", "module %s does not provide its per-CPU "
