@@ -13,11 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Programs in the unnamed package, which cannot be imported from and whose top-level
- * classes can only be named by their simple names: classes named like every type the generated
- * code names, a field named like its holder beside a factory. Each compiles, generated code
- * included, under {@code -Xlint:all,-processing -Werror}, and runs with every CPU's copy holding
- * the field's value.
+ * Programs in the unnamed package (and in a package {@code p} with a class {@code p}), whose
+ * top-level classes can only be named by their simple names: classes named like every type the
+ * generated code names, a field named like its holder beside a factory. The valid ones compile,
+ * generated code included, under {@code -Xlint:all,-processing -Werror}, and run with every CPU's
+ * copy holding the field's value; those no Java source could name are
+ * {@code [PerCpuUnnamedPackageNames]}.
  */
 class UnnamedPackageDiagnosticsTest {
 
@@ -175,14 +176,23 @@ class UnnamedPackageDiagnosticsTest {
                 "public static String text;");
     }
 
-    /** The holder itself named like a runtime type, beside a class {@code dev}: its accessor would name both. */
+    /**
+     * The holder itself named like a runtime type, beside a class {@code dev}, with a factory: its
+     * accessor would name both in code (the factory is called as {@code PerCpuLong.mk()}).
+     */
     @Test
     void aHolderNamedLikeAHandleTypeBesideAClassDev() {
         JavaFileObject holder = source("PerCpuLong", """
                 import dev.percpu.PerCpu;
+                import java.util.concurrent.atomic.AtomicLong;
 
                 public class PerCpuLong {
                     @PerCpu public static long n = 1;
+                    @PerCpu(factory = "mk") public static AtomicLong a;
+
+                    static AtomicLong mk() {
+                        return new AtomicLong();
+                    }
                 }
                 """);
         List<JavaFileObject> sources = new ArrayList<>(unnamedClasses(List.of("dev")));
@@ -305,5 +315,34 @@ class UnnamedPackageDiagnosticsTest {
         assertThat(c).succeededWithoutWarnings();
         BehaviourTest.writeOutputs(c, classes);
         assertThat(BehaviourTest.run(classes, "p.Main")).isEqualTo("3 4");
+    }
+
+    /**
+     * Fuzz seed 1697: a holder named like {@code PlacedSection} beside a class {@code dev}, without
+     * a factory, names the holder only in Javadoc: valid, it compiles and runs.
+     */
+    @Test
+    void aHolderNamedLikeARuntimeTypeBesideAClassDevWithoutAFactory(@TempDir Path classes) throws Exception {
+        JavaFileObject holder = source("PlacedSection", """
+                import dev.percpu.PerCpu;
+
+                public class PlacedSection {
+                    @PerCpu public static long $ = 5;
+                    @PerCpu public static StringBuilder text;
+                }
+                """);
+        JavaFileObject main = source("Main", """
+                public final class Main {
+                    public static void main(String[] args) {
+                        System.out.print(PlacedSection_PerCpu.$.get(0) + " " + PlacedSection_PerCpu.text.get(0).length());
+                    }
+                }
+                """);
+        List<JavaFileObject> sources = new ArrayList<>(unnamedClasses(List.of("dev", "java")));
+        sources.addAll(List.of(holder, main));
+        Compilation c = TestCompiler.compilePlain(TestCompiler.STRICT, sources.toArray(JavaFileObject[]::new));
+        assertThat(c).succeededWithoutWarnings();
+        BehaviourTest.writeOutputs(c, classes);
+        assertThat(BehaviourTest.run(classes, "Main")).isEqualTo("5 0");
     }
 }

@@ -127,6 +127,8 @@ public final class AccessorGenerator {
         private String factoriesName;
         /** Whether the classes of the accessor's package can only be named by their simple names. */
         private boolean simpleOnly;
+        /** The holder in Javadoc: a link, or code where its simple name stands for another type. */
+        private String holderRef;
         /** Index of each reference handle with a factory among those of the factories class. */
         private final Map<Handle, Integer> factoryIndex = new HashMap<>();
 
@@ -153,7 +155,9 @@ public final class AccessorGenerator {
             simpleOnly = unnamedPackage || packageTypes().contains(pkg.split("\\.")[0]);
             if (simpleOnly) {
                 claimUnnamed(section);
-                claimUnnamed(ClassName.get(holder.element()));
+                if (handles.stream().anyMatch(h -> h.supply() instanceof Supply.Factory)) {
+                    claimUnnamed(ClassName.get(holder.element())); // else only the Javadoc names it
+                }
                 for (Handle h : handles) {
                     if (h.variable().isReference()) {
                         claimUnnamed(h.type());
@@ -179,6 +183,11 @@ public final class AccessorGenerator {
             String sectionName = user(section);
             // then the user's, in declaration order: the holder, field types, constructed types
             String holderName = user(ClassName.get(holder.element()));
+            ClassName holderTop = ClassName.get(holder.element()).topLevelClassName();
+            // a holder whose simple name one of the generated code's types took, where it has no other
+            // name, is named only in the Javadoc, and there as code, not as a link to the other type
+            holderRef = holderTop.canonicalName().equals(simpleNames.get(holderTop.simpleName()))
+                    ? "{@link " + holderName + "}" : "{@code " + holderName + "}";
             Map<Handle, String> typeNames = new HashMap<>();
             Map<Handle, String> constructed = new HashMap<>();
             for (Handle h : handles) {
@@ -234,8 +243,8 @@ public final class AccessorGenerator {
             if (!imports.isEmpty()) {
                 out.append('\n');
             }
-            out.append("/**\n * Per-CPU handles of the {@code @PerCpu} fields of {@link ").append(holderName)
-                    .append("}, one per field, named as the\n * field. Every CPU has its own copy of each variable; {@link ")
+            out.append("/**\n * Per-CPU handles of the {@code @PerCpu} fields of ").append(holderRef)
+                    .append(", one per field, named as the\n * field. Every CPU has its own copy of each variable; {@link ")
                     .append(sectionName).append("} has the layout.\n */\n");
             if (generatedAnnotation) {
                 out.append('@').append(ownName(RuntimeNames.GENERATED)).append("(\"").append(RuntimeNames.PROCESSOR).append("\")\n");
@@ -326,7 +335,7 @@ public final class AccessorGenerator {
          * is about other files).
          */
         private void factories(StringBuilder out, String holderName, Map<Handle, String> typeNames) {
-            out.append("\n/**\n * Calls the factories of {@link ").append(holderName).append("} for {@link ")
+            out.append("\n/**\n * Calls the factories of ").append(holderRef).append(" for {@link ")
                     .append(holder.accessorSimpleName()).append("}, outside the scope of its handles, which\n")
                     .append(" * could be named like the holder.\n */\n");
             if (generatedAnnotation) {
@@ -353,11 +362,11 @@ public final class AccessorGenerator {
                 String from = h.supply() instanceof Supply.Factory f
                         ? holder.element().getSimpleName() + "." + f.method() + "()"
                         : "new " + ((Supply.Constructor) h.supply()).type().getSimpleName() + "()";
-                return "Per-CPU {@code " + simple(h.type()) + " " + v.field() + "} of {@link " + holderName + "}:\n"
+                return "Per-CPU {@code " + simple(h.type()) + " " + v.field() + "} of " + holderRef + ":\n"
                         + "reference slot " + placement.offset() + "; each CPU's instance comes from {@code " + from + "}.";
             }
             String declared = v.kind().keyword() + (v.isArray() ? "[" + v.length() + "]" : "");
-            return "Per-CPU {@code " + declared + " " + v.field() + "} of {@link " + holderName + "}:\n"
+            return "Per-CPU {@code " + declared + " " + v.field() + "} of " + holderRef + ":\n"
                     + "section " + v.section() + ", offset " + placement.offset() + ", " + v.size() + " byte"
                     + (v.size() == 1 ? "" : "s") + initially(v) + ".";
         }

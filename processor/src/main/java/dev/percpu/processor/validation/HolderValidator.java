@@ -121,7 +121,9 @@ final class HolderValidator {
                     display(holder, annotated.getFirst()), holderFile, top.getSimpleName(), top.getSimpleName()));
         }
         String simpleOnly = simpleNamesOnly(pkg);
-        if (simpleOnly != null && !annotated.isEmpty()) {
+        // the accessor names its holder in code only to call a factory (elsewhere only in its Javadoc)
+        if (simpleOnly != null && !annotated.isEmpty()
+                && handles.stream().anyMatch(h -> h.supply() instanceof Supply.Factory)) {
             unnamedPackageName(holder, "holder class", top, display(holder, annotated.getFirst()), pkg, simpleOnly,
                     handles, problems);
         }
