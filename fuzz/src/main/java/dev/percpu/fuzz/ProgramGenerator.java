@@ -97,6 +97,12 @@ final class ProgramGenerator {
     private static final String[] HOLDERS = {"H", "Stats", "Integer", "String", "Object", "Long", "Math", "PerCpuLong",
         "PerCpuRef", "PlacedSection", "StaticSection", "Generated", "Supplier", "Hé", "Δ", "$H", "H$", "_H", "A_B",
         "PerCpuSection", "Holder_PerCpu", "System", "Override", "runtime", "dev"};
+
+    /** Simple names of the types an accessor names for itself in {@code dev.percpu...} (runtime and SPI). */
+    private static final Set<String> GENERATED_TYPES = Set.of("PlacedSection", "PerCpuRef", "PerCpuBoolean",
+            "PerCpuByte", "PerCpuShort", "PerCpuChar", "PerCpuInt", "PerCpuLong", "PerCpuFloat", "PerCpuDouble",
+            "PerCpuBooleanArray", "PerCpuByteArray", "PerCpuShortArray", "PerCpuCharArray", "PerCpuIntArray",
+            "PerCpuLongArray", "PerCpuFloatArray", "PerCpuDoubleArray");
     private static final String[] NESTED = {"N", "Inner", "Integer", "PerCpuInt", "PlacedSection", "$", "Ñ", "Long",
         "Stats", "Generated", "Override"};
     private static final String[] FIELDS = {"x", "count", "é", "ñame", "$", "$x", "x$", "__", "_x", "Integer", "String",
@@ -224,6 +230,15 @@ final class ProgramGenerator {
                     continue;
                 }
                 used.add(Category.CODEGEN);
+            }
+            boolean unnamedClash = name.equals("dev")
+                    ? taken.stream().anyMatch(t -> t.startsWith(".") && GENERATED_TYPES.contains(t.substring(1)))
+                    : GENERATED_TYPES.contains(name) && taken.contains(".dev");
+            if (pkg.isEmpty() && unnamedClash) {
+                // a class of the unnamed package has only its simple name, and a class dev obscures the
+                // qualified dev.percpu... name the accessor then needs: [PerCpuUnnamedPackageNames] when
+                // the holder has a factory, so never drawn together
+                continue;
             }
             if (taken.add(pkg + "." + name) && !name.equals(pkg.substring(pkg.lastIndexOf('.') + 1))) {
                 holders.add(new String[] {pkg, name});
