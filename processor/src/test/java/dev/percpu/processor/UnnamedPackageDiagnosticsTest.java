@@ -345,4 +345,41 @@ class UnnamedPackageDiagnosticsTest {
         BehaviourTest.writeOutputs(c, classes);
         assertThat(BehaviourTest.run(classes, "Main")).isEqualTo("5 0");
     }
+
+    /**
+     * Package {@code p} with a class {@code q}, which obscures {@code q.PlacedSection}, a field type
+     * named like the SPI's {@code PlacedSection}: the user's type takes the simple name (imported)
+     * and the accessor's own {@code PlacedSection} is written qualified.
+     */
+    @Test
+    void aClassOfTheHoldersPackageObscuringTheFieldTypesPackage(@TempDir Path classes) throws Exception {
+        JavaFileObject holder = source("p.H", """
+                package p;
+                import dev.percpu.PerCpu;
+                import java.util.ArrayList;
+                import java.util.List;
+                import q.PlacedSection;
+                public class H {
+                    @PerCpu public static long n = 3;
+                    @PerCpu public static PlacedSection box;
+                    @PerCpu(factory = "mk") public static List<PlacedSection> list;
+                    static List<PlacedSection> mk() { return new ArrayList<>(); }
+                }
+                """);
+        JavaFileObject main = source("p.Main", """
+                package p;
+                public final class Main {
+                    public static void main(String[] args) {
+                        System.out.print(H_PerCpu.n.get(0) + " " + H_PerCpu.box.get(0).getClass().getName() + " "
+                                + H_PerCpu.list.get(0).getClass().getName());
+                    }
+                }
+                """);
+        Compilation c = TestCompiler.compilePlain(TestCompiler.STRICT, source("p.q", "package p; public class q { }"),
+                source("q.PlacedSection", "package q; public class PlacedSection { public PlacedSection() {} }"),
+                holder, main);
+        assertThat(c).succeededWithoutWarnings();
+        BehaviourTest.writeOutputs(c, classes);
+        assertThat(BehaviourTest.run(classes, "p.Main")).isEqualTo("3 q.PlacedSection java.util.ArrayList");
+    }
 }

@@ -127,6 +127,8 @@ public final class AccessorGenerator {
         private String factoriesName;
         /** Whether the classes of the accessor's package can only be named by their simple names. */
         private boolean simpleOnly;
+        /** Simple names of the top-level classes of the accessor's package, each obscuring a package of its name. */
+        private Set<String> packageTypes;
         /** The holder in Javadoc: a link, or code where its simple name stands for another type. */
         private String holderRef;
         /** Index of each reference handle with a factory among those of the factories class. */
@@ -152,7 +154,8 @@ public final class AccessorGenerator {
             // a class of the unnamed package has no other name than its simple name; nor has one of a
             // package whose first segment is also the name of a class of the package (p.X, where a
             // class p obscures the package p): such classes take their simple names first
-            simpleOnly = unnamedPackage || packageTypes().contains(pkg.split("\\.")[0]);
+            packageTypes = packageTypes();
+            simpleOnly = unnamedPackage || packageTypes.contains(pkg.split("\\.")[0]);
             if (simpleOnly) {
                 claimUnnamed(section);
                 if (handles.stream().anyMatch(h -> h.supply() instanceof Supply.Factory)) {
@@ -461,7 +464,32 @@ public final class AccessorGenerator {
                 simpleNames.put(top.simpleName(), top.canonicalName());
                 return simple;
             }
-            return claimed.equals(top.canonicalName()) ? simple : type.canonicalName();
+            if (claimed.equals(top.canonicalName())) {
+                return simple;
+            }
+            if (obscured(top.packageName()) && ownNames.containsKey(claimed) && !ownNames.get(claimed).equals(claimed)
+                    && !obscured(claimed.substring(0, claimed.lastIndexOf('.')))) {
+                // q.X is obscured here (a class q of this package, or a type imported as q), and X is one of
+                // the generated code's own types: the user's type takes the simple name, and ours is qualified
+                imports.remove(claimed);
+                ownNames.put(claimed, claimed);
+                simpleNames.put(top.simpleName(), top.canonicalName());
+                if (!top.packageName().equals(pkg)) {
+                    imports.add(top.canonicalName());
+                }
+                return simple;
+            }
+            return type.canonicalName();
+        }
+
+        /**
+         * Whether a name qualified by {@code packageName} would be obscured in the accessor (JLS
+         * 6.4.2): its first segment is the simple name of a class of the accessor's package or of a
+         * type the accessor names by its simple name.
+         */
+        private boolean obscured(String packageName) {
+            String first = packageName.split("\\.")[0];
+            return packageName.isEmpty() || packageTypes.contains(first) || simpleNames.containsKey(first);
         }
 
         private String render(TypeMirror t) {
