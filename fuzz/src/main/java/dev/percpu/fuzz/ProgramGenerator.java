@@ -274,8 +274,45 @@ final class ProgramGenerator {
         for (int i = 0; i < nh; i++) {
             holderFile(holders.get(i)[0], holders.get(i)[1], i == invalidAt);
         }
+        if (on(Category.ROUNDS) && expected.isEmpty() && chance(25)) {
+            laterRounds();
+        }
         return new Program(seed, List.copyOf(files), List.copyOf(options), encoding, List.copyOf(vars),
                 List.copyOf(expected), Set.copyOf(used));
+    }
+
+    /**
+     * Issue #13 item 6 (category {@code ROUNDS}): a holder {@code LateHolder} whose initializers name
+     * a constant of {@code LateConsts} and whose reference field has the type {@code LateType}, both
+     * generated in the first round by the second processor {@link LaterRounds}: the holder must wait
+     * for the second round and then hold Java's values. Only in valid programs.
+     */
+    private void laterRounds() {
+        // the Filer writes the later files in the program's encoding, which may be US-ASCII
+        String[] ascii = packages.stream().filter(q -> q.chars().allMatch(c -> c < 128)).toArray(String[]::new);
+        if (ascii.length == 0) {
+            return;
+        }
+        used.add(Category.ROUNDS);
+        String pkg = pick(ascii);
+        int k = r.nextInt(2001) - 1000;
+        long second = r.nextLong();
+        String prefix = pkg.replace('.', '/') + "/";
+        files.add(new SourceFile(Oracle.LATER + prefix + "LateConsts.java", "package " + pkg + ";\n\n"
+                + "public final class LateConsts {\n    public static final int K = " + k + ";\n\n"
+                + "    private LateConsts() {\n    }\n}\n"));
+        files.add(new SourceFile(Oracle.LATER + prefix + "LateType.java", "package " + pkg + ";\n\n"
+                + "public final class LateType {\n    public LateType() {\n    }\n}\n"));
+        add(pkg, "LateHolder", List.of("package " + pkg + ";", "", "import dev.percpu.PerCpu;", "",
+                "public class LateHolder {",
+                "    @PerCpu static int k = LateConsts.K + 1;",
+                "    @PerCpu(length = 3) static long[] pair = {LateConsts.K, " + second + "L};",
+                "    @PerCpu static LateType t;",
+                "}"));
+        String holder = pkg + ".LateHolder";
+        vars.add(new Var(holder, holder + "_PerCpu", "k", Kind.PRIMITIVE, 0, null));
+        vars.add(new Var(holder, holder + "_PerCpu", "pair", Kind.ARRAY, 3, null));
+        vars.add(new Var(holder, holder + "_PerCpu", "t", Kind.REFERENCE, 0, pkg + ".LateType"));
     }
 
     private void options() {
