@@ -13,6 +13,7 @@ import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,6 +50,9 @@ import javax.tools.ToolProvider;
  * javac crash report is a failure.
  */
 final class Oracle {
+
+    /** Path prefix of a program's files that {@link LaterRounds} generates in the first round instead. */
+    static final String LATER = "later/";
 
     private final String processorPath;
     private final List<Path> runtimePath;
@@ -94,6 +98,13 @@ final class Oracle {
                 "-processorpath", processorPath, "-classpath", classpath(), "-encoding", p.encoding(),
                 "-Xlint:all,-processing", "-Werror", "-Xmaxerrs", "1000"));
         options.addAll(p.options());
+        if (p.files().stream().anyMatch(f -> f.path().startsWith(LATER))) {
+            // a second processor generates the program's later files in the first round
+            int pp = options.indexOf("-processorpath") + 1;
+            options.set(pp, processorPath + File.pathSeparator + location(LaterRounds.class.getName()));
+            options.addAll(List.of("-processor", "dev.percpu.processor.PerCpuProcessor," + LaterRounds.class.getName(),
+                    "-A" + LaterRounds.OPTION + "=" + dir.resolve("later")));
+        }
         boolean success;
         try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT,
                 Charset.forName(p.encoding()))) {
@@ -129,10 +140,20 @@ final class Oracle {
         return String.join(File.pathSeparator, runtimePath.stream().map(Path::toString).toList());
     }
 
-    /** Writes the sources in the program's encoding (non-ASCII characters as unicode escapes in US-ASCII). */
+    /**
+     * Writes the sources in the program's encoding (non-ASCII characters as unicode escapes in US-ASCII);
+     * the {@link #LATER} ones (ASCII) under {@code src/../later}, where {@link LaterRounds} finds them.
+     * Returns the others, which javac is given.
+     */
     static List<Path> write(Program p, Path src) throws IOException {
         List<Path> written = new ArrayList<>();
         for (Program.SourceFile f : p.files()) {
+            if (f.path().startsWith(LATER)) {
+                Path path = src.resolveSibling("later").resolve(f.path().substring(LATER.length()));
+                Files.createDirectories(path.getParent());
+                Files.writeString(path, f.text(), StandardCharsets.US_ASCII);
+                continue;
+            }
             Path path = src.resolve(f.path());
             Files.createDirectories(path.getParent() == null ? src : path.getParent());
             String text = f.text();

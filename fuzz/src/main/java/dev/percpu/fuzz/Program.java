@@ -69,6 +69,9 @@ record Program(long seed, List<SourceFile> files, List<String> options, String e
          *  factories. */
         CODEGEN,
         /** Issue #13 items 5 and 7: limits and options (huge arrays, page sizes, section names, empty options). */
-        LIMITS
+        LIMITS,
+        /** Issue #13 item 6: a holder whose initializers name constants of a class, and whose field's type
+         *  is a class, that a second processor ({@link LaterRounds}) generates in the first round. */
+        ROUNDS
     }
 }

@@ -97,6 +97,12 @@ final class ProgramGenerator {
     private static final String[] HOLDERS = {"H", "Stats", "Integer", "String", "Object", "Long", "Math", "PerCpuLong",
         "PerCpuRef", "PlacedSection", "StaticSection", "Generated", "Supplier", "Hé", "Δ", "$H", "H$", "_H", "A_B",
         "PerCpuSection", "Holder_PerCpu", "System", "Override", "runtime", "dev"};
+
+    /** Simple names of the types an accessor names for itself in {@code dev.percpu...} (runtime and SPI). */
+    private static final Set<String> GENERATED_TYPES = Set.of("PlacedSection", "PerCpuRef", "PerCpuBoolean",
+            "PerCpuByte", "PerCpuShort", "PerCpuChar", "PerCpuInt", "PerCpuLong", "PerCpuFloat", "PerCpuDouble",
+            "PerCpuBooleanArray", "PerCpuByteArray", "PerCpuShortArray", "PerCpuCharArray", "PerCpuIntArray",
+            "PerCpuLongArray", "PerCpuFloatArray", "PerCpuDoubleArray");
     private static final String[] NESTED = {"N", "Inner", "Integer", "PerCpuInt", "PlacedSection", "$", "Ñ", "Long",
         "Stats", "Generated", "Override"};
     private static final String[] FIELDS = {"x", "count", "é", "ñame", "$", "$x", "x$", "__", "_x", "Integer", "String",
@@ -225,6 +231,15 @@ final class ProgramGenerator {
                 }
                 used.add(Category.CODEGEN);
             }
+            boolean unnamedClash = name.equals("dev")
+                    ? taken.stream().anyMatch(t -> t.startsWith(".") && GENERATED_TYPES.contains(t.substring(1)))
+                    : GENERATED_TYPES.contains(name) && taken.contains(".dev");
+            if (pkg.isEmpty() && unnamedClash) {
+                // a class of the unnamed package has only its simple name, and a class dev obscures the
+                // qualified dev.percpu... name the accessor then needs: [PerCpuUnnamedPackageNames] when
+                // the holder has a factory, so never drawn together
+                continue;
+            }
             if (taken.add(pkg + "." + name) && !name.equals(pkg.substring(pkg.lastIndexOf('.') + 1))) {
                 holders.add(new String[] {pkg, name});
                 typeNames.add(name);
@@ -259,8 +274,45 @@ final class ProgramGenerator {
         for (int i = 0; i < nh; i++) {
             holderFile(holders.get(i)[0], holders.get(i)[1], i == invalidAt);
         }
+        if (on(Category.ROUNDS) && expected.isEmpty() && chance(25)) {
+            laterRounds();
+        }
         return new Program(seed, List.copyOf(files), List.copyOf(options), encoding, List.copyOf(vars),
                 List.copyOf(expected), Set.copyOf(used));
+    }
+
+    /**
+     * Issue #13 item 6 (category {@code ROUNDS}): a holder {@code LateHolder} whose initializers name
+     * a constant of {@code LateConsts} and whose reference field has the type {@code LateType}, both
+     * generated in the first round by the second processor {@link LaterRounds}: the holder must wait
+     * for the second round and then hold Java's values. Only in valid programs.
+     */
+    private void laterRounds() {
+        // the Filer writes the later files in the program's encoding, which may be US-ASCII
+        String[] ascii = packages.stream().filter(q -> q.chars().allMatch(c -> c < 128)).toArray(String[]::new);
+        if (ascii.length == 0) {
+            return;
+        }
+        used.add(Category.ROUNDS);
+        String pkg = pick(ascii);
+        int k = r.nextInt(2001) - 1000;
+        long second = r.nextLong();
+        String prefix = pkg.replace('.', '/') + "/";
+        files.add(new SourceFile(Oracle.LATER + prefix + "LateConsts.java", "package " + pkg + ";\n\n"
+                + "public final class LateConsts {\n    public static final int K = " + k + ";\n\n"
+                + "    private LateConsts() {\n    }\n}\n"));
+        files.add(new SourceFile(Oracle.LATER + prefix + "LateType.java", "package " + pkg + ";\n\n"
+                + "public final class LateType {\n    public LateType() {\n    }\n}\n"));
+        add(pkg, "LateHolder", List.of("package " + pkg + ";", "", "import dev.percpu.PerCpu;", "",
+                "public class LateHolder {",
+                "    @PerCpu static int k = LateConsts.K + 1;",
+                "    @PerCpu(length = 3) static long[] pair = {LateConsts.K, " + second + "L};",
+                "    @PerCpu static LateType t;",
+                "}"));
+        String holder = pkg + ".LateHolder";
+        vars.add(new Var(holder, holder + "_PerCpu", "k", Kind.PRIMITIVE, 0, null));
+        vars.add(new Var(holder, holder + "_PerCpu", "pair", Kind.ARRAY, 3, null));
+        vars.add(new Var(holder, holder + "_PerCpu", "t", Kind.REFERENCE, 0, pkg + ".LateType"));
     }
 
     private void options() {
@@ -761,8 +813,8 @@ final class ProgramGenerator {
             // issue #13 item 2: a field named like its top-level holder, in a holder with a factory: the
             // accessor's Outer.Inner::factory then starts with its own field (codegen)
             selfNamed = ns.contains(name);
-            // in the unnamed package that is [PerCpuUnnamedPackageFactory] (no static import there)
-            noFactory = selfNamed && (!on(Category.CODEGEN) || pkg.isEmpty());
+            // in the unnamed package too: the factories are called from a class of their own there
+            noFactory = selfNamed && !on(Category.CODEGEN);
             for (int i = 0; i < ns.size(); i++) {
                 String f = ns.get(i);
                 allFields.add(f);

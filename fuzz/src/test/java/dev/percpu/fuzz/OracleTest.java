@@ -112,4 +112,41 @@ class OracleTest {
             assertEquals(ProgramGenerator.generate(seed, all), ProgramGenerator.generate(seed, all));
         }
     }
+
+    /** A holder naming a constant and a type that {@link LaterRounds} generates in the first round. */
+    private static Program rounds(List<SourceFile> later) {
+        List<SourceFile> files = new java.util.ArrayList<>(List.of(new SourceFile("q/L.java", """
+                package q;
+
+                import dev.percpu.PerCpu;
+
+                public class L {
+                    @PerCpu static int k = LateConsts.K + 1;
+                    @PerCpu static LateType t;
+                }
+                """)));
+        files.addAll(later);
+        return new Program(0, files, List.of(), "UTF-8", List.of(
+                new Var("q.L", "q.L_PerCpu", "k", Kind.PRIMITIVE, 0, null),
+                new Var("q.L", "q.L_PerCpu", "t", Kind.REFERENCE, 0, "q.LateType")), List.of(), Set.of(Category.ROUNDS));
+    }
+
+    private static final List<SourceFile> LATER = List.of(
+            new SourceFile(Oracle.LATER + "q/LateConsts.java",
+                    "package q;\n\npublic final class LateConsts {\n    public static final int K = 41;\n\n"
+                            + "    private LateConsts() {\n    }\n}\n"),
+            new SourceFile(Oracle.LATER + "q/LateType.java",
+                    "package q;\n\npublic final class LateType {\n    public LateType() {\n    }\n}\n"));
+
+    @Test
+    void laterFilesAreGeneratedInTheFirstRound(@TempDir Path dir) throws Exception {
+        assertNull(new Oracle().check(rounds(LATER), dir));
+    }
+
+    @Test
+    void withoutItsLaterFilesARoundsProgramFails(@TempDir Path dir) throws Exception {
+        String problem = new Oracle().check(rounds(List.of()), dir);
+        assertTrue(problem.startsWith("a valid program did not compile cleanly:\n  ERROR q/L.java:7: cannot find symbol"),
+                problem);
+    }
 }

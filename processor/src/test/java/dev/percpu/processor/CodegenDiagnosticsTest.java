@@ -146,24 +146,7 @@ class CodegenDiagnosticsTest {
                 + "Counters.hits is declared in Main.java, not in a file of its own", bad, "class Counters");
     }
 
-    // ---- the unnamed package: no static import of a factory, so the holder's name must not be obscured
-
-    @Test
-    void fieldNamedLikeItsHolderWithAFactoryInTheUnnamedPackage() {
-        JavaFileObject bad = source("H", """
-                import dev.percpu.PerCpu;
-                import java.util.concurrent.atomic.AtomicLong;
-                public class H {
-                    @PerCpu(factory = "mk") static AtomicLong H;
-                    static AtomicLong mk() { return new AtomicLong(); }
-                }
-                """);
-        Expect.onlyError(compile(bad), "[PerCpuUnnamedPackageFactory] @PerCpu field H.H must not be named like its "
-                + "top-level class H when a field of the class has a factory: in the unnamed package the generated "
-                + "accessor must call the factory as H::mk (a static import is impossible there), and its handle H would "
-                + "obscure the class name; rename the field, or move the class to a named package", bad,
-                "static AtomicLong H;");
-    }
+    // ---- the unnamed package: factories are called from a class of their own (UnnamedPackageDiagnosticsTest)
 
     @Test
     void unnamedPackageFactoriesOtherwiseCompile() {

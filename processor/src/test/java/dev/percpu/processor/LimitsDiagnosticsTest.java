@@ -243,4 +243,26 @@ class LimitsDiagnosticsTest {
                 + "-Apercpu.sectionName=com.acme.Other is invalid: it is the name of a class compiled from source in this "
                 + "compilation; the section is a generated class of its own");
     }
+
+    @Test
+    void sectionNameOfANestedClass() {
+        JavaFileObject outer = source("com.acme.Outer", "package com.acme;\npublic class Outer { static class In {} }\n");
+        assertThat(badSectionName("com.acme.Outer$In", GOOD, outer)).isEqualTo("[PerCpuBadOption] processor option "
+                + "-Apercpu.sectionName=com.acme.Outer$In is invalid: it is the binary name of the nested class "
+                + "com.acme.Outer.In, whose class file would have the section's name; the section is a class of its own");
+        assertThat(badSectionName("java.util.Map$Entry", GOOD)).startsWith("[PerCpuBadOption] processor option "
+                + "-Apercpu.sectionName=java.util.Map$Entry is invalid: package java.util is a java.* package");
+        assertThat(badSectionName("com.acme.Good_PerCpu$$Handles0", GOOD)).isEqualTo("[PerCpuBadOption] processor "
+                + "option -Apercpu.sectionName=com.acme.Good_PerCpu$$Handles0 is invalid: it is the binary name of a "
+                + "class nested in the accessor class generated for com.acme.Good (com.acme.Good_PerCpu writes nested "
+                + "classes of its own), whose class file would have the section's name; the section is a class of its own");
+    }
+
+    @Test
+    void sectionNameInAJdkPackage() {
+        assertThat(badSectionName("jdk.internal.misc.X", GOOD)).isEqualTo("[PerCpuBadOption] processor option "
+                + "-Apercpu.sectionName=jdk.internal.misc.X is invalid: package jdk.internal.misc belongs to module "
+                + "java.base, and a class of this compilation (in the unnamed module) cannot be added to it; name a class "
+                + "of a package of this compilation");
+    }
 }

@@ -109,6 +109,18 @@ class RoundsAndNamesTest {
     }
 
     @Test
+    void aLaterRoundsSectionNameTakenByAClassIsABadOption() {
+        JavaFileObject taken = source("com.acme.Vars_2", "package com.acme;\npublic class Vars_2 {}\n");
+        Compilation c = javac().withProcessors(new Generating(), new PerCpuProcessor())
+                .withOptions("-Apercpu.sectionName=com.acme.Vars").compile(Expect.GOOD, taken);
+        assertThat(c).hadErrorCount(1);
+        assertThat(c.errors().getFirst().getMessage(null)).isEqualTo("[PerCpuBadOption] processor option "
+                + "-Apercpu.sectionName=com.acme.Vars is invalid: the section of a later round (of holders another "
+                + "processor generated) takes the name com.acme.Vars_2, and it is the name of a class compiled from "
+                + "source in this compilation; the section is a generated class of its own");
+    }
+
+    @Test
     void aTypeThatNeverResolvesIsLeftToJavac() {
         JavaFileObject typo = source("com.acme.Typo", """
                 package com.acme;

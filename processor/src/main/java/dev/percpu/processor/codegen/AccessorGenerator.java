@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Element;
+import javax.lang.model.element.PackageElement;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.type.ArrayType;
 import javax.lang.model.type.DeclaredType;
@@ -51,8 +52,9 @@ import javax.lang.model.type.WildcardType;
  *     initialization chunks, named unlike every type it refers to, so no inherited or member type
  *     shadows an import.</li>
  * </ul>
- * A class in the unnamed package cannot be imported from, so there the factory is
- * {@code Holder::mk}, and the validator rejects the one field name that would obscure it.
+ * A class in the unnamed package cannot be imported from, so there the factories are called from
+ * a second top-level class of the accessor's file, {@code Holder_PerCpu$Factories}, where no handle
+ * is in scope, and the accessor names that class only as a type ({@code new F()::supply0}).
  * This class writes the source text itself, not through JavaPoet, because JavaPoet decides on its
  * own which of two types of the same simple name to import, and it prefers the user's.
  *
@@ -68,7 +70,31 @@ public final class AccessorGenerator {
 
     private static final String INDENT = "    ";
 
+    /** Prefix of the methods of the unnamed package's factories class: {@code supply0}, {@code supply1}... */
+    private static final String FACTORY_METHOD = "supply";
+
     private AccessorGenerator() {}
+
+    /**
+     * Canonical names of the types the accessor of a holder with {@code handles} names for itself
+     * (not the user's): {@code PlacedSection}, {@code String}, {@code Generated} (where the module
+     * reads it, taken as always: the unnamed module reads {@code java.compiler} whenever it is
+     * there), {@code SuppressWarnings} if a handle suppresses warnings, and the handle types. Each
+     * is imported; in the unnamed package, where a class of the package may take its simple name,
+     * it is written qualified instead.
+     */
+    public static Set<String> ownTypes(List<Handle> handles) {
+        Set<String> names = new TreeSet<>(List.of(RuntimeNames.PLACED_SECTION.canonicalName(),
+                String.class.getCanonicalName(), RuntimeNames.GENERATED.canonicalName()));
+        for (Handle h : handles) {
+            if (!h.suppressedWarnings().isEmpty()) {
+                names.add(SuppressWarnings.class.getCanonicalName());
+            }
+            names.add((h.variable().isReference() ? RuntimeNames.PER_CPU_REF
+                    : RuntimeNames.handle(h.variable().kind(), h.variable().isArray())).canonicalName());
+        }
+        return names;
+    }
 
     /**
      * Renders the accessor of {@code holder}.
@@ -92,6 +118,21 @@ public final class AccessorGenerator {
         /** Simple name to the qualified name it stands for in this file. */
         private final Map<String, String> simpleNames = new HashMap<>();
         private final Set<String> imports = new TreeSet<>();
+        /** Canonical name of each of the generated code's own types to how this file writes it. */
+        private final Map<String, String> ownNames = new HashMap<>();
+        /**
+         * In the unnamed package, the top-level class of the accessor's file that calls the
+         * holder's factories, where no handle is in scope; null elsewhere, or without factories.
+         */
+        private String factoriesName;
+        /** Whether the classes of the accessor's package can only be named by their simple names. */
+        private boolean simpleOnly;
+        /** Simple names of the top-level classes of the accessor's package, each obscuring a package of its name. */
+        private Set<String> packageTypes;
+        /** The holder in Javadoc: a link, or code where its simple name stands for another type. */
+        private String holderRef;
+        /** Index of each reference handle with a factory among those of the factories class. */
+        private final Map<Handle, Integer> factoryIndex = new HashMap<>();
 
         Writer(Holder holder, ClassName section, long layoutHash, Layout layout, boolean generatedAnnotation) {
             this.holder = holder;
@@ -109,8 +150,27 @@ public final class AccessorGenerator {
             String holderField = Names.holderFieldName(fieldNames);
             boolean unnamedPackage = pkg.isEmpty();
 
-            // the generated code's own types first: they must be simple names, imported
             simpleNames.put(holder.accessorSimpleName(), Names.qualify(pkg, holder.accessorSimpleName()));
+            // a class of the unnamed package has no other name than its simple name; nor has one of a
+            // package whose first segment is also the name of a class of the package (p.X, where a
+            // class p obscures the package p): such classes take their simple names first
+            packageTypes = packageTypes();
+            simpleOnly = unnamedPackage || packageTypes.contains(pkg.split("\\.")[0]);
+            if (simpleOnly) {
+                claimUnnamed(section);
+                if (handles.stream().anyMatch(h -> h.supply() instanceof Supply.Factory)) {
+                    claimUnnamed(ClassName.get(holder.element())); // else only the Javadoc names it
+                }
+                for (Handle h : handles) {
+                    if (h.variable().isReference()) {
+                        claimUnnamed(h.type());
+                        if (h.supply() instanceof Supply.Constructor c) {
+                            claimUnnamed(ClassName.get(c.type()));
+                        }
+                    }
+                }
+            }
+            // the generated code's own types: simple names, imported, unless a class of the unnamed package took it
             own(RuntimeNames.PLACED_SECTION);
             own(ClassName.get(String.class));
             if (generatedAnnotation) {
@@ -126,6 +186,11 @@ public final class AccessorGenerator {
             String sectionName = user(section);
             // then the user's, in declaration order: the holder, field types, constructed types
             String holderName = user(ClassName.get(holder.element()));
+            ClassName holderTop = ClassName.get(holder.element()).topLevelClassName();
+            // a holder whose simple name one of the generated code's types took, where it has no other
+            // name, is named only in the Javadoc, and there as code, not as a link to the other type
+            holderRef = holderTop.canonicalName().equals(simpleNames.get(holderTop.simpleName()))
+                    ? "{@link " + holderName + "}" : "{@code " + holderName + "}";
             Map<Handle, String> typeNames = new HashMap<>();
             Map<Handle, String> constructed = new HashMap<>();
             for (Handle h : handles) {
@@ -134,6 +199,16 @@ public final class AccessorGenerator {
                     if (h.supply() instanceof Supply.Constructor c) {
                         constructed.put(h, user(ClassName.get(c.type())));
                     }
+                }
+            }
+            if (unnamedPackage) {
+                for (Handle h : handles) {
+                    if (h.supply() instanceof Supply.Factory) {
+                        factoryIndex.put(h, factoryIndex.size());
+                    }
+                }
+                if (!factoryIndex.isEmpty()) {
+                    factoriesName = holder.accessorSimpleName() + "$Factories";
                 }
             }
             List<String> chunkNames = new ArrayList<>();
@@ -171,24 +246,23 @@ public final class AccessorGenerator {
             if (!imports.isEmpty()) {
                 out.append('\n');
             }
-            out.append("/**\n * Per-CPU handles of the {@code @PerCpu} fields of {@link ").append(holderName)
-                    .append("}, one per field, named as the\n * field. Every CPU has its own copy of each variable; {@link ")
+            out.append("/**\n * Per-CPU handles of the {@code @PerCpu} fields of ").append(holderRef)
+                    .append(", one per field, named as the\n * field. Every CPU has its own copy of each variable; {@link ")
                     .append(sectionName).append("} has the layout.\n */\n");
             if (generatedAnnotation) {
-                out.append("@Generated(\"").append(RuntimeNames.PROCESSOR).append("\")\n");
+                out.append('@').append(ownName(RuntimeNames.GENERATED)).append("(\"").append(RuntimeNames.PROCESSOR).append("\")\n");
             }
             out.append(holder.publicAccessor() ? "public " : "").append("final class ").append(holder.accessorSimpleName())
                     .append(" {\n");
-            out.append(INDENT).append("private static final PlacedSection ").append(sectionField).append(" = new ")
+            out.append(INDENT).append("private static final ").append(ownName(RuntimeNames.PLACED_SECTION)).append(' ').append(sectionField).append(" = new ")
                     .append(sectionName).append("().placed(0x").append(Long.toHexString(layoutHash)).append("L);\n\n");
             // what the accessor was generated for, read back by the name-clash check of a later compilation
-            out.append(INDENT).append("private static final String ").append(holderField).append(" = ")
+            out.append(INDENT).append("private static final ").append(ownName(ClassName.get(String.class))).append(' ').append(holderField).append(" = ")
                     .append(stringLiteral(holder.binaryName())).append(";\n");
             for (int i = 0; i < handles.size(); i++) {
                 Handle h = handles.get(i);
                 Placement placement = layout.placementOf(holder.binaryName(), h.name());
-                String type = h.variable().isReference() ? "PerCpuRef<" + typeNames.get(h) + ">"
-                        : RuntimeNames.handle(h.variable().kind(), h.variable().isArray()).simpleName();
+                String type = handleType(h, typeNames);
                 String init = chunkNames.isEmpty()
                         ? initializer(h, placement, sectionField, holderName, constructed.get(h), unnamedPackage)
                         : chunkNames.get(i / CHUNK) + "." + h.name();
@@ -205,8 +279,7 @@ public final class AccessorGenerator {
                         .append(" {\n");
                 for (Handle h : handles.subList(c * CHUNK, Math.min(handles.size(), (c + 1) * CHUNK))) {
                     Placement placement = layout.placementOf(holder.binaryName(), h.name());
-                    String type = h.variable().isReference() ? "PerCpuRef<" + typeNames.get(h) + ">"
-                            : RuntimeNames.handle(h.variable().kind(), h.variable().isArray()).simpleName();
+                    String type = handleType(h, typeNames);
                     declaration(out, indent, h, "static final " + type,
                             initializer(h, placement, sectionField, holderName, constructed.get(h), unnamedPackage));
                 }
@@ -216,6 +289,9 @@ public final class AccessorGenerator {
             }
             out.append('\n').append(INDENT).append("private ").append(holder.accessorSimpleName()).append("() {\n")
                     .append(INDENT).append("}\n}\n");
+            if (factoriesName != null) {
+                factories(out, holderName, typeNames);
+            }
             return Generator.Source.of(holder.accessorQualifiedName(), out.toString(),
                     List.<Element>of(holder.element()));
         }
@@ -224,7 +300,7 @@ public final class AccessorGenerator {
             List<String> suppressed = h.suppressedWarnings();
             if (!suppressed.isEmpty()) {
                 String values = suppressed.stream().map(w -> "\"" + w + "\"").collect(Collectors.joining(", "));
-                out.append(indent).append("@SuppressWarnings(").append(suppressed.size() > 1 ? "{" + values + "}" : values)
+                out.append(indent).append('@').append(ownName(ClassName.get(SuppressWarnings.class))).append('(').append(suppressed.size() > 1 ? "{" + values + "}" : values)
                         .append(")\n");
             }
             out.append(indent).append(modifiersAndType).append(' ').append(h.name()).append(" = ").append(init)
@@ -238,7 +314,8 @@ public final class AccessorGenerator {
                 String supply;
                 if (h.supply() instanceof Supply.Factory f) {
                     // a method name cannot be obscured by a variable or a type; the holder's name could be
-                    supply = unnamedPackage ? holderName + "::" + f.method() : "() -> " + f.method() + "()";
+                    supply = unnamedPackage ? "new " + factoriesName + "()::" + FACTORY_METHOD + factoryIndex.get(h)
+                            : "() -> " + f.method() + "()";
                 } else {
                     supply = constructedName + "::new"; // only a type, never an expression, stands before ::new
                 }
@@ -250,28 +327,124 @@ public final class AccessorGenerator {
                     : sectionField + "." + method + "(" + placement.offset() + "L)";
         }
 
+        /**
+         * The unnamed package's factories class: a top-level class of the accessor's file, so that
+         * none of the accessor's handles is in its scope and {@code Holder.mk()} names the holder
+         * however the handles are named (a field {@code H} of the accessor would obscure the class
+         * {@code H}, JLS 6.4.2). One instance method per field, {@code supply<i>()}, which calls the
+         * field's factory with the field's type as the target of its inference; the accessor passes
+         * {@code new Factories()::supply<i>} as the supplier. A type, not a variable, stands before
+         * {@code ::} there, and the class is used only in its own file ({@code [auxiliaryclass]}
+         * is about other files).
+         */
+        private void factories(StringBuilder out, String holderName, Map<Handle, String> typeNames) {
+            out.append("\n/**\n * Calls the factories of ").append(holderRef).append(" for {@link ")
+                    .append(holder.accessorSimpleName()).append("}, outside the scope of its handles, which\n")
+                    .append(" * could be named like the holder.\n */\n");
+            if (generatedAnnotation) {
+                out.append('@').append(ownName(RuntimeNames.GENERATED)).append("(\"").append(RuntimeNames.PROCESSOR).append("\")\n");
+            }
+            out.append("final class ").append(factoriesName).append(" {\n");
+            for (Handle h : holder.handles()) {
+                Integer index = factoryIndex.get(h);
+                if (index == null) {
+                    continue;
+                }
+                Supply.Factory f = (Supply.Factory) h.supply();
+                out.append('\n').append(INDENT).append(typeNames.get(h)).append(' ').append(FACTORY_METHOD)
+                        .append(index).append("() {\n").append(INDENT).append(INDENT).append("return ")
+                        .append(holderName).append('.').append(f.method()).append("();\n").append(INDENT)
+                        .append("}\n");
+            }
+            out.append("}\n");
+        }
+
         private String doc(Handle h, Placement placement, String holderName) {
             Variable v = h.variable();
             if (v.isReference()) {
                 String from = h.supply() instanceof Supply.Factory f
                         ? holder.element().getSimpleName() + "." + f.method() + "()"
                         : "new " + ((Supply.Constructor) h.supply()).type().getSimpleName() + "()";
-                return "Per-CPU {@code " + simple(h.type()) + " " + v.field() + "} of {@link " + holderName + "}:\n"
+                return "Per-CPU {@code " + simple(h.type()) + " " + v.field() + "} of " + holderRef + ":\n"
                         + "reference slot " + placement.offset() + "; each CPU's instance comes from {@code " + from + "}.";
             }
             String declared = v.kind().keyword() + (v.isArray() ? "[" + v.length() + "]" : "");
-            return "Per-CPU {@code " + declared + " " + v.field() + "} of {@link " + holderName + "}:\n"
+            return "Per-CPU {@code " + declared + " " + v.field() + "} of " + holderRef + ":\n"
                     + "section " + v.section() + ", offset " + placement.offset() + ", " + v.size() + " byte"
                     + (v.size() == 1 ? "" : "s") + initially(v) + ".";
         }
 
-        /** Imports one of the generated code's own types; nothing else has taken its simple name yet. */
+        /**
+         * Imports one of the generated code's own types, or, where a class of the accessor's
+         * package that has no other name took its simple name ({@link #claimUnnamed}), writes it
+         * fully qualified: in the unnamed package the validator has made sure that no class of the
+         * package is named like the first segment of such a name.
+         */
         private void own(ClassName type) {
             String previous = simpleNames.putIfAbsent(type.simpleName(), type.canonicalName());
-            if (previous != null && !previous.equals(type.canonicalName())) {
+            if (previous == null || previous.equals(type.canonicalName())) {
+                imports.add(type.canonicalName());
+                ownNames.put(type.canonicalName(), type.simpleName());
+            } else if (simpleOnly) {
+                ownNames.put(type.canonicalName(), type.canonicalName());
+            } else {
                 throw new IllegalStateException(type + " clashes with " + previous);
             }
-            imports.add(type.canonicalName());
+        }
+
+        /** How one of the generated code's own types, declared by {@link #own}, is written. */
+        private String ownName(ClassName type) {
+            String name = ownNames.get(type.canonicalName());
+            if (name == null) {
+                throw new IllegalStateException(type + " was not declared");
+            }
+            return name;
+        }
+
+        /** {@code PerCpuLong}, or {@code PerCpuRef<T>} for a reference. */
+        private String handleType(Handle h, Map<Handle, String> typeNames) {
+            return h.variable().isReference() ? ownName(RuntimeNames.PER_CPU_REF) + "<" + typeNames.get(h) + ">"
+                    : ownName(RuntimeNames.handle(h.variable().kind(), h.variable().isArray()));
+        }
+
+        /** Simple names of the top-level classes of the accessor's package. */
+        private Set<String> packageTypes() {
+            Element e = holder.element();
+            while (!(e instanceof PackageElement)) {
+                e = e.getEnclosingElement();
+            }
+            return e.getEnclosedElements().stream().map(t -> t.getSimpleName().toString()).collect(Collectors.toSet());
+        }
+
+        /**
+         * Claims the simple name of {@code type} if it is a top-level class of the accessor's
+         * package, which is the unnamed package or one whose classes have only their simple names.
+         */
+        private void claimUnnamed(ClassName type) {
+            ClassName top = type.topLevelClassName();
+            if (top.packageName().equals(pkg)) {
+                simpleNames.putIfAbsent(top.simpleName(), top.canonicalName());
+            }
+        }
+
+        /** {@link #claimUnnamed} for every class {@code t} names. */
+        private void claimUnnamed(TypeMirror t) {
+            switch (t) {
+                case DeclaredType d -> {
+                    claimUnnamed(ClassName.get((TypeElement) d.asElement()));
+                    d.getTypeArguments().forEach(this::claimUnnamed);
+                }
+                case ArrayType a -> claimUnnamed(a.getComponentType());
+                case WildcardType w -> {
+                    if (w.getExtendsBound() != null) {
+                        claimUnnamed(w.getExtendsBound());
+                    }
+                    if (w.getSuperBound() != null) {
+                        claimUnnamed(w.getSuperBound());
+                    }
+                }
+                default -> { }
+            }
         }
 
         /**
@@ -291,7 +464,32 @@ public final class AccessorGenerator {
                 simpleNames.put(top.simpleName(), top.canonicalName());
                 return simple;
             }
-            return claimed.equals(top.canonicalName()) ? simple : type.canonicalName();
+            if (claimed.equals(top.canonicalName())) {
+                return simple;
+            }
+            if (obscured(top.packageName()) && ownNames.containsKey(claimed) && !ownNames.get(claimed).equals(claimed)
+                    && !obscured(claimed.substring(0, claimed.lastIndexOf('.')))) {
+                // q.X is obscured here (a class q of this package, or a type imported as q), and X is one of
+                // the generated code's own types: the user's type takes the simple name, and ours is qualified
+                imports.remove(claimed);
+                ownNames.put(claimed, claimed);
+                simpleNames.put(top.simpleName(), top.canonicalName());
+                if (!top.packageName().equals(pkg)) {
+                    imports.add(top.canonicalName());
+                }
+                return simple;
+            }
+            return type.canonicalName();
+        }
+
+        /**
+         * Whether a name qualified by {@code packageName} would be obscured in the accessor (JLS
+         * 6.4.2): its first segment is the simple name of a class of the accessor's package or of a
+         * type the accessor names by its simple name.
+         */
+        private boolean obscured(String packageName) {
+            String first = packageName.split("\\.")[0];
+            return packageName.isEmpty() || packageTypes.contains(first) || simpleNames.containsKey(first);
         }
 
         private String render(TypeMirror t) {

@@ -8,6 +8,7 @@ import com.sun.source.util.Trees;
 import dev.percpu.processor.model.Handle;
 import dev.percpu.processor.model.Holder;
 import dev.percpu.processor.model.Names;
+import dev.percpu.processor.codegen.AccessorGenerator;
 import dev.percpu.processor.model.Supply;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -119,6 +120,13 @@ final class HolderValidator {
             problems.add(Problem.at(holder, Message.AUXILIARY_CLASS, "holder class", top.getQualifiedName(),
                     display(holder, annotated.getFirst()), holderFile, top.getSimpleName(), top.getSimpleName()));
         }
+        String simpleOnly = simpleNamesOnly(pkg);
+        // the accessor names its holder in code only to call a factory (elsewhere only in its Javadoc)
+        if (simpleOnly != null && !annotated.isEmpty()
+                && handles.stream().anyMatch(h -> h.supply() instanceof Supply.Factory)) {
+            unnamedPackageName(holder, "holder class", top, display(holder, annotated.getFirst()), pkg, simpleOnly,
+                    handles, problems);
+        }
         for (int i = 0; i < handles.size(); i++) {
             Handle h = handles.get(i);
             VariableElement field = annotated.stream().filter(f -> f.getSimpleName().contentEquals(h.name()))
@@ -133,21 +141,13 @@ final class HolderValidator {
             }
             for (TypeElement t : named) {
                 TypeElement tTop = topLevel(t);
+                if (simpleOnly != null && !tTop.equals(top)) {
+                    unnamedPackageName(field, "type", tTop, display(holder, field), pkg, simpleOnly, handles, problems);
+                }
                 String file = tTop.equals(top) ? null : auxiliaryFile(tTop);
                 if (file != null) {
                     problems.add(Problem.at(field, Message.AUXILIARY_CLASS, "type", tTop.getQualifiedName(),
                             display(holder, field), file, tTop.getSimpleName(), tTop.getSimpleName()));
-                }
-            }
-        }
-        if (pkg.isUnnamed() && handles.stream().anyMatch(h -> h.supply() instanceof Supply.Factory)) {
-            String topName = top.getSimpleName().toString();
-            Supply.Factory factory = (Supply.Factory) handles.stream().map(Handle::supply)
-                    .filter(s -> s instanceof Supply.Factory).findFirst().orElseThrow();
-            for (VariableElement field : annotated) {
-                if (field.getSimpleName().contentEquals(topName)) {
-                    problems.add(Problem.at(field, Message.UNNAMED_PACKAGE_FACTORY, display(holder, field), topName,
-                            sourceName(holder), factory.method(), topName));
                 }
             }
         }
@@ -158,6 +158,46 @@ final class HolderValidator {
             if (recorded != null && !recorded.equals(binaryName)) {
                 problems.add(Problem.at(holder, Message.NAME_CLASH, binaryName,
                         recorded + " (whose accessor, compiled earlier, is on the class path)", accessor));
+            }
+        }
+    }
+
+    /**
+     * Where the classes of {@code pkg} can be named only by their simple names, so that a generated
+     * accessor there writes its own types of the same simple names qualified: "the unnamed package",
+     * or "package p, whose first segment the class p.p obscures" (JLS 6.4.2); null elsewhere.
+     */
+    private static String simpleNamesOnly(PackageElement pkg) {
+        if (pkg.isUnnamed()) {
+            return "the unnamed package";
+        }
+        String name = pkg.getQualifiedName().toString();
+        String first = name.split("\\.")[0];
+        boolean obscured = pkg.getEnclosedElements().stream().anyMatch(e -> e.getSimpleName().contentEquals(first));
+        return obscured ? "package " + name + ", whose name the class " + name + "." + first + " obscures" : null;
+    }
+
+    /**
+     * {@code [PerCpuUnnamedPackageNames]} if {@code top}, a class the accessor of a holder of
+     * {@code pkg} names, is a class of {@code pkg}, whose classes have only their simple names
+     * ({@link #simpleNamesOnly}), and is named like a type of the generated code
+     * ({@link AccessorGenerator#ownTypes}), which the accessor must then write qualified, while a
+     * class of {@code pkg} is named like that qualified name's first segment.
+     */
+    private void unnamedPackageName(Element at, String what, TypeElement top, String field, PackageElement pkg,
+            String where, List<Handle> handles, List<Problem> problems) {
+        if (!elements.getPackageOf(top).equals(pkg)) {
+            return;
+        }
+        String simple = top.getSimpleName().toString();
+        for (String own : AccessorGenerator.ownTypes(handles)) {
+            if (!own.substring(own.lastIndexOf('.') + 1).equals(simple)) {
+                continue;
+            }
+            String segment = own.substring(0, own.indexOf('.'));
+            if (pkg.getEnclosedElements().stream().anyMatch(e -> e.getSimpleName().contentEquals(segment))) {
+                problems.add(Problem.at(at, Message.UNNAMED_PACKAGE_NAMES, what, simple, field, where, own, segment,
+                        own, own, segment, simple, segment));
             }
         }
     }
@@ -212,15 +252,6 @@ final class HolderValidator {
             }
             default -> { }
         }
-    }
-
-    /** {@code Outer.Inner}: the holder as the accessor writes it. */
-    private static String sourceName(TypeElement holder) {
-        StringBuilder name = new StringBuilder(holder.getSimpleName());
-        for (Element e = holder.getEnclosingElement(); e instanceof TypeElement t; e = e.getEnclosingElement()) {
-            name.insert(0, t.getSimpleName() + ".");
-        }
-        return name.toString();
     }
 
     /**

@@ -121,10 +121,10 @@ public enum Message {
     AUXILIARY_CLASS("PerCpuAuxiliaryClass", "%s %s of @PerCpu field %s is declared in %s, not in a file of its own: "
             + "the generated accessor, in another file, names it, and javac warns [auxiliaryclass] about any use of "
             + "an auxiliary class from outside its file; move %s to its own file %s.java"),
-    UNNAMED_PACKAGE_FACTORY("PerCpuUnnamedPackageFactory", "@PerCpu field %s must not be named like its top-level "
-            + "class %s when a field of the class has a factory: in the unnamed package the generated accessor must "
-            + "call the factory as %s::%s (a static import is impossible there), and its handle %s would obscure the "
-            + "class name; rename the field, or move the class to a named package"),
+    UNNAMED_PACKAGE_NAMES("PerCpuUnnamedPackageNames", "%s %s of @PerCpu field %s is in %s, whose classes can be "
+            + "named only by their simple names, and is named like %s, which the generated accessor names too, while "
+            + "the class %s of that package obscures the package of %s (JLS 6.4.2): %s must be written qualified, "
+            + "which %s prevents, and no Java source can name both; rename %s or %s, or move them to another package"),
 
     // ---- the module
     SECTION_NOT_PROVIDED(Diagnostic.Kind.WARNING, "PerCpuSectionNotProvided", "module %s does not provide its per-CPU "

@@ -40,8 +40,11 @@ import javax.lang.model.util.Elements;
  * <p><b>The section name</b> must be a class javac can generate and the JVM can define in the
  * compilation's module: not in a {@code java.*} package, not in a package of another named module
  * (javac: "package exists in another module"), not the name of a package, of a holder, of an
- * accessor or of another class compiled from source. A bad name is {@link Message#BAD_OPTION},
- * reported once, and nothing is generated, as with any bad option.
+ * accessor or of another class compiled from source, nor the binary name of a nested class
+ * ({@code p.A$B}, whose class file {@code p/A$B.class} the section's would replace), the accessors'
+ * own nested classes included. A later round's section, {@code X_2}, {@code X_3}..., is held to
+ * the same rules when its round comes. A bad name is {@link Message#BAD_OPTION}, reported once,
+ * and nothing more is generated, as with any bad option.
  */
 public final class SectionValidator {
 
@@ -50,6 +53,8 @@ public final class SectionValidator {
     private final Options options;
     private boolean nameChecked;
     private boolean badName;
+    /** Rounds whose section passed the name check: the next one takes the name {@code X_<n+1>}. */
+    private int sectionsChecked;
 
     public SectionValidator(Elements elements, Trees trees, Options options) {
         this.elements = elements;
@@ -73,10 +78,21 @@ public final class SectionValidator {
             why.ifPresent(w -> report.accept(Problem.nowhere(Message.BAD_OPTION, Options.SECTION_NAME,
                     options.sectionName().get(), w)));
             badName = why.isPresent();
+        } else if (!badName && options.sectionName().isPresent() && sectionsChecked > 0) {
+            // a later round's section is X_2, X_3...: that name must be free as well
+            String later = options.sectionName().get() + "_" + (sectionsChecked + 1);
+            Optional<String> why = whyBadName(later, holders);
+            why.ifPresent(w -> report.accept(Problem.nowhere(Message.BAD_OPTION, Options.SECTION_NAME,
+                    options.sectionName().get(), "the section of a later round (of holders another processor "
+                            + "generated) takes the name " + later + ", and " + w)));
+            if (why.isPresent()) {
+                return List.of();
+            }
         }
         if (badName) {
             return List.of();
         }
+        sectionsChecked++;
         List<Holder> left = new ArrayList<>(holders);
         while (!left.isEmpty()) {
             Layout layout = LayoutPlanner.plan(left.stream().flatMap(h -> h.handles().stream()).map(Handle::variable)
@@ -143,6 +159,24 @@ public final class SectionValidator {
             if (h.accessorQualifiedName().equals(name)) {
                 return Optional.of("it is the name of the accessor class generated for " + h.element().getQualifiedName()
                         + "; the section is a class of its own");
+            }
+        }
+        String simple = name.substring(name.lastIndexOf('.') + 1);
+        if (simple.indexOf('$') > 0) {
+            for (Holder h : holders) {
+                if (name.startsWith(h.accessorQualifiedName() + "$")) {
+                    return Optional.of("it is the binary name of a class nested in the accessor class generated for "
+                            + h.element().getQualifiedName() + " (" + h.accessorQualifiedName() + " writes nested classes "
+                            + "of its own), whose class file would have the section's name; the section is a class of "
+                            + "its own");
+                }
+            }
+            String canonical = name.replace('$', '.');
+            TypeElement nested = module == null ? elements.getTypeElement(canonical)
+                    : elements.getTypeElement(module, canonical);
+            if (nested != null && elements.getBinaryName(nested).contentEquals(name)) {
+                return Optional.of("it is the binary name of the nested class " + nested.getQualifiedName()
+                        + ", whose class file would have the section's name; the section is a class of its own");
             }
         }
         TypeElement existing = module == null ? elements.getTypeElement(name) : elements.getTypeElement(module, name);
