@@ -173,6 +173,18 @@ class BehaviourTest {
         }
     }
 
+    /**
+     * Compiles {@code sources} with the processor under {@link TestCompiler#STRICT}, asserts that it
+     * succeeded without a warning, writes the class files under {@code classes} and runs
+     * {@code mainClass} from them; returns its stdout.
+     */
+    static String compileStrictAndRun(Path classes, String mainClass, JavaFileObject... sources) throws Exception {
+        Compilation c = TestCompiler.compilePlain(TestCompiler.STRICT, sources);
+        assertThat(c).succeededWithoutWarnings();
+        writeOutputs(c, classes);
+        return run(classes, mainClass);
+    }
+
     /** Runs {@code mainClass} in a child JVM with {@code classes} and the runtime; returns its stdout. */
     static String run(Path classes, String mainClass) throws Exception {
         Process process = childJvm(List.of(classes), List.of(), mainClass)

@@ -110,10 +110,7 @@ class UnnamedPackageDiagnosticsTest {
     void namesLikeTheGeneratedCodesCompileAndRunInTheUnnamedPackage(@TempDir Path classes) throws Exception {
         List<JavaFileObject> sources = new ArrayList<>(unnamedClasses(NAMES));
         sources.addAll(List.of(HOLDER, PLACED, MAIN));
-        Compilation c = TestCompiler.compilePlain(TestCompiler.STRICT, sources.toArray(JavaFileObject[]::new));
-        assertThat(c).succeededWithoutWarnings();
-        BehaviourTest.writeOutputs(c, classes);
-        assertThat(BehaviourTest.run(classes, "Main")).isEqualTo(
+        assertThat(BehaviourTest.compileStrictAndRun(classes, "Main", sources.toArray(JavaFileObject[]::new))).isEqualTo(
                 "42 42 PerCpuLong String Supplier 7 8 9 0.5 2.5 10 PerCpuRef true\n");
     }
 
@@ -145,10 +142,7 @@ class UnnamedPackageDiagnosticsTest {
                 """);
         List<JavaFileObject> sources = new ArrayList<>(unnamedClasses(List.of("dev", "java", "javax")));
         sources.addAll(List.of(holder, main));
-        Compilation c = TestCompiler.compilePlain(TestCompiler.STRICT, sources.toArray(JavaFileObject[]::new));
-        assertThat(c).succeededWithoutWarnings();
-        BehaviourTest.writeOutputs(c, classes);
-        assertThat(BehaviourTest.run(classes, "Main")).isEqualTo("42 9 8 2.5");
+        assertThat(BehaviourTest.compileStrictAndRun(classes, "Main", sources.toArray(JavaFileObject[]::new))).isEqualTo("42 9 8 2.5");
     }
 
     /**
@@ -227,10 +221,7 @@ class UnnamedPackageDiagnosticsTest {
                 """);
         List<JavaFileObject> sources = new ArrayList<>(unnamedClasses(List.of("String")));
         sources.addAll(List.of(holder, main));
-        Compilation c = TestCompiler.compilePlain(TestCompiler.STRICT, sources.toArray(JavaFileObject[]::new));
-        assertThat(c).succeededWithoutWarnings();
-        BehaviourTest.writeOutputs(c, classes);
-        assertThat(BehaviourTest.run(classes, "Main")).isEqualTo("6 class String");
+        assertThat(BehaviourTest.compileStrictAndRun(classes, "Main", sources.toArray(JavaFileObject[]::new))).isEqualTo("6 class String");
     }
 
     /**
@@ -255,11 +246,9 @@ class UnnamedPackageDiagnosticsTest {
                     }
                 }
                 """);
-        Compilation c = TestCompiler.compilePlain(TestCompiler.STRICT, source("p.p", "package p; public class p { }"),
-                source("p.PerCpuLong", "package p; public class PerCpuLong { public PerCpuLong() {} }"), holder, main);
-        assertThat(c).succeededWithoutWarnings();
-        BehaviourTest.writeOutputs(c, classes);
-        assertThat(BehaviourTest.run(classes, "p.Main")).isEqualTo("3 p.PerCpuLong");
+        assertThat(BehaviourTest.compileStrictAndRun(classes, "p.Main", source("p.p", "package p; public class p { }"),
+                source("p.PerCpuLong", "package p; public class PerCpuLong { public PerCpuLong() {} }"), holder, main))
+                .isEqualTo("3 p.PerCpuLong");
     }
 
     /** The same package with a class {@code dev} too: neither name can be written. */
@@ -340,10 +329,7 @@ class UnnamedPackageDiagnosticsTest {
                 """);
         List<JavaFileObject> sources = new ArrayList<>(unnamedClasses(List.of("dev", "java")));
         sources.addAll(List.of(holder, main));
-        Compilation c = TestCompiler.compilePlain(TestCompiler.STRICT, sources.toArray(JavaFileObject[]::new));
-        assertThat(c).succeededWithoutWarnings();
-        BehaviourTest.writeOutputs(c, classes);
-        assertThat(BehaviourTest.run(classes, "Main")).isEqualTo("5 0");
+        assertThat(BehaviourTest.compileStrictAndRun(classes, "Main", sources.toArray(JavaFileObject[]::new))).isEqualTo("5 0");
     }
 
     /**
@@ -375,11 +361,8 @@ class UnnamedPackageDiagnosticsTest {
                     }
                 }
                 """);
-        Compilation c = TestCompiler.compilePlain(TestCompiler.STRICT, source("p.q", "package p; public class q { }"),
+        assertThat(BehaviourTest.compileStrictAndRun(classes, "p.Main", source("p.q", "package p; public class q { }"),
                 source("q.PlacedSection", "package q; public class PlacedSection { public PlacedSection() {} }"),
-                holder, main);
-        assertThat(c).succeededWithoutWarnings();
-        BehaviourTest.writeOutputs(c, classes);
-        assertThat(BehaviourTest.run(classes, "p.Main")).isEqualTo("3 q.PlacedSection java.util.ArrayList");
+                holder, main)).isEqualTo("3 q.PlacedSection java.util.ArrayList");
     }
 }
