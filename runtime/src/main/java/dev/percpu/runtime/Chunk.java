@@ -2,6 +2,7 @@ package dev.percpu.runtime;
 
 import dev.percpu.cpu.CpuTopology;
 import dev.percpu.runtime.internal.sys.Native;
+import dev.percpu.runtime.internal.sys.Settings;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -49,16 +50,35 @@ final class Chunk {
     /** The page size of this machine ({@code sysconf(_SC_PAGESIZE)}; 4096 without native access). */
     static final long PAGE = Native.pageSize();
 
+    /** {@code percpu.cpu.refresh}: the updates a remembered CPU id serves in the atomic mode. */
+    static final int REFRESH = Settings.integer(Settings.CPU_REFRESH, 64, 1, 1_000_000);
+
+    /** The id source for atomic updates and guards: cached where that saves a downcall. */
+    static CpuIds localCpus(CpuIds cpus, UnitOps ops, int refresh, long[] bases, int anyCpu) {
+        if (!(ops instanceof AtomicUnitOps) || cpus instanceof CpuIds.VirtualCpuIds) {
+            return cpus; // restartable sequences read the id themselves; a hashed id costs no downcall
+        }
+        return new CachedCpuIds(cpus, refresh, bases, anyCpu);
+    }
+
     final AllocInfo info;
     /** What the chunk base and every unit are aligned to: the page, or more (a power of two). */
     final long unitAlign;
     final CpuTopology topology;
     final CpuIds cpus;
+    /**
+     * The id source of the atomic {@code this_cpu} operations and of the guards' unit choice in the
+     * atomic mode: {@link #cpus} behind a per-thread cache ({@link CachedCpuIds}) when the
+     * operations are atomic and the source pays a downcall, else {@link #cpus} itself.
+     */
+    final CpuIds localCpus;
     final UnitOps ops;
     /** The whole chunk: {@code nrUnits * unitSize} bytes. */
     final MemorySegment segment;
     /** Byte offset of each CPU's unit from the chunk base, by CPU id; -1 for an impossible CPU. */
     private final long[] unitOffsets;
+    /** Absolute address of each CPU's unit, by CPU id; 0 for an impossible CPU (never accessed). */
+    private final long[] unitAddresses;
     /** Dense unit index of each CPU (position in {@link #possibleCpus}), by CPU id; -1 if impossible. */
     private final int[] unitIndex;
     /** The possible CPU ids, ascending. */
@@ -132,16 +152,28 @@ final class Chunk {
         for (int i = 0; i < possibleCpus.length; i++) {
             unitIndex[possibleCpus[i]] = i;
         }
+        this.unitAddresses = new long[nr];
         MemorySegment t = Arena.global().allocate(8L * nr, 8);
         for (int cpu = 0; cpu < nr; cpu++) {
-            t.setAtIndex(ValueLayout.JAVA_LONG, cpu, unitOffsets[cpu] < 0 ? 0 : seg.address() + unitOffsets[cpu]);
+            unitAddresses[cpu] = unitOffsets[cpu] < 0 ? 0 : seg.address() + unitOffsets[cpu];
+            t.setAtIndex(ValueLayout.JAVA_LONG, cpu, unitAddresses[cpu]);
         }
         this.table = t.address();
+        this.localCpus = localCpus(cpus, ops, REFRESH,
+                Units.ALL != null ? unitAddresses : unitOffsets, possibleCpus[0]);
     }
 
     /** Byte offset of {@code cpu}'s unit in {@link #segment}; negative (an access then fails) if impossible. */
     long unitOffset(int cpu) {
         return unitOffsets[cpu];
+    }
+
+    /**
+     * Absolute address of {@code cpu}'s unit, for accesses through {@link Units#ALL}; only for a
+     * possible CPU (what a {@link CpuIds} source returns), 0 otherwise.
+     */
+    long unitAddress(int cpu) {
+        return unitAddresses[cpu];
     }
 
     /** The dense index of {@code cpu} among the possible CPUs. */

@@ -219,7 +219,7 @@ public final class CpuGuard implements AutoCloseable {
         if (st.depth != 0) {
             return enterSlow(gs, st, false, -1);
         }
-        int cpu = gs.tryLocal(rseq, owners, st.token);
+        int cpu = gs.tryLocal(rseq, owners, st);
         if (cpu < 0) {
             cpu = gs.acquireContended(st, false);
         }
@@ -252,7 +252,7 @@ public final class CpuGuard implements AutoCloseable {
             gs.acquireRemote(target, st);
             cpu = target;
         } else {
-            cpu = gs.tryLocal(st.token);
+            cpu = gs.tryLocal(st);
             if (cpu < 0) {
                 cpu = gs.acquireContended(st, strict);
             }

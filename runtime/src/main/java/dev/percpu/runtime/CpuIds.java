@@ -50,6 +50,14 @@ abstract class CpuIds {
     abstract int current();
 
     /**
+     * Like {@link #current()}, but never a remembered id: where a source caches ids per thread
+     * ({@link CachedCpuIds}), it re-reads this thread's now.
+     */
+    int fresh() {
+        return current();
+    }
+
+    /**
      * Whether ids are the kernel's own CPU numbers, one unit per kernel CPU (the precondition of
      * restartable sequences and of pinning a thread to the CPU of its guard).
      */

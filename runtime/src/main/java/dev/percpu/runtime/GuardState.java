@@ -29,6 +29,9 @@ final class GuardState {
     long outlasted;
     /** Whether the held guard pins the OS thread, and the affinity to restore. */
     boolean strict;
+    /** Atomic mode: the CPU id this thread last read, and the uses it has left (see {@link #localCpu()}). */
+    private int localCpu;
+    private int localUses;
     /** Strict guards: the affinity to restore and the one-CPU mask, allocated on first use. */
     java.lang.foreign.MemorySegment savedAffinity;
     java.lang.foreign.MemorySegment pinMask;
@@ -57,6 +60,27 @@ final class GuardState {
             w = waiter = new Guards.Waiter(owner);
         }
         return w;
+    }
+
+    /**
+     * Atomic mode: the CPU whose unit this thread tries first, read afresh every
+     * {@link Chunk#REFRESH} guards and after a contended acquisition (the same caching as the
+     * atomic {@code this_cpu} operations, {@link CachedCpuIds}, kept here because this state is
+     * looked up anyway): a stale id only makes the thread take another CPU's free unit, which the
+     * owner word makes exactly as exclusive.
+     */
+    int localCpu() {
+        if (localUses > 0) {
+            localUses--;
+            return localCpu;
+        }
+        return freshLocalCpu();
+    }
+
+    /** {@link #localCpu()} read afresh now. */
+    int freshLocalCpu() {
+        localUses = Chunk.REFRESH - 1;
+        return localCpu = guards.chunk.localCpus.fresh();
     }
 
     /** Opens the outermost guard on {@code heldCpu}'s unit: the fast path of {@link CpuGuard#get()}. */

@@ -209,20 +209,43 @@ final class Guards {
     // ---- taking and giving back units --------------------------------------------------------------
 
     /** Takes the current CPU's unit if it is free; returns the CPU, or -1. */
-    int tryLocal(long token) {
-        return tryLocal(rseq, ownersAddress, token);
+    int tryLocal(GuardState st) {
+        return tryLocal(rseq, ownersAddress, st);
     }
 
     /**
-     * {@link #tryLocal(long)} with this domain's {@link #rseq} and {@link #ownersAddress} passed in,
-     * so that {@link CpuGuard#get()} can pass constants.
+     * {@link #tryLocal(GuardState)} with this domain's {@link #rseq} and {@link #ownersAddress}
+     * passed in, so that {@link CpuGuard#get()} can pass constants. In the atomic mode the CPU is
+     * the one the thread's state remembers ({@link GuardState#localCpu()}): no downcall.
      */
-    int tryLocal(boolean viaRseq, long ownersAt, long token) {
+    int tryLocal(boolean viaRseq, long ownersAt, GuardState st) {
         if (viaRseq) {
-            return RseqUnitOps.acquire(ownersAt, token);
+            return RseqUnitOps.acquire(ownersAt, st.token);
         }
-        int cpu = chunk.cpus.current();
-        return (long) OWNER.compareAndExchange(owners, (long) cpu * LINE, 0L, token) == 0L ? cpu : -1;
+        return casLocal(ownersAt, st.localCpu(), st.token);
+    }
+
+    /**
+     * Takes {@code cpu}'s unit with a {@code LOCK}ed compare-and-exchange of its owner word, through
+     * {@link Units#ALL} at its absolute address where native access allows (a constant segment: the
+     * JIT drops the checks that the owners' own segment, a field, costs on every guard).
+     */
+    private int casLocal(long ownersAt, int cpu, long token) {
+        long at = (long) cpu * LINE;
+        long witness = Units.ALL != null ? (long) OWNER.compareAndExchange(Units.ALL, ownersAt + at, 0L, token)
+                : (long) OWNER.compareAndExchange(owners, at, 0L, token);
+        return witness == 0L ? cpu : -1;
+    }
+
+    /**
+     * {@link #tryLocal(GuardState)} with the CPU id read afresh: the contended paths, after a
+     * yield or a park, when the thread may have moved.
+     */
+    private int tryLocalFresh(GuardState st) {
+        if (rseq) {
+            return RseqUnitOps.acquire(ownersAddress, st.token);
+        }
+        return casLocal(ownersAddress, st.freshLocalCpu(), st.token);
     }
 
     /**
@@ -311,7 +334,8 @@ final class Guards {
      */
     int acquireContended(GuardState st, boolean localOnly) {
         long token = st.token;
-        int here = chunk.cpus.current();
+        // a remembered id may be another CPU's (CachedCpuIds): look again before waiting for it
+        int here = rseq ? chunk.cpus.current() : st.freshLocalCpu();
         // A platform thread always yields first: the OS then runs the preempted holder on this CPU
         // (measured: skipping the yields when others wait, or for a holder that outlasted them before,
         // cut EightGuarded at 32 threads from 140 to 50-120 ops/us). A virtual thread's yield only
@@ -340,7 +364,7 @@ final class Guards {
                 return cpu;
             }
         }
-        return await(st, waitFor(chunk.cpus.current(), st.outlasted, any), any);
+        return await(st, waitFor(chunk.localCpus.current(), st.outlasted, any), any);
     }
 
     /**
@@ -354,12 +378,12 @@ final class Guards {
         for (int i = 0; i < YIELDS; i++) {
             yields.increment();
             Thread.yield();
-            int cpu = tryLocal(token);
+            int cpu = tryLocalFresh(st);
             if (cpu >= 0) {
                 return cpu;
             }
         }
-        st.outlasted = owner(chunk.cpus.current());
+        st.outlasted = owner(chunk.localCpus.current());
         return -1;
     }
 
@@ -457,7 +481,7 @@ final class Guards {
         try {
             while (true) {
                 w.woken = false; // from here a release may wake us (again); we look first, then park
-                int got = remote ? (tryRemote(cpu, token) ? cpu : -1) : tryLocal(token);
+                int got = remote ? (tryRemote(cpu, token) ? cpu : -1) : tryLocalFresh(st);
                 if (got < 0 && any) {
                     got = steal(token);
                 }
@@ -543,7 +567,7 @@ final class Guards {
 
     /** Takes any free unit, starting after the current CPU; -1 if all are held. */
     private int steal(long token) {
-        int start = Math.floorMod(chunk.cpus.current(), cpus.length);
+        int start = Math.floorMod(chunk.localCpus.current(), cpus.length);
         for (int i = 1; i <= cpus.length; i++) {
             int cpu = cpus[(start + i) % cpus.length];
             if ((long) OWNER.getVolatile(owners, (long) cpu * LINE) == 0L && tryRemote(cpu, token)) {

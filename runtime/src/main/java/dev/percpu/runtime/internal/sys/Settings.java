@@ -34,6 +34,8 @@ public final class Settings {
     public static final String DEBUG = "percpu.debug";
     /** {@code percpu.guard.yields}: yields of a contended guard before it looks for another unit or waits. */
     public static final String GUARD_YIELDS = "percpu.guard.yields";
+    /** {@code percpu.cpu.refresh}: updates a remembered CPU id serves in the atomic mode. */
+    public static final String CPU_REFRESH = "percpu.cpu.refresh";
 
     /** Every known property with a one-line description of its rule, for messages and the dump. */
     private static final Map<String, String> KNOWN = new TreeMap<>(Map.of(
@@ -44,7 +46,8 @@ public final class Settings {
             ATOM_SIZE, "a power-of-two byte count with an optional K, M or G suffix",
             SYSFS, "a directory",
             DEBUG, "true or false (empty means true)",
-            GUARD_YIELDS, "an integer from 0 to 1000000"));
+            GUARD_YIELDS, "an integer from 0 to 1000000",
+            CPU_REFRESH, "an integer from 1 to 1000000"));
 
     private static final System.Logger LOG = System.getLogger("dev.percpu");
     private static volatile boolean checked;
