@@ -3,7 +3,7 @@ package dev.percpu.runtime;
 /*
  * A CPU id remembered per thread and re-read from the real source every REFRESH uses: the CPU id of
  * the atomic this_cpu operations and of the guards' unit choice in the atomic mode (ARCHITECTURE
- * D19). On a host where a downcall costs more than a LOCKed add (issue #9's hosts B and C), the
+ * D18). On a host where a downcall costs more than a LOCKed add (issue #9's hosts B and C), the
  * downcall per update, not the update, is what makes a this_cpu_inc slower than LongAdder; an
  * atomic update is correct on any CPU's copy (UnitOps), so the id need not be fresh, only
  * usually right, and reading it once per REFRESH updates takes the downcall off the path.

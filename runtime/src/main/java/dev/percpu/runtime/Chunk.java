@@ -51,11 +51,16 @@ final class Chunk {
     static final long PAGE = Native.pageSize();
 
     /** {@code percpu.cpu.refresh}: the updates a remembered CPU id serves in the atomic mode. */
-    static final int REFRESH = Settings.integer(Settings.CPU_REFRESH, 64, 1, 1_000_000);
+    static final int REFRESH = refreshSetting();
+
+    /** Reads and checks {@code percpu.cpu.refresh} (IllegalArgumentException naming the value and the rule). */
+    static int refreshSetting() {
+        return Settings.integer(Settings.CPU_REFRESH, 64, 1, 1_000_000);
+    }
 
     /** The id source for atomic updates and guards: cached where that saves a downcall. */
     static CpuIds localCpus(CpuIds cpus, UnitOps ops, int refresh, long[] bases, int anyCpu) {
-        if (!(ops instanceof AtomicUnitOps) || cpus instanceof CpuIds.VirtualCpuIds) {
+        if (!(ops instanceof AtomicUnitOps) || !cpus.paysDowncall() || refresh == 1) {
             return cpus; // restartable sequences read the id themselves; a hashed id costs no downcall
         }
         return new CachedCpuIds(cpus, refresh, bases, anyCpu);

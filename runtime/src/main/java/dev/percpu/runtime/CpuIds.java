@@ -58,6 +58,16 @@ abstract class CpuIds {
     }
 
     /**
+     * Whether {@link #current()} costs a downcall, so that remembering its answer per thread
+     * ({@link CachedCpuIds}) saves one: true for the kernel's ids (rseq {@code cpu_id},
+     * {@code sched_getcpu}, mapped or not); false for a hashed id, which is already cheaper than
+     * the cache, and for sources made by tests, whose answers must take effect at once.
+     */
+    boolean paysDowncall() {
+        return false;
+    }
+
+    /**
      * Whether ids are the kernel's own CPU numbers, one unit per kernel CPU (the precondition of
      * restartable sequences and of pinning a thread to the CPU of its guard).
      */
@@ -171,6 +181,11 @@ abstract class CpuIds {
         }
 
         @Override
+        boolean paysDowncall() {
+            return true;
+        }
+
+        @Override
         boolean isReal() {
             return true;
         }
@@ -201,6 +216,11 @@ abstract class CpuIds {
         @Override
         int current() {
             return schedGetcpu();
+        }
+
+        @Override
+        boolean paysDowncall() {
+            return true;
         }
 
         @Override
@@ -257,6 +277,11 @@ abstract class CpuIds {
         @Override
         int current() {
             return map(rseq ? rseqCpuId() : schedGetcpu());
+        }
+
+        @Override
+        boolean paysDowncall() {
+            return true;
         }
 
         @Override

@@ -64,7 +64,7 @@ final class GuardState {
 
     /**
      * Atomic mode: the CPU whose unit this thread tries first, read afresh every
-     * {@link Chunk#REFRESH} guards and after a contended acquisition (the same caching as the
+     * {@link Guards#refresh} guards and after a contended acquisition (the same caching as the
      * atomic {@code this_cpu} operations, {@link CachedCpuIds}, kept here because this state is
      * looked up anyway): a stale id only makes the thread take another CPU's free unit, which the
      * owner word makes exactly as exclusive.
@@ -79,7 +79,7 @@ final class GuardState {
 
     /** {@link #localCpu()} read afresh now. */
     int freshLocalCpu() {
-        localUses = Chunk.REFRESH - 1;
+        localUses = guards.refresh - 1;
         return localCpu = guards.chunk.localCpus.fresh();
     }
 

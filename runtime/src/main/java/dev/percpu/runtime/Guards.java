@@ -93,7 +93,12 @@ final class Guards {
     /** Bytes per owner word: one cache line per CPU, so taking units of different CPUs shares nothing. */
     static final int LINE = Chunk.CACHE_LINE;
     /** Yields of a contended thread before it looks for another unit or waits (see above). */
-    static final int YIELDS = Settings.integer(Settings.GUARD_YIELDS, 64, 0, 1_000_000);
+    static final int YIELDS = yieldsSetting();
+
+    /** Reads and checks {@code percpu.guard.yields} (IllegalArgumentException naming the value and the rule). */
+    static int yieldsSetting() {
+        return Settings.integer(Settings.GUARD_YIELDS, 64, 0, 1_000_000);
+    }
     /** Byte offset, in a unit's owner line, of the number of threads waiting for that unit. */
     private static final int WAITERS = 8;
     private static final VarHandle WAITING = ValueLayout.JAVA_INT.varHandle();
@@ -119,6 +124,12 @@ final class Guards {
     final long ownersAddress;
     /** Whether the fast path is the rseq acquire. */
     final boolean rseq;
+    /**
+     * Atomic mode: how many guards a thread's remembered CPU id serves ({@link GuardState#localCpu()}):
+     * the chunk's {@code percpu.cpu.refresh} where its ids are cached ({@link CachedCpuIds}), else 1
+     * (a fresh id for every guard).
+     */
+    final int refresh;
     /** Whether other CPUs' units can be taken (atomic mode, or rseq with membarrier). */
     final boolean remote;
     private final int[] cpus;
@@ -152,6 +163,7 @@ final class Guards {
 
     Guards(Chunk chunk) {
         this.chunk = chunk;
+        this.refresh = chunk.localCpus instanceof CachedCpuIds cached ? cached.refresh : 1;
         this.topology = chunk.topology;
         this.owners = Arena.global().allocate((long) LINE * topology.nrCpuIds(), LINE);
         this.ownersAddress = owners.address();

@@ -383,6 +383,11 @@ public final class PerCpuAreas {
         if (!(chunk.ops instanceof RseqUnitOps) && RseqUnitOps.UNAVAILABLE_REASON != null) {
             sb.append(" (rseq unavailable: ").append(RseqUnitOps.UNAVAILABLE_REASON).append(')');
         }
+        if (chunk.ops instanceof AtomicUnitOps) {
+            sb.append("; CPU id of atomic updates and guards: ").append(chunk.localCpus instanceof CachedCpuIds cached
+                    ? cached.describeCaching() + " (" + Settings.CPU_REFRESH + ")"
+                    : "read for every update");
+        }
         sb.append('\n');
         sb.append("percpu: ").append(guards.describe()).append('\n');
         sb.append("percpu: memory: ").append(chunk.mapped ? "mmap, committed on first touch" : "Java allocator")
@@ -435,6 +440,10 @@ public final class PerCpuAreas {
 
     static Config systemConfig(List<StaticSection> sections) {
         Settings.warnUnknown();
+        // read here first, so that a bad value is an IllegalArgumentException before anything is
+        // mapped, not an ExceptionInInitializerError when the class holding the constant is loaded
+        Guards.yieldsSetting();
+        Chunk.refreshSetting();
         CpuTopology topology = Sysfs.systemTopology();
         // the restartable sequences first: their guard-acquire downcall has the type of the CPU-id
         // calibration's loop, whose handle then reuses the linked stub (a few ms less at set-up)

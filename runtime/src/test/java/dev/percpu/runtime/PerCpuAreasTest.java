@@ -187,6 +187,12 @@ class PerCpuAreasTest {
                         + " byte count from 0 to 1099511627776 with an optional K, M or G suffix"},
                 {"percpu.dynamic.size", "20KB", "-Dpercpu.dynamic.size=\"20KB\" is invalid: percpu.dynamic.size must be a"
                         + " byte count from 0 to 1099511627776 with an optional K, M or G suffix"},
+                {"percpu.guard.yields", "x", "-Dpercpu.guard.yields=\"x\" is invalid: percpu.guard.yields must be an"
+                        + " integer from 0 to 1000000"},
+                {"percpu.cpu.refresh", "0", "-Dpercpu.cpu.refresh=\"0\" is invalid: percpu.cpu.refresh must be an"
+                        + " integer from 1 to 1000000"},
+                {"percpu.cpu.refresh", "64.5", "-Dpercpu.cpu.refresh=\"64.5\" is invalid: percpu.cpu.refresh must be an"
+                        + " integer from 1 to 1000000"},
                 {"percpu.atom.size", "6K", "-Dpercpu.atom.size=6144 is invalid: percpu.atom.size must be a power of two of"
                         + " at least the page size " + Chunk.PAGE},
         };
