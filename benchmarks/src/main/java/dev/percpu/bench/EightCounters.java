@@ -1,5 +1,6 @@
 package dev.percpu.bench;
 
+import dev.percpu.runtime.PerCpuLong;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,5 +49,27 @@ public class EightCounters {
         BenchCounters_PerCpu.c5.add(3);
         BenchCounters_PerCpu.c6.increment();
         BenchCounters_PerCpu.c7.add(7);
+    }
+
+    private static final PerCpuLong[] VARS = {BenchCounters_PerCpu.c0, BenchCounters_PerCpu.c1, BenchCounters_PerCpu.c2,
+            BenchCounters_PerCpu.c3, BenchCounters_PerCpu.c4, BenchCounters_PerCpu.c5, BenchCounters_PerCpu.c6,
+            BenchCounters_PerCpu.c7};
+    private static final long[] DELTAS = {1, 1500, 1, 64, 1, 3, 1, 7};
+
+    /** The same eight adds from arrays kept by the caller ({@code PerCpuLong.addEach(vars, deltas)}): four downcalls of two adds in rseq mode. */
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public void addEach() {
+        PerCpuLong.addEach(VARS, DELTAS);
+    }
+
+    /** The same eight adds as four two-variable calls ({@code PerCpuLong.addEach(a, da, b, db)}: register arguments only). */
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public void addEachPairs() {
+        PerCpuLong.addEach(BenchCounters_PerCpu.c0, 1, BenchCounters_PerCpu.c1, 1500);
+        PerCpuLong.addEach(BenchCounters_PerCpu.c2, 1, BenchCounters_PerCpu.c3, 64);
+        PerCpuLong.addEach(BenchCounters_PerCpu.c4, 1, BenchCounters_PerCpu.c5, 3);
+        PerCpuLong.addEach(BenchCounters_PerCpu.c6, 1, BenchCounters_PerCpu.c7, 7);
     }
 }

@@ -31,10 +31,13 @@ final class AtomicUnitOps extends UnitOps {
      * than the LOCKed instruction itself (OneCounter atomic: 6.1 ns against 4.0 through ALL). The
      * address is a possible CPU's unit (CpuIds' contract) plus a validated handle offset.
      */
-    private static final MemorySegment ALL = Units.ALL;
-
+    // Units.ALL is read where it is used, never copied into a constant of this class: Units'
+    // initializer reads this class's INT and LONG, so a copy made here while Units is still being
+    // initialized would be null, and the chunk (which reads Units.ALL) would hand out absolute
+    // addresses to be used as offsets in its own segment.
     private static MemorySegment seg(Chunk c) {
-        return ALL != null ? ALL : c.segment;
+        MemorySegment all = Units.ALL;
+        return all != null ? all : c.segment;
     }
 
     private static long at(Chunk c, long off) {
@@ -42,7 +45,7 @@ final class AtomicUnitOps extends UnitOps {
             return cached.unitBase() + off;
         }
         int cpu = c.localCpus.current();
-        return (ALL != null ? c.unitAddress(cpu) : c.unitOffset(cpu)) + off;
+        return (Units.ALL != null ? c.unitAddress(cpu) : c.unitOffset(cpu)) + off;
     }
 
     @Override

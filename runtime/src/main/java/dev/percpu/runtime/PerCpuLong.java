@@ -128,6 +128,99 @@ public final class PerCpuLong extends PerCpuVar {
     }
 
     /**
+     * Adds {@code da} to the current CPU's copy of {@code a} and {@code db} to the current CPU's
+     * copy of {@code b}: two {@link #add(long)} calls in one native call where the updates are
+     * restartable sequences (two sequences, each with its own commit; variables of different areas
+     * fall back to two calls).
+     * <p>Each add is atomic on its own, exactly as {@link #add(long)}; the pair is not: another
+     * thread may see one without the other, and if the thread migrates between them the two land
+     * on different CPUs' copies. Sums are exact either way. {@code a} and {@code b} may be the same.
+     *
+     * @param a the first variable
+     * @param da the amount to add to it
+     * @param b the second variable
+     * @param db the amount to add to it
+     * @throws NullPointerException if a variable is null (nothing is added)
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, as {@link #add(long)}
+     */
+    public static void addEach(PerCpuLong a, long da, PerCpuLong b, long db) {
+        Chunk c = a.chunk;
+        java.util.Objects.requireNonNull(b, "b");
+        if (c == b.chunk) {
+            c.ops.addEach64(c, Units.thisCpuOffset(c, a.offset, 8), da, Units.thisCpuOffset(c, b.offset, 8), db);
+        } else {
+            a.add(da);
+            b.add(db);
+        }
+    }
+
+    /**
+     * Three {@link #add(long)} calls in two native calls where the updates are restartable
+     * sequences; each atomic on its own, as in {@link #addEach(PerCpuLong, long, PerCpuLong, long)}.
+     *
+     * @param a the first variable
+     * @param da the amount to add to it
+     * @param b the second variable
+     * @param db the amount to add to it
+     * @param c the third variable
+     * @param dc the amount to add to it
+     * @throws NullPointerException if a variable is null (nothing is added)
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, as {@link #add(long)}
+     */
+    public static void addEach(PerCpuLong a, long da, PerCpuLong b, long db, PerCpuLong c, long dc) {
+        java.util.Objects.requireNonNull(c, "c");
+        addEach(a, da, b, db);
+        c.add(dc);
+    }
+
+    /**
+     * Four {@link #add(long)} calls in two native calls where the updates are restartable
+     * sequences; each atomic on its own, as in {@link #addEach(PerCpuLong, long, PerCpuLong, long)}.
+     *
+     * @param a the first variable
+     * @param da the amount to add to it
+     * @param b the second variable
+     * @param db the amount to add to it
+     * @param c the third variable
+     * @param dc the amount to add to it
+     * @param d the fourth variable
+     * @param dd the amount to add to it
+     * @throws NullPointerException if a variable is null (nothing is added)
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, as {@link #add(long)}
+     */
+    public static void addEach(PerCpuLong a, long da, PerCpuLong b, long db, PerCpuLong c, long dc, PerCpuLong d,
+            long dd) {
+        java.util.Objects.requireNonNull(c, "c");
+        java.util.Objects.requireNonNull(d, "d");
+        addEach(a, da, b, db);
+        addEach(c, dc, d, dd);
+    }
+
+    /**
+     * Adds {@code deltas[k]} to the current CPU's copy of {@code vars[k]} for every {@code k}: two
+     * adds per native call where the updates are restartable sequences (consecutive variables of
+     * one area; a variable of another area is added on its own). Each add is atomic on its own, as in
+     * {@link #addEach(PerCpuLong, long, PerCpuLong, long)}. Allocates nothing; the arrays are only
+     * read, and may be kept and reused.
+     *
+     * @param vars the variables; repeats allowed
+     * @param deltas the amounts, one per variable
+     * @throws IllegalArgumentException if the arrays' lengths differ (nothing is added)
+     * @throws NullPointerException if a variable is null (nothing is added)
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, as {@link #add(long)}
+     */
+    public static void addEach(PerCpuLong[] vars, long[] deltas) {
+        if (vars.length != deltas.length) {
+            throw new IllegalArgumentException("addEach needs one delta per variable: " + vars.length + " variables, "
+                    + deltas.length + " deltas");
+        }
+        for (PerCpuLong v : vars) {
+            java.util.Objects.requireNonNull(v, "a variable of addEach");
+        }
+        Units.addEach64(vars, deltas);
+    }
+
+    /**
      * Subtracts {@code delta} from the current CPU's copy of the variable.
      * <p>Kernel: {@code this_cpu_sub(var, delta)}.
      *

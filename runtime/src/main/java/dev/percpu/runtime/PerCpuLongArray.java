@@ -153,6 +153,51 @@ public final class PerCpuLongArray extends PerCpuVar {
     }
 
     /**
+     * Adds {@code di} to the current CPU's copy of element {@code i} and {@code dj} to the current
+     * CPU's copy of element {@code j}: two {@link #add(int, long)} calls in one native call where the
+     * updates are restartable sequences (two sequences, each with its own commit).
+     * <p>Each add is atomic on its own, exactly as {@link #add(int, long)}; the pair is not: another
+     * thread may see one without the other, and if the thread migrates between them the two land
+     * on different CPUs' copies. Sums are exact either way. {@code i} and {@code j} may be equal.
+     *
+     * @param i the first element, in {@code [0, length())}
+     * @param di the amount to add to it
+     * @param j the second element, in {@code [0, length())}
+     * @param dj the amount to add to it
+     * @throws IndexOutOfBoundsException if {@code i} or {@code j} is not in {@code [0, length())}
+     *     (nothing is added)
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, as {@link #add(int, long)}
+     */
+    public void addEach(int i, long di, int j, long dj) {
+        long oi = elem(i);
+        long oj = elem(j);
+        chunk.ops.addEach64(chunk, Units.thisCpuOffset(chunk, oi, 8), di, Units.thisCpuOffset(chunk, oj, 8), dj);
+    }
+
+    /**
+     * Adds {@code deltas[k]} to the current CPU's copy of element {@code indices[k]} for every
+     * {@code k}: two adds per native call where the updates are restartable sequences.
+     * Each add is atomic on its own, as in {@link #addEach(int, long, int, long)}. Allocates
+     * nothing; the arrays are only read.
+     *
+     * @param indices the elements, each in {@code [0, length())}; repeats allowed
+     * @param deltas the amounts, one per index
+     * @throws IllegalArgumentException if the arrays' lengths differ (nothing is added)
+     * @throws IndexOutOfBoundsException if an index is not in {@code [0, length())} (nothing is added)
+     * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, as {@link #add(int, long)}
+     */
+    public void addEach(int[] indices, long[] deltas) {
+        if (indices.length != deltas.length) {
+            throw new IllegalArgumentException("addEach needs one delta per index: " + indices.length + " indices, "
+                    + deltas.length + " deltas");
+        }
+        for (int index : indices) {
+            Objects.checkIndex(index, length);
+        }
+        Units.addEach64(chunk, offset, indices, deltas);
+    }
+
+    /**
      * Subtracts {@code delta} from the current CPU's copy of element {@code index} of the variable.
      * <p>Kernel: {@code this_cpu_sub(var, delta)}.
      *

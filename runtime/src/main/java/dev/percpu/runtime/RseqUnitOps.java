@@ -1,11 +1,13 @@
 package dev.percpu.runtime;
 
 import static dev.percpu.runtime.internal.rseq.RseqAssembler.ACQUIRE_INDEX;
+import static dev.percpu.runtime.internal.rseq.RseqAssembler.ADD2_OFFSET;
 import static dev.percpu.runtime.internal.rseq.RseqAssembler.FUNCTIONS;
 import static dev.percpu.runtime.internal.rseq.RseqAssembler.SLOT;
 import static dev.percpu.runtime.internal.rseq.RseqAssembler.functionOffset;
 import static dev.percpu.runtime.internal.rseq.RseqAssembler.generate;
 
+import dev.percpu.runtime.internal.rseq.RseqAssembler;
 import dev.percpu.runtime.internal.rseq.RseqAssembler.Op;
 import dev.percpu.cpu.CpuMask;
 import dev.percpu.runtime.internal.sys.Native;
@@ -71,6 +73,8 @@ final class RseqUnitOps extends UnitOps {
     private static final MethodHandle ADD32, AND32, OR32, XOR32, XCHG32, CMPXCHG32;
     /** {@code int acquire(long owners, long token)}: see {@code RseqAssembler.acquireFunction}. */
     private static final MethodHandle ACQUIRE;
+    /** {@code void add2(long table, long off0, long d0, long off1, long d1)}: two adds, one downcall. */
+    private static final MethodHandle ADD2;
     /** Whether membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ) is registered: remote acquisition works. */
     static final boolean MEMBARRIER_RSEQ;
     /** nr_cpu_ids the code was generated for: tables passed in must have at least this many entries. */
@@ -78,6 +82,7 @@ final class RseqUnitOps extends UnitOps {
 
     static {
         MethodHandle[] h = new MethodHandle[FUNCTIONS];
+        MethodHandle add2 = null;
         String reason = null;
         int nr = 0;
         try {
@@ -88,7 +93,7 @@ final class RseqUnitOps extends UnitOps {
                 long page = Native.pageSize();
                 long base = Native.mmap(page, Native.PROT_READ | Native.PROT_WRITE);
                 byte[] code = generate(base, rseqOffset(), nr);
-                if (code.length > page) {
+                if (code.length != RseqAssembler.PAGE_BYTES || code.length > page) {
                     throw new IllegalStateException("rseq code does not fit a page: " + code.length);
                 }
                 MemorySegment.ofAddress(base).reinterpret(page).copyFrom(MemorySegment.ofArray(code));
@@ -102,6 +107,10 @@ final class RseqUnitOps extends UnitOps {
                 h[ACQUIRE_INDEX] = Native.LINKER.downcallHandle(MemorySegment.ofAddress(base + ACQUIRE_INDEX * SLOT),
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
                         Linker.Option.critical(false));
+                ValueLayout[] five = new ValueLayout[5];
+                java.util.Arrays.fill(five, ValueLayout.JAVA_LONG);
+                add2 = Native.LINKER.downcallHandle(MemorySegment.ofAddress(base + ADD2_OFFSET),
+                        FunctionDescriptor.ofVoid(five), Linker.Option.critical(false));
             }
         } catch (Throwable t) {
             reason = "rseq code generation failed: " + t;
@@ -110,6 +119,7 @@ final class RseqUnitOps extends UnitOps {
         ADD64 = h[0]; AND64 = h[1]; OR64 = h[2]; XOR64 = h[3]; XCHG64 = h[4]; CMPXCHG64 = h[5];
         ADD32 = h[6]; AND32 = h[7]; OR32 = h[8]; XOR32 = h[9]; XCHG32 = h[10]; CMPXCHG32 = h[11];
         ACQUIRE = h[ACQUIRE_INDEX];
+        ADD2 = add2;
         RseqUnitOps ops = reason == null ? new RseqUnitOps() : null;
         if (ops != null) {
             reason = ops.selfTest(nr);
@@ -224,10 +234,39 @@ final class RseqUnitOps extends UnitOps {
                     }
                 }
             }
-            return null;
+            return selfTestPairs(units, table.address(), nr);
         } catch (Throwable t) {
             return "rseq self-test failed: " + t;
         }
+    }
+
+    /**
+     * add2: each pair must add its delta to exactly one unit's copy (which one depends on where the
+     * thread ran), and nothing else may change.
+     */
+    private static String selfTestPairs(MemorySegment units, long t, int nr) throws Throwable {
+        long[] d = {3, Long.MIN_VALUE};
+        for (int round = 0; round < 2; round++) {
+            units.fill((byte) 0);
+            long o0 = round == 0 ? 8 : 56;
+            long o1 = round == 0 ? 16 : 8;
+            ADD2.invokeExact(t, o0, d[0], o1, d[1]);
+            for (int k = 0; k < 8; k++) {
+                long want = 8L * k == o0 ? d[0] : 8L * k == o1 ? d[1] : 0;
+                long sum = 0;
+                int changed = 0;
+                for (int cpu = 0; cpu < nr; cpu++) {
+                    long v = units.get(ValueLayout.JAVA_LONG, 64L * cpu + 8L * k);
+                    sum += v;
+                    changed += v != 0 ? 1 : 0;
+                }
+                if (sum != want || changed != (want != 0 ? 1 : 0)) {
+                    return "rseq self-test of add2 disagreed at offset " + 8 * k + ": units changed " + changed
+                            + ", sum " + sum + " (want " + want + ")";
+                }
+            }
+        }
+        return null;
     }
 
     private static long narrowResult(int k, int v, int m, boolean returned) {
@@ -351,6 +390,15 @@ final class RseqUnitOps extends UnitOps {
     int cmpxchg32(Chunk c, long off, int expected, int value) {
         try {
             return (int) CMPXCHG32.invokeExact(c.table, off, expected, value);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    void addEach64(Chunk c, long off0, long d0, long off1, long d1) {
+        try {
+            ADD2.invokeExact(c.table, off0, d0, off1, d1);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -62,4 +62,14 @@ abstract class UnitOps {
     abstract long cmpxchg64(Chunk c, long off, long expected, long value);
 
     abstract int cmpxchg32(Chunk c, long off, int expected, int value);
+
+    /**
+     * Two {@link #add64} calls, each atomic on its own (not the pair): the restartable sequences
+     * run both in one downcall. Each may land on a different CPU's copy if the thread migrates
+     * between them.
+     */
+    void addEach64(Chunk c, long off0, long d0, long off1, long d1) {
+        add64(c, off0, d0);
+        add64(c, off1, d1);
+    }
 }

@@ -194,6 +194,44 @@ final class Units {
      * record and call CpuGuard.address directly.
      */
 
+    // ---- several this_cpu adds per call -----------------------------------------------------------
+
+    /**
+     * {@code PerCpuLongArray.addEach}: adds {@code deltas[k]} to element {@code indices[k]} (at
+     * {@code base + 8 * indices[k]}, indices already checked) of chunk {@code c}, two per call.
+     */
+    static void addEach64(Chunk c, long base, int[] indices, long[] deltas) {
+        int n = indices.length;
+        int k = 0;
+        for (; k + 1 < n; k += 2) {
+            c.ops.addEach64(c, thisCpuOffset(c, base + 8L * indices[k], 8), deltas[k],
+                    thisCpuOffset(c, base + 8L * indices[k + 1], 8), deltas[k + 1]);
+        }
+        if (k < n) {
+            c.ops.add64(c, thisCpuOffset(c, base + 8L * indices[k], 8), deltas[k]);
+        }
+    }
+
+    /**
+     * {@code PerCpuLong.addEach(vars, deltas)}: adds {@code deltas[k]} to {@code vars[k]} (none
+     * null), two consecutive variables of one chunk per call.
+     */
+    static void addEach64(PerCpuLong[] vars, long[] deltas) {
+        int n = vars.length;
+        int k = 0;
+        while (k < n) {
+            Chunk c = vars[k].chunk;
+            if (k + 1 < n && vars[k + 1].chunk == c) {
+                c.ops.addEach64(c, thisCpuOffset(c, vars[k].offset, 8), deltas[k],
+                        thisCpuOffset(c, vars[k + 1].offset, 8), deltas[k + 1]);
+                k += 2;
+            } else {
+                c.ops.add64(c, thisCpuOffset(c, vars[k].offset, 8), deltas[k]);
+                k++;
+            }
+        }
+    }
+
     /**
      * The offset of a {@code this_cpu} update of the {@code size}-byte variable at {@code off}: {@code off}
      * itself, after recording the discipline in debug mode.

@@ -6,8 +6,8 @@ import java.nio.ByteOrder;
 
 /**
  * Writes the x86-64 machine code of the runtime's restartable sequences: twelve {@code this_cpu}
- * read-modify-write functions and the guard's acquire, each followed by its
- * {@code struct rseq_cs}. Pure byte arithmetic, no native access: the runtime maps the page,
+ * read-modify-write functions and the guard's acquire, each with its {@code struct rseq_cs}, and
+ * {@code add2} (two adds, two sequences, one call) with its two. Pure byte arithmetic, no native access: the runtime maps the page,
  * binds the functions and self-tests them (see {@code dev.percpu.runtime.RseqUnitOps} for the
  * design). The encodings are checked byte for byte against {@code objdump} by the tests.
  */
@@ -43,16 +43,26 @@ public final class RseqAssembler {
         return (FUNCTIONS * SLOT + CS_SIZE - 1) / CS_SIZE * CS_SIZE + index * CS_SIZE;
     }
 
+    /** Offset of {@code void add2(table, off0, d0, off1, d1)}: after the descriptors of the twelve ops and the acquire. */
+    public static final int ADD2_OFFSET = csOffset(FUNCTIONS);
+    /** Bytes reserved for {@code add2}. */
+    private static final int ADD2_SLOT = 128;
+    /** Offset of add2's two descriptors. */
+    public static final int PAIRS_CS_OFFSET = ADD2_OFFSET + ADD2_SLOT;
+    /** Bytes of the whole page's code and descriptors. */
+    public static final int PAGE_BYTES = PAIRS_CS_OFFSET + 2 * CS_SIZE;
+
     /**
-     * The code page: twelve functions (64-bit ops, then 32-bit ops, each in {@link Op} order) at
-     * {@link #SLOT}-byte slots, followed by their {@code struct rseq_cs} descriptors.
+     * The code page: twelve functions (64-bit ops, then 32-bit ops, each in {@link Op} order) and the
+     * acquire at {@link #SLOT}-byte slots, followed by their {@code struct rseq_cs} descriptors; then
+     * {@code add2} at {@link #ADD2_OFFSET} and its two descriptors at {@link #PAIRS_CS_OFFSET}.
      *
      * @param base the address the page will be mapped at (descriptors hold absolute addresses)
      * @param rseqOffset {@code __rseq_offset}
      * @param nrCpuIds the exclusive bound on CPU ids the tables cover
      */
     public static byte[] generate(long base, long rseqOffset, int nrCpuIds) {
-        int total = csOffset(FUNCTIONS);
+        int total = PAGE_BYTES;
         ByteBuffer page = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
         for (int index = 0; index < FUNCTIONS; index++) {
             int fn = index * SLOT;
@@ -67,7 +77,104 @@ public final class RseqAssembler {
             page.putLong(cs + 16, f.post - f.start);          // post_commit_offset
             page.putLong(cs + 24, base + fn + f.abort);       // abort_ip
         }
+        putPairs(page, base, add2Function(ADD2_OFFSET, PAIRS_CS_OFFSET, (int) rseqOffset, nrCpuIds),
+                ADD2_OFFSET, ADD2_SLOT, PAIRS_CS_OFFSET);
         return page.array();
+    }
+
+    private static void putPairs(ByteBuffer page, long base, Pairs f, int fn, int slot, int cs0) {
+        if (f.code.length > slot) {
+            throw new IllegalStateException("a pairs function is " + f.code.length + " bytes, more than its " + slot);
+        }
+        page.put(fn, f.code);
+        for (int i = 0; i < f.start.length; i++) {
+            int cs = cs0 + i * CS_SIZE;
+            page.putInt(cs, 0);
+            page.putInt(cs + 4, 0);
+            page.putLong(cs + 8, base + fn + f.start[i]);
+            page.putLong(cs + 16, f.post[i] - f.start[i]);
+            page.putLong(cs + 24, base + fn + f.abort[i]);
+        }
+    }
+
+    /** A function of several restartable sequences: its bytes and each sequence's labels. */
+    public record Pairs(byte[] code, int[] start, int[] post, int[] abort) {
+    }
+
+    /**
+     * {@code void add2(long table, long off0, long d0, long off1, long d1)}: two
+     * {@code this_cpu_add}s of 64-bit values in one call, each its own restartable sequence with its
+     * own {@code struct rseq_cs}: an abort restarts only the sequence it interrupted, so each add
+     * keeps the semantics of {@code add64} on its own (each lands whole on the copy of the CPU it
+     * ran on; the two may land on different CPUs' copies if the thread migrates between them).
+     *
+     * <pre>
+     *   p0:     lea  rax, [rip + cs0]; mov fs:[RSEQ + 8], rax    ; arm the first sequence
+     *   start0: mov  eax, fs:[RSEQ + 4]; cmp eax, NR_CPU_IDS; jae oob
+     *           mov  r10, [rdi + rax*8]                           ; this CPU's unit
+     *           add  qword ptr [r10 + rsi], rdx                   ; commit: one instruction
+     *   p1:     lea  rax, [rip + cs1]; mov fs:[RSEQ + 8], rax    ; post0 = p1: arm the second
+     *   start1: mov  eax, fs:[RSEQ + 4]; cmp eax, NR_CPU_IDS; jae oob
+     *           mov  r10, [rdi + rax*8]
+     *           add  qword ptr [r10 + rcx], r8                    ; commit
+     *   post1:  ret
+     *           ud1  edi, [rip + RSEQ_SIG]
+     *   abort0: jmp  p0
+     *           ud1  edi, [rip + RSEQ_SIG]
+     *   abort1: jmp  p1
+     *   oob:    ud2
+     * </pre>
+     *
+     * A memory-destination add is one instruction, and the kernel only moves the instruction
+     * pointer between instructions, so it commits whole or not at all, like the store of the
+     * one-add functions. rax and r10 are scratch; the stack is not touched.
+     */
+    public static Pairs add2Function(int fnOffset, int csOffset0, int rseqOffset, int nrCpuIds) {
+        Asm a = new Asm();
+        int[] starts = new int[2];
+        int[] posts = new int[2];
+        int[] entries = new int[2];
+        int[] jaeAt = new int[2];
+        int[][] offDelta = {{6, 2}, {1, 8}}; // (rsi, rdx), (rcx, r8): the System V argument registers 2-5
+        for (int i = 0; i < 2; i++) {
+            entries[i] = a.size();
+            a.bytes(0x48, 0x8D, 0x05);                          // lea rax, [rip + disp32]
+            a.int32(csOffset0 + i * CS_SIZE - (fnOffset + a.size() + 4));
+            a.bytes(0x64, 0x48, 0x89, 0x04, 0x25);              // mov qword ptr fs:[rseq + 8], rax
+            a.int32(rseqOffset + 8);
+            starts[i] = a.size();
+            a.bytes(0x64, 0x8B, 0x04, 0x25);                    // mov eax, dword ptr fs:[rseq + 4]
+            a.int32(rseqOffset + 4);
+            a.bytes(0x3D);                                      // cmp eax, imm32
+            a.int32(nrCpuIds);
+            a.bytes(0x0F, 0x83);                                // jae oob
+            jaeAt[i] = a.size();
+            a.int32(0);
+            a.bytes(0x4C, 0x8B, 0x14, 0xC7);                    // mov r10, qword ptr [rdi + rax*8]
+            int off = offDelta[i][0];
+            int delta = offDelta[i][1];
+            // add qword ptr [r10 + off], delta   (commit): REX.W R(delta) X(off) B(r10), 01 /r, SIB
+            a.bytes(0x48 | (delta >= 8 ? 4 : 0) | (off >= 8 ? 2 : 0) | 1, 0x01, (delta & 7) << 3 | 4,
+                    (off & 7) << 3 | 2);
+            posts[i] = a.size();
+        }
+        a.bytes(0xC3);                                          // ret
+        int[] aborts = new int[2];
+        for (int i = 0; i < 2; i++) {
+            a.bytes(0x0F, 0xB9, 0x3D);                          // ud1 edi, [rip + RSEQ_SIG]
+            a.int32(RSEQ_SIG);
+            aborts[i] = a.size();
+            a.bytes(0xE9);                                      // jmp p_i
+            a.int32(entries[i] - (a.size() + 4));
+        }
+        int oob = a.size();
+        a.bytes(0x0F, 0x0B);                                    // ud2
+        byte[] code = a.toByteArray();
+        ByteBuffer b = ByteBuffer.wrap(code).order(ByteOrder.LITTLE_ENDIAN);
+        for (int at : jaeAt) {
+            b.putInt(at, oob - (at + 4));
+        }
+        return new Pairs(code, starts, posts, aborts);
     }
 
     /** One function's bytes and the offsets (from the function's entry) of its labels. */

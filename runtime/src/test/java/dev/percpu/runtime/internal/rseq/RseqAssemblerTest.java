@@ -107,4 +107,51 @@ class RseqAssemblerTest {
         assertEquals(16, f.start());
         assertEquals((byte) 0x89, f.code()[f.post() - 3], "the commit is the store of the token");
     }
+
+    private static final String ADD2 = "488d05f9000000644889042528090000648b0425240900003de80300000f834c0000004c8b14c7"
+            + "49011432488d05ee000000644889042528090000648b0425240900003de80300000f83210000004c8b14c74d01040a"
+            + "c30fb93d53300553e99dffffff0fb93d53300553e9bcffffff0f0b";
+
+    @Test
+    void add2MatchesItsVerifiedEncoding() {
+        // objdump: lea rax,[rip+cs0]; mov fs:0x928,rax; mov eax,fs:0x924; cmp eax,0x3e8; jae oob;
+        // mov r10,QWORD PTR [rdi+rax*8]; add QWORD PTR [r10+rsi*1],rdx;
+        // lea rax,[rip+cs1]; mov fs:0x928,rax; mov eax,fs:0x924; cmp eax,0x3e8; jae oob;
+        // mov r10,QWORD PTR [rdi+rax*8]; add QWORD PTR [r10+rcx*1],r8; ret;
+        // ud1; jmp p0; ud1; jmp p1; ud2   (function at 0, descriptors at 0x100 and 0x120)
+        RseqAssembler.Pairs f = RseqAssembler.add2Function(0, 0x100, 2336, 1000);
+        assertEquals(ADD2, HexFormat.of().formatHex(f.code()));
+        assertEquals("[16, 59]", java.util.Arrays.toString(f.start()));
+        assertEquals("[43, 86]", java.util.Arrays.toString(f.post()), "each sequence ends right after its add");
+        assertEquals("[94, 106]", java.util.Arrays.toString(f.abort()));
+        for (int i = 0; i < 2; i++) {
+            // the commit is a 4-byte memory-destination add (REX, 01, ModRM, SIB) just before post
+            assertEquals((byte) 0x01, f.code()[f.post()[i] - 3], "sequence " + i + " commits with add [mem], reg");
+        }
+    }
+
+    @Test
+    void add2DescriptorsPointAtItsSequences() {
+        long base = 0x7f00_0000_0000L;
+        byte[] bytes = RseqAssembler.generate(base, 2336, 1000);
+        assertEquals(RseqAssembler.PAGE_BYTES, bytes.length);
+        assertTrue(bytes.length <= 4096, "the page holds everything");
+        ByteBuffer page = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int fn = RseqAssembler.ADD2_OFFSET;
+        assertEquals(0, fn % 16, "add2's entry is 16-aligned");
+        assertTrue(fn >= RseqAssembler.csOffset(RseqAssembler.FUNCTIONS), "after the other descriptors");
+        RseqAssembler.Pairs f = RseqAssembler.add2Function(fn, RseqAssembler.PAIRS_CS_OFFSET, 2336, 1000);
+        for (int i = 0; i < 2; i++) {
+            int cs = RseqAssembler.PAIRS_CS_OFFSET + i * RseqAssembler.CS_SIZE;
+            assertEquals(0, cs % 32, "struct rseq_cs is 32-byte aligned");
+            assertEquals(0, page.getLong(cs), "version and flags");
+            assertEquals(base + fn + f.start()[i], page.getLong(cs + 8), "start_ip " + i);
+            assertEquals(f.post()[i] - f.start()[i], page.getLong(cs + 16), "post_commit_offset " + i);
+            assertEquals(base + fn + f.abort()[i], page.getLong(cs + 24), "abort_ip " + i);
+            assertEquals(RseqAssembler.RSEQ_SIG, page.getInt(fn + f.abort()[i] - 4), "signature precedes abort_ip " + i);
+        }
+        byte[] code = new byte[f.code().length];
+        page.get(fn, code);
+        assertEquals(HexFormat.of().formatHex(f.code()), HexFormat.of().formatHex(code), "add2 is in the page");
+    }
 }
