@@ -51,16 +51,23 @@ public class EightCounters {
         BenchCounters_PerCpu.c7.add(7);
     }
 
-    private static final PerCpuLong[] VARS = {BenchCounters_PerCpu.c0, BenchCounters_PerCpu.c1, BenchCounters_PerCpu.c2,
-            BenchCounters_PerCpu.c3, BenchCounters_PerCpu.c4, BenchCounters_PerCpu.c5, BenchCounters_PerCpu.c6,
-            BenchCounters_PerCpu.c7};
-    private static final long[] DELTAS = {1, 1500, 1, 64, 1, 3, 1, 7};
+    /**
+     * The arrays of {@link #addEach()}, in a class of their own: initialized on first use, after
+     * {@link #setUp()} has chosen the mode (a static field of this class would set the runtime up
+     * before it, in the default mode).
+     */
+    private static final class Batch {
+        static final PerCpuLong[] VARS = {BenchCounters_PerCpu.c0, BenchCounters_PerCpu.c1, BenchCounters_PerCpu.c2,
+                BenchCounters_PerCpu.c3, BenchCounters_PerCpu.c4, BenchCounters_PerCpu.c5, BenchCounters_PerCpu.c6,
+                BenchCounters_PerCpu.c7};
+        static final long[] DELTAS = {1, 1500, 1, 64, 1, 3, 1, 7};
+    }
 
     /** The same eight adds from arrays kept by the caller ({@code PerCpuLong.addEach(vars, deltas)}): four downcalls of two adds in rseq mode. */
     @Benchmark
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public void addEach() {
-        PerCpuLong.addEach(VARS, DELTAS);
+        PerCpuLong.addEach(Batch.VARS, Batch.DELTAS);
     }
 
     /** The same eight adds as four two-variable calls ({@code PerCpuLong.addEach(a, da, b, db)}: register arguments only). */
