@@ -271,13 +271,8 @@ public final class BitmapChunk {
             }
             int contig = md[m + CONTIG];
             if (contig >= bits) {
-                int cs = md[m + CONTIG_START];
-                if (cs >= from) {
-                    int q = alignUp(base + cs, alignBits);
-                    if (q + bits <= base + cs + contig) {
-                        return q;
-                    }
-                }
+                // first fit inside the block, as pcpu_alloc_area scans from the block's
+                // first_free: holes before the contig run are filled first
                 int f = from;
                 int bsh = md[m + SCAN];
                 if (bsh > 0 && bits > bsh) {
