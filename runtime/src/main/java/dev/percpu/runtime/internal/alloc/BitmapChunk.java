@@ -303,9 +303,14 @@ public final class BitmapChunk {
             if (s >= end) {
                 return -1;
             }
-            int e = Bitmaps.nextSet(allocMap, s, end);
-            if (alignUp(s, alignBits) + bits <= e) {
-                return alignUp(s, alignBits);
+            int q = alignUp(s, alignBits);
+            if (q + bits > end) {
+                return -1;
+            }
+            // look only as far as the fit needs, not to the end of a long run
+            int e = Bitmaps.nextSet(allocMap, s, q + bits);
+            if (e == q + bits) {
+                return q;
             }
             pos = e;
         }
@@ -338,14 +343,26 @@ public final class BitmapChunk {
         final int c = chunkMd;
         md[c + LEFT_FREE] = Math.min(md[c + LEFT_FREE], bitOff);
         md[c + RIGHT_FREE] = Math.min(md[c + RIGHT_FREE], mapBits - end);
-        if (bitOff == md[c + FIRST_FREE]) {
+        boolean nothingFreeBefore = bitOff == md[c + FIRST_FREE];
+        if (nothingFreeBefore) {
             md[c + FIRST_FREE] = nextFreeBit(end);
         }
         if (overlaps(md[c + SCAN_START], md[c + SCAN], bitOff, end)) {
             md[c + SCAN] = 0;
         }
-        if (overlaps(md[c + CONTIG_START], md[c + CONTIG], bitOff, end)) {
-            chunkRefresh();
+        int cs = md[c + CONTIG_START];
+        int contig = md[c + CONTIG];
+        if (overlaps(cs, contig, bitOff, end)) {
+            int rest = contig - bits;
+            int sh = md[c + SCAN];
+            if (bitOff == cs && cs + contig == mapBits && rest > 0 && (nothingFreeBefore || (sh > 0 && sh <= rest))) {
+                // chipped from the front of the chunk's free tail: no run follows it, and every run
+                // before it is at most the scan hint (or there is none), so the rest is still the largest
+                md[c + CONTIG_START] = end;
+                md[c + CONTIG] = rest;
+            } else {
+                chunkRefresh();
+            }
         }
     }
 
@@ -684,9 +701,15 @@ public final class BitmapChunk {
             update(me, 0, endL, 0);
         }
 
-        // the chunk-level run: extend across wholly free blocks with right_free/left_free
+        // the chunk-level run: extend across wholly free blocks with right_free/left_free, or at
+        // once when it touches the chunk's contig run (the kernel's shortcut, one level up)
+        final int c = chunkMd;
+        int ccs = md[c + CONTIG_START];
+        int ccontig = md[c + CONTIG];
         int cStart = baseS + start;
-        if (start == 0) {
+        if (ccontig > 0 && bitOff == ccs + ccontig) {
+            cStart = ccs;
+        } else if (start == 0) {
             for (int j = si - 1; j >= 0; j--) {
                 int r = md[j * MD_STRIDE + RIGHT_FREE];
                 cStart = ((j + 1) << blockShift) - r;
@@ -696,7 +719,9 @@ public final class BitmapChunk {
             }
         }
         int cEnd = baseE + endL;
-        if (endL == bb) {
+        if (ccontig > 0 && end == ccs) {
+            cEnd = ccs + ccontig;
+        } else if (endL == bb) {
             for (int j = ei + 1; j < nrBlocks; j++) {
                 int l = md[j * MD_STRIDE + LEFT_FREE];
                 cEnd = (j << blockShift) + l;
@@ -705,7 +730,7 @@ public final class BitmapChunk {
                 }
             }
         }
-        update(chunkMd, cStart, cEnd, 0);
+        update(c, cStart, cEnd, 0);
     }
 
     // ---------------------------------------------------------------------------------------

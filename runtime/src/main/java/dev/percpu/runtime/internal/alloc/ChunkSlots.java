@@ -56,6 +56,7 @@ public final class ChunkSlots<T> {
     private final SlotChunk<T>[] heads;
     private final SlotChunk<T>[] tails;
     private SlotChunk<T>[] byId;
+    private int nonEmpty;
     private int chunks;
     private int maxChunks;
     private long allocations;
@@ -199,7 +200,10 @@ public final class ChunkSlots<T> {
         if (align <= 0 || Integer.bitCount(align) != 1) {
             throw new IllegalArgumentException("align must be a power of two: " + align);
         }
-        for (int slot = sizeToSlot(size); slot <= freeSlot; slot++) {
+        int bytes = ((size - 1) | (BitmapChunk.MIN_ALLOC_SIZE - 1)) + 1;
+        // nonEmpty has bit k set when slot k's list is not empty: skip empty slots in one step
+        for (int mask = nonEmpty & (-1 << sizeToSlot(size)); mask != 0; mask &= mask - 1) {
+            int slot = Integer.numberOfTrailingZeros(mask);
             for (SlotChunk<T> c = heads[slot]; c != null; c = c.next) {
                 BitmapChunk chunk = c.chunk();
                 if (size > chunk.regionSize()) {
@@ -208,7 +212,6 @@ public final class ChunkSlots<T> {
                 int off = chunk.alloc(size, align);
                 if (off >= 0) {
                     relocate(c);
-                    int bytes = chunk.sizeOf(off);
                     allocations++;
                     live++;
                     maxLive = Math.max(maxLive, live);
@@ -345,6 +348,7 @@ public final class ChunkSlots<T> {
 
     private void link(SlotChunk<T> c, int slot, boolean front) {
         c.slot = slot;
+        nonEmpty |= 1 << slot;
         if (heads[slot] == null) {
             c.prev = null;
             c.next = null;
@@ -374,6 +378,9 @@ public final class ChunkSlots<T> {
             tails[slot] = c.prev;
         } else {
             c.next.prev = c.prev;
+        }
+        if (heads[slot] == null) {
+            nonEmpty &= ~(1 << slot);
         }
         c.prev = null;
         c.next = null;
