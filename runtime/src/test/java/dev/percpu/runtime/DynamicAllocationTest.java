@@ -498,6 +498,69 @@ class DynamicAllocationTest {
         d.checkInvariants();
     }
 
+    /**
+     * The grace period: writers hammer an allocation while it is closed and its space handed to
+     * a new allocation at once. Every writer must stop with an IllegalStateException, and neither
+     * the new allocation (same addresses) nor the neighbour may ever see one of their writes.
+     */
+    @Test
+    void writersRacingACloseNeverTouchTheSpaceReusedAfterIt() throws InterruptedException {
+        DynamicAllocator d = allocator(64 << 10);
+        for (int round = 0; round < 40; round++) {
+            PerCpuAllocation a = d.allocate(64, 8);
+            PerCpuAllocation neighbour = d.allocate(64, 8);
+            fill(neighbour, 99);
+            int writers = 4;
+            CountDownLatch writing = new CountDownLatch(writers);
+            AtomicLong stoppedByClose = new AtomicLong();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                MemorySegment target = a.segment(a.possibleCpus().nth(w % 4));
+                long value = -1L - w;
+                Runnable body = () -> {
+                    boolean first = true;
+                    try {
+                        while (true) {
+                            for (long off = 0; off < 64; off += 8) {
+                                target.set(ValueLayout.JAVA_LONG, off, value);
+                            }
+                            if (first) {
+                                first = false;
+                                writing.countDown();
+                            }
+                        }
+                    } catch (IllegalStateException closed) {
+                        stoppedByClose.incrementAndGet();
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                };
+                threads.add(w % 2 == 0 ? Thread.ofPlatform().start(body) : Thread.ofVirtual().start(body));
+            }
+            writing.await();
+            long[] old = new long[4];
+            for (int i = 0; i < 4; i++) {
+                old[i] = a.segment(a.possibleCpus().nth(i)).address();
+            }
+            a.close();
+            PerCpuAllocation b = d.allocate(64, 8); // first fit: exactly the space just freed
+            for (int i = 0; i < 4; i++) {
+                assertEquals(old[i], b.segment(b.possibleCpus().nth(i)).address(), "round " + round);
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(null, failure.get());
+            assertEquals(writers, stoppedByClose.get());
+            assertTrue(zeroed(b), "round " + round + ": a write after close reached the reused space");
+            assertEquals(null, check(neighbour, 99), "round " + round);
+            b.close();
+            neighbour.close();
+        }
+        assertEquals(0, d.stats().liveAllocations());
+    }
+
     @Test
     void theAreasAllocateAndDumpTheAllocator() {
         PerCpuAreas areas = Fixtures.areas(Fixtures.Mode.ATOMIC);
