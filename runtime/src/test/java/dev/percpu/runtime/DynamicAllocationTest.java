@@ -11,6 +11,7 @@ import dev.percpu.cpu.CpuTopology;
 import dev.percpu.runtime.internal.sys.Settings;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -559,6 +560,51 @@ class DynamicAllocationTest {
             neighbour.close();
         }
         assertEquals(0, d.stats().liveAllocations());
+    }
+
+    /** README, "Dynamic per-CPU memory": the snippet, verbatim between the markers. */
+    // README snippet start
+    static final class ConnectionStats implements AutoCloseable {
+        private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+        // alloc_percpu(struct { long rx; long tx; }): 16 bytes per CPU, zeroed, 8-aligned
+        private final PerCpuAllocation counters = PerCpuAreas.system().allocate(2 * Long.BYTES);
+
+        void received(long bytes) {
+            MemorySegment mine = counters.segment(Cpu.current()); // this_cpu_ptr(counters)
+            LONG.getAndAdd(mine, 0L, bytes); // atomic: the thread may migrate meanwhile
+        }
+
+        long totalReceived() {
+            long sum = 0;
+            for (int cpu : counters.possibleCpus().toArray()) { // for_each_possible_cpu(cpu)
+                sum += (long) LONG.getVolatile(counters.segment(cpu), 0L); // per_cpu_ptr(counters, cpu)
+            }
+            return sum;
+        }
+
+        @Override
+        public void close() {
+            counters.close(); // free_percpu(counters)
+        }
+    }
+    // README snippet end
+
+    @Test
+    void theReadmeSnippetCounts() throws InterruptedException {
+        try (ConnectionStats stats = new ConnectionStats()) {
+            Thread[] ts = new Thread[4];
+            for (int t = 0; t < ts.length; t++) {
+                ts[t] = Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < 10_000; i++) {
+                        stats.received(3);
+                    }
+                });
+            }
+            for (Thread t : ts) {
+                t.join();
+            }
+            assertEquals(120_000, stats.totalReceived());
+        }
     }
 
     @Test
