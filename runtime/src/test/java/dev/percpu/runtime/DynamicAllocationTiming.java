@@ -13,8 +13,9 @@ import java.util.concurrent.CountDownLatch;
  * {@code Arena.ofShared()} create+close, whose close is the grace-period handshake), with only the
  * JVM's own threads and then with 200 more parked platform threads (the handshake visits every
  * thread). Prints the median of 7 rounds of 20,000 pairs in microseconds per pair. Run with
- * {@code java --enable-native-access=ALL-UNNAMED -cp runtime/target/classes:runtime/target/test-classes
- * dev.percpu.runtime.DynamicAllocationTiming}.
+ * {@code java --enable-native-access=ALL-UNNAMED
+ * -cp runtime/target/classes:runtime/target/test-classes:annotations/target/classes
+ * dev.percpu.runtime.DynamicAllocationTiming} after {@code mvn -o -q -pl runtime -am test-compile}.
  */
 public final class DynamicAllocationTiming {
 
