@@ -641,6 +641,12 @@ class DynamicAllocationTest {
                 + " mapped 1, unmapped 0), nr_alloc 2 nr_dealloc 0 nr_cur_alloc 2 nr_max_alloc 2, sizes 8..100 B,"
                 + " live 108 B,"), dump);
         assertTrue(dump.contains("percpu:   chunk 0   free 262036 B, largest free run 261980 B, 2 live,"), dump);
+        PerCpuAllocatorStats.ChunkStats c = s.perChunk().getFirst();
+        assertEquals(262036, c.freeBytes());
+        assertEquals(261980, c.largestFreeRun());
+        assertEquals(1 - 261980.0 / 262036, c.fragmentation(), 1e-12); // the 56-byte hole before b
+        assertEquals(1, c.populatedPages());
+        assertEquals(63, c.emptyPages());
         a.close();
         b.close();
         assertEquals(0, areas.allocatorStats().liveAllocations());
