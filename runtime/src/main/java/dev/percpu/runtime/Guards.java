@@ -75,7 +75,8 @@ import java.util.concurrent.locks.LockSupport;
  * each queue: a missed wakeup costs at most a millisecond, and the race needs a release and a
  * registration of the same unit within a few nanoseconds. The same wakeup lets a waiter whose
  * unit's holder is blocked take another unit. The watchdog also frees units whose holder died
- * inside its guard, and stops after a second without waiters. A thread that any unit will do for
+ * inside its guard, and parks after a second without waiters until the next wait (one thread per
+ * domain, started by its first wait: later waits allocate nothing). A thread that any unit will do for
  * and whose own CPU's unit is held by a holder that outlasted its yields waits for another unit.
  *
  * Why 64 yields (measured; the explanation is our reading of the scheduler): under EEVDF
@@ -137,6 +138,8 @@ final class Guards {
     private final WaitQueue[] queues;
     /** Whether this domain's watchdog runs. */
     private final AtomicBoolean watching = new AtomicBoolean();
+    /** The watchdog, once a first wait has started it; it then parks while no thread waits. */
+    private volatile Thread watchdogThread;
     /** Absolute address of each CPU's unit in the first chunk, by CPU id (0 if impossible). */
     final long[] unitAddress;
     private final ThreadLocal<GuardState> states = ThreadLocal.withInitial(this::newState);
@@ -529,7 +532,14 @@ final class Guards {
     /** Starts this domain's watchdog if it is not running. */
     private void watch() {
         if (!watching.get() && watching.compareAndSet(false, true)) {
-            Thread.ofPlatform().daemon().name("percpu-guard-watchdog").start(this::watchdog);
+            Thread t = watchdogThread;
+            if (t != null) {
+                LockSupport.unpark(t); // idle since its last waiter: wake it (allocates nothing)
+            } else {
+                t = Thread.ofPlatform().daemon().name("percpu-guard-watchdog").unstarted(this::watchdog);
+                watchdogThread = t; // before it runs, so that no later waiter sees it missing
+                t.start();
+            }
         }
     }
 
@@ -537,7 +547,8 @@ final class Guards {
      * The watchdog: while threads wait, every {@link #WATCH_PERIOD_NANOS} it frees the units of
      * holders that died inside their guard and, if any unit is free, wakes the first waiter of
      * every queue (a wakeup a release missed; or a waiter whose own unit's holder is blocked and
-     * that may take the free unit). It stops after a second without waiters.
+     * that may take the free unit). After a second without waiters it parks until a waiter
+     * raises {@link #watching} again.
      */
     private void watchdog() {
         int idle = 0;
@@ -570,7 +581,13 @@ final class Guards {
                 }
                 // a waiter that registered before the flag fell saw it still up: keep watching for it
                 if (!waiters || !watching.compareAndSet(false, true)) {
-                    return;
+                    // idle: park until watch() raises the flag and unparks this thread. The thread is
+                    // kept rather than ended so that only a domain's first wait starts one: a wait
+                    // after an idle second allocated a new Thread on the waiter (GuardTest's
+                    // waitingForAUnitAllocatesNothing saw 376-496 bytes in 200 waits on a loaded host)
+                    while (!watching.get()) {
+                        LockSupport.park(this);
+                    }
                 }
                 idle = 0;
             }
