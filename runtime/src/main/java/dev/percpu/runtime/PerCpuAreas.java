@@ -58,8 +58,11 @@ import java.util.ServiceLoader;
  *       (thread-hashed), or {@code auto} (where both rseq and native are available, the one a short
  *       calibration at set-up finds cheaper, rseq on a tie; else native, else virtual)</td></tr>
  *   <tr><td>{@code percpu.reserved.size}</td><td>8K</td><td>reserved region bytes (K/M suffix allowed)</td></tr>
- *   <tr><td>{@code percpu.dynamic.size}</td><td>20K</td><td>dynamic region bytes</td></tr>
+ *   <tr><td>{@code percpu.dynamic.size}</td><td>20K</td><td>the first chunk's dynamic region bytes
+ *       (not used by {@link #allocate(long, long)} yet, which maps chunks of its own)</td></tr>
  *   <tr><td>{@code percpu.atom.size}</td><td>page size</td><td>allocation granularity</td></tr>
+ *   <tr><td>{@code percpu.alloc.unit.size}</td><td>256K</td><td>unit of a dynamic chunk, the largest
+ *       {@link #allocate(long, long)}: a power of two from 64K to 16M</td></tr>
  *   <tr><td>{@code percpu.sysfs}</td><td>{@code /sys}</td><td>sysfs root to read the topology from</td></tr>
  * </table>
  *
@@ -89,12 +92,74 @@ public final class PerCpuAreas {
     private final Map<Class<?>, Placed> placed = new IdentityHashMap<>();
     private final List<Placed> order = new ArrayList<>();
     private long reservedUsed;
+    /** The dynamic allocator, created on first use. */
+    private volatile DynamicAllocator dynamic;
 
     private PerCpuAreas(Chunk chunk) {
         this.chunk = chunk;
         this.info = chunk.info;
         this.guards = new Guards(chunk);
         chunk.guards = guards;
+    }
+
+    private DynamicAllocator dynamic() {
+        DynamicAllocator d = dynamic;
+        if (d == null) {
+            synchronized (this) {
+                d = dynamic;
+                if (d == null) {
+                    d = DynamicAllocator.system(chunk.topology);
+                    dynamic = d;
+                }
+            }
+        }
+        return d;
+    }
+
+    /**
+     * {@code __alloc_percpu(size, align)}: {@code size} bytes for every possible CPU, zeroed, each
+     * CPU's copy at an address aligned to {@code align}.
+     *
+     * <p>Any thread. The space comes from dynamic chunks of one unit per possible CPU (the unit is
+     * {@code -Dpercpu.alloc.unit.size}, 256K by default, and bounds the size); a new chunk is
+     * mapped when no chunk has room. Free it with {@link PerCpuAllocation#close()}; an allocation
+     * that becomes unreachable unclosed is freed by a {@link java.lang.ref.Cleaner}.
+     *
+     * @param size bytes per CPU, from 1 to the unit size
+     * @param align a power of two from 1 to the page size
+     * @return the allocation, open
+     * @throws IllegalArgumentException naming the value and the limit if {@code size} is not
+     *     positive or larger than the unit size, or {@code align} is not a power of two or larger
+     *     than the page size; also if {@code -Dpercpu.alloc.unit.size} is invalid
+     * @throws IllegalStateException if a new chunk is needed and cannot be mapped (nothing is
+     *     changed); in debug mode ({@code -Dpercpu.debug}), if the space handed out was written
+     *     after it was freed
+     */
+    public PerCpuAllocation allocate(long size, long align) {
+        return dynamic().allocate(size, align);
+    }
+
+    /**
+     * {@code __alloc_percpu(size, alignof)} with the natural alignment of {@code size}: its largest
+     * power-of-two divisor, at most 8 (so 8 for a long, 4 for an int, 8 for a long[3]).
+     *
+     * @param size bytes per CPU, from 1 to the unit size
+     * @return the allocation, open
+     * @throws IllegalArgumentException naming the value and the limit if {@code size} is not
+     *     positive or larger than the unit size
+     * @throws IllegalStateException as {@link #allocate(long, long)}
+     */
+    public PerCpuAllocation allocate(long size) {
+        return dynamic().allocate(size);
+    }
+
+    /**
+     * The dynamic allocator's figures ({@code percpu_stats}).
+     *
+     * @return a snapshot; all zero before the first allocation
+     */
+    public PerCpuAllocatorStats allocatorStats() {
+        return dynamic().stats();
     }
 
     static {
@@ -367,7 +432,8 @@ public final class PerCpuAreas {
 
     /**
      * A full dump, in the spirit of {@code pcpu_dump_alloc_info}: the banner, the allocation info
-     * with each group's CPUs, the modes, every placed section and every variable with its offset.
+     * with each group's CPUs, the modes, every placed section and every variable with its offset,
+     * then the dynamic allocator's figures and chunks ({@code percpu_stats}).
      *
      * @return a multi-line text, each line ending with a line terminator; consistent with itself
      *     (taken under the lock that placing a section holds)
@@ -406,6 +472,12 @@ public final class PerCpuAreas {
                             p.base() + v.offset(), v.size(), v.section(), type, v.displayName()));
                 }
             }
+        }
+        DynamicAllocator d = dynamic;
+        if (d == null) {
+            sb.append("percpu: dynamic: no allocation yet\n");
+        } else {
+            sb.append(d.dump());
         }
         return sb.toString();
     }

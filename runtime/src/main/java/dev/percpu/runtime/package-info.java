@@ -39,6 +39,13 @@
  *   <li>{@link dev.percpu.runtime.SectionLayout}: where each per-CPU section and its variables
  *       were placed, for diagnostics and exporters.
  * </ul>
+ *
+ * <h2>Dynamic per-CPU memory</h2>
+ * {@link dev.percpu.runtime.PerCpuAreas#allocate(long, long)} is {@code __alloc_percpu(size, align)}:
+ * a {@link dev.percpu.runtime.PerCpuAllocation} whose {@code segment(cpu)} is
+ * {@code per_cpu_ptr(ptr, cpu)} and whose {@code close()} is {@code free_percpu(ptr)};
+ * {@link dev.percpu.runtime.PerCpuAreas#allocatorStats()} gives the figures of
+ * {@code percpu_stats} as a {@link dev.percpu.runtime.PerCpuAllocatorStats}.
  * The CPU model (masks and topology) is in {@link dev.percpu.cpu}; what generated code calls is in
  * {@link dev.percpu.runtime.spi}.
  */

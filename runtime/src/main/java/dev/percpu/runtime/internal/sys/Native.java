@@ -35,6 +35,8 @@ public final class Native {
     public static final int MAP_PRIVATE = 0x02;
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_NORESERVE = 0x4000;
+    /** {@code MADV_DONTNEED}: the pages read as zero on the next touch and stop counting in the RSS. */
+    public static final int MADV_DONTNEED = 4;
     private static final int SC_PAGESIZE = 30;
     private static final int SC_NPROCESSORS_CONF = 83;
 
@@ -47,6 +49,7 @@ public final class Native {
     private static final MethodHandle MMAP;
     private static final MethodHandle MUNMAP;
     private static final MethodHandle MPROTECT;
+    private static final MethodHandle MADVISE;
     private static final MethodHandle SYSCONF;
     /** {@code long syscall(long n, long a, long b, long c)}, used for membarrier(2). */
     private static final MethodHandle SYSCALL3;
@@ -62,6 +65,7 @@ public final class Native {
         MethodHandle mmap = null;
         MethodHandle munmap = null;
         MethodHandle mprotect = null;
+        MethodHandle madvise = null;
         MethodHandle sysconf = null;
         MethodHandle syscall3 = null;
         MethodHandle setaffinity = null;
@@ -87,6 +91,8 @@ public final class Native {
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), capture);
                 mprotect = bind(linker, libc, "mprotect", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                         ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), capture);
+                madvise = bind(linker, libc, "madvise", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                        ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), capture);
                 sysconf = bind(linker, libc, "sysconf", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
                 syscall3 = bind(linker, libc, "syscall", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
                         ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
@@ -105,6 +111,7 @@ public final class Native {
         MMAP = mmap;
         MUNMAP = munmap;
         MPROTECT = mprotect;
+        MADVISE = madvise;
         SYSCONF = sysconf;
         SYSCALL3 = syscall3;
         SCHED_SETAFFINITY = setaffinity;
@@ -335,6 +342,38 @@ public final class Native {
 
     public static void mprotect(long address, long size, int prot) {
         call(MPROTECT, "mprotect", address, size, prot);
+    }
+
+    /** Whether {@link #madvise} is bound. */
+    public static boolean canAdvise() {
+        return MADVISE != null;
+    }
+
+    /**
+     * {@code madvise(address, size, advice)}.
+     *
+     * @param address page-aligned
+     * @param size bytes, a multiple of the page size
+     * @param advice e.g. {@link #MADV_DONTNEED}
+     * @throws IllegalStateException naming the range, the advice and errno if the kernel refuses
+     *     (EINVAL: unaligned or unknown advice; ENOMEM: not mapped), or if madvise is not bound
+     */
+    public static void madvise(long address, long size, int advice) {
+        if (MADVISE == null) {
+            throw new IllegalStateException("madvise is unavailable: " + problems());
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(ERRNO_SIZE);
+            int rc = (int) MADVISE.invokeExact(state, MemorySegment.ofAddress(address), size, advice);
+            if (rc != 0) {
+                throw new IllegalStateException("madvise(0x" + Long.toHexString(address) + ", " + size + ", " + advice
+                        + ") failed: errno " + errno(state));
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
     }
 
     private static void call(MethodHandle h, String name, long address, long size, int prot) {

@@ -26,6 +26,8 @@ public final class Settings {
     public static final String RESERVED_SIZE = "percpu.reserved.size";
     /** {@code percpu.dynamic.size}: bytes of the dynamic region per unit. */
     public static final String DYNAMIC_SIZE = "percpu.dynamic.size";
+    /** {@code percpu.alloc.unit.size}: bytes of a unit of the chunks of the dynamic allocator. */
+    public static final String ALLOC_UNIT_SIZE = "percpu.alloc.unit.size";
     /** {@code percpu.atom.size}: the allocation granularity of the first chunk. */
     public static final String ATOM_SIZE = "percpu.atom.size";
     /** {@code percpu.sysfs}: the sysfs root the topology is read from. */
@@ -39,6 +41,7 @@ public final class Settings {
 
     /** Every known property with a one-line description of its rule, for messages and the dump. */
     private static final Map<String, String> KNOWN = new TreeMap<>(Map.of(
+            ALLOC_UNIT_SIZE, "a power-of-two byte count from 64K to 16M with an optional K, M or G suffix",
             OPS, "auto, rseq or atomic",
             CPU, "auto, rseq, native or virtual",
             RESERVED_SIZE, "a byte count with an optional K, M or G suffix",
@@ -147,6 +150,32 @@ public final class Settings {
             throw bad(property, v, rule);
         }
         return n * mul;
+    }
+
+    /**
+     * A power-of-two byte count (optional {@code K}, {@code M} or {@code G} suffix) in
+     * {@code [min, max]}; {@code dflt} when absent.
+     *
+     * @throws IllegalArgumentException naming the property, the value and the rule if it does not
+     *     parse, is not a power of two or is out of range
+     */
+    public static long powerOfTwoSize(String property, long dflt, long min, long max) {
+        String v = raw(property);
+        if (v == null) {
+            return dflt;
+        }
+        String rule = "must be a power-of-two byte count from " + min + " to " + max
+                + " with an optional K, M or G suffix";
+        long n;
+        try {
+            n = byteSize(property, dflt, max);
+        } catch (IllegalArgumentException e) {
+            throw bad(property, v, rule);
+        }
+        if (n < min || Long.bitCount(n) != 1) {
+            throw bad(property, v, rule);
+        }
+        return n;
     }
 
     /** The value of a string property, or {@code dflt}; an empty value is an error. */

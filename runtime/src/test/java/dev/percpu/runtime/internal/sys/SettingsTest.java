@@ -50,6 +50,22 @@ class SettingsTest {
     }
 
     @Test
+    void powerOfTwoSizesAreRangeChecked() {
+        Supplier<Long> read = () -> Settings.powerOfTwoSize(P, 256 << 10, 64 << 10, 16 << 20);
+        assertEquals(256L << 10, with(null, read));
+        assertEquals(64L << 10, with("64K", read));
+        assertEquals(16L << 20, with("16M", read));
+        assertEquals(1L << 20, with("1048576", read));
+        String rule = " is invalid: percpu.test.value must be a power-of-two byte count from 65536 to 16777216 with an"
+                + " optional K, M or G suffix";
+        assertEquals("-Dpercpu.test.value=\"100K\"" + rule, error("100K", read));
+        assertEquals("-Dpercpu.test.value=\"32K\"" + rule, error("32K", read));
+        assertEquals("-Dpercpu.test.value=\"32M\"" + rule, error("32M", read));
+        assertEquals("-Dpercpu.test.value=\"0\"" + rule, error("0", read));
+        assertEquals("-Dpercpu.test.value=\"big\"" + rule, error("big", read));
+    }
+
+    @Test
     void integersAreRangeChecked() {
         Supplier<Integer> read = () -> Settings.integer(P, 64, 0, 1000);
         assertEquals(64, with(null, read));

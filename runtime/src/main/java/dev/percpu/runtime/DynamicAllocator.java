@@ -1,0 +1,594 @@
+package dev.percpu.runtime;
+
+import dev.percpu.cpu.CpuMask;
+import dev.percpu.cpu.CpuTopology;
+import dev.percpu.runtime.internal.alloc.AllocatorStats;
+import dev.percpu.runtime.internal.alloc.BitmapChunk;
+import dev.percpu.runtime.internal.alloc.ChunkSlots;
+import dev.percpu.runtime.internal.alloc.SlotChunk;
+import dev.percpu.runtime.internal.sys.Native;
+import dev.percpu.runtime.internal.sys.Settings;
+import java.lang.System.Logger.Level;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The dynamic per-CPU allocator ({@code pcpu_alloc} / {@code pcpu_free}): chunks of one unit per
+ * possible CPU, each chunk's units managed by one {@link BitmapChunk} (an offset is the same in
+ * every unit), the chunks kept in {@link ChunkSlots} (fullest first).
+ *
+ * <pre>
+ *  dynamic chunk (one mapping, MAP_NORESERVE, page aligned)
+ *  +------------------------+------------------------+-----+------------------------+
+ *  | unit 0 (1st possible)  | unit 1 (2nd possible)  | ... | unit n-1               |
+ *  +------------------------+------------------------+-----+------------------------+
+ *  ^ base                   ^ base + unitSize          one unit per possible CPU, dense
+ *
+ *  inside every unit: the same BitmapChunk layout, blocks of one page
+ *  | page 0        | page 1        | page 2        | ...
+ *  | A |  B  |free | C (spans two pages)   | free  | ...
+ *  an allocation at offset o is (base + i * unitSize + o) for the i-th possible CPU
+ * </pre>
+ *
+ * <p>Locking: one lock serializes the metadata (the kernel's {@code pcpu_lock}); zeroing and
+ * poisoning of an allocation's bytes happen outside it, while the bitmap says the space is taken,
+ * so no other allocation can reach those bytes. {@code madvise} and {@code munmap} run under the
+ * lock: a page being returned must not be handed out meanwhile.
+ *
+ * <p>Page return policy: a block (page) that becomes wholly free after having been touched is
+ * counted as an <em>empty populated page</em>; when a free leaves more than
+ * {@link #EMPTY_POP_PAGES_HIGH} of them, all of them are returned at once with
+ * {@code madvise(MADV_DONTNEED)} in every unit, in the freeing thread. That is deterministic and
+ * needs no thread; a free pays the syscalls once per {@code EMPTY_POP_PAGES_HIGH} pages emptied,
+ * and alloc/free cycles inside a few pages never pay them. Pages never touched, or returned, are
+ * known to read zero, so an allocation zeroes only the pages it covers that are populated.
+ * Wholly free chunks beyond one are unmapped in the freeing thread ({@code pcpu_balance_free}).
+ *
+ * <p>Debug mode: a new chunk is filled with {@link #POISON}, freed space is re-poisoned, and an
+ * allocation checks the poison before zeroing (an {@link IllegalStateException} names the CPU,
+ * the chunk and the offset of the first byte written after its free; that space stays taken, out
+ * of use). Pages are not returned in debug mode: returning them would erase the poison.
+ */
+final class DynamicAllocator {
+
+    /** The default unit size of a dynamic chunk, and so the largest allocation. */
+    static final long DEFAULT_UNIT_SIZE = 256 << 10;
+    /** The smallest unit size {@code -Dpercpu.alloc.unit.size} accepts. */
+    static final long MIN_UNIT_SIZE = 64 << 10;
+    /** The largest unit size {@code -Dpercpu.alloc.unit.size} accepts. */
+    static final long MAX_UNIT_SIZE = 16 << 20;
+    /** Empty populated pages (per unit) tolerated before they are all returned ({@code PCPU_EMPTY_POP_PAGES_HIGH}). */
+    static final int EMPTY_POP_PAGES_HIGH = 16;
+    /** {@code POISON_FREE}: the byte freed memory holds in debug mode. */
+    static final byte POISON = 0x6b;
+    private static final int POISON_INT = 0x6b6b6b6b;
+
+    private static final System.Logger LOG = System.getLogger("dev.percpu");
+    private static final Cleaner CLEANER = Cleaner.create(r -> {
+        Thread t = new Thread(r, "percpu-cleaner");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Where chunk memory comes from; tests substitute one that fails. */
+    interface Mapper {
+        /** Maps {@code bytes} of zeroed, page-aligned memory; throws a RuntimeException on failure. */
+        long map(long bytes);
+
+        void unmap(long address, long bytes);
+
+        /** Whether {@link #dontNeed} works. */
+        boolean canReturnPages();
+
+        /** {@code madvise(MADV_DONTNEED)}: the range reads zero afterwards. */
+        void dontNeed(long address, long bytes);
+
+        /** {@code mmap}, else memory of a shared arena (no page return). */
+        Mapper NATIVE = new Mapper() {
+            private final ConcurrentHashMap<Long, Arena> arenas = new ConcurrentHashMap<>();
+
+            @Override
+            public long map(long bytes) {
+                if (Native.canMap()) {
+                    return Native.mmap(bytes, Native.PROT_READ | Native.PROT_WRITE);
+                }
+                Arena a = Arena.ofShared();
+                long address = a.allocate(bytes, Chunk.PAGE).address();
+                arenas.put(address, a);
+                return address;
+            }
+
+            @Override
+            public void unmap(long address, long bytes) {
+                Arena a = arenas.remove(address);
+                if (a != null) {
+                    a.close();
+                } else {
+                    Native.munmap(address, bytes);
+                }
+            }
+
+            @Override
+            public boolean canReturnPages() {
+                return Native.canMap() && Native.canAdvise();
+            }
+
+            @Override
+            public void dontNeed(long address, long bytes) {
+                Native.madvise(address, bytes, Native.MADV_DONTNEED);
+            }
+        };
+    }
+
+    /** A chunk's memory and its page bookkeeping (the payload of a {@link SlotChunk}). */
+    static final class Mem {
+        final long base;
+        final long bytes;
+        /** The whole chunk, global scope: for zeroing and poisoning by the allocator only. */
+        final MemorySegment all;
+        /** Blocks touched since mapped or last returned, in any unit. */
+        final long[] populated;
+        /** Blocks wholly free and populated: candidates for madvise. */
+        final long[] emptyPopulated;
+
+        @SuppressWarnings("restricted") // reinterpret: the mapping is exactly bytes long
+        Mem(long base, long bytes, int blocks) {
+            this.base = base;
+            this.bytes = bytes;
+            this.all = MemorySegment.ofAddress(base).reinterpret(bytes);
+            this.populated = new long[(blocks + 63) >>> 6];
+            this.emptyPopulated = new long[(blocks + 63) >>> 6];
+        }
+    }
+
+    final CpuTopology topology;
+    final long unitSize;
+    final long page;
+    final boolean debug;
+    private final Mapper mapper;
+    private final int[] possibleCpus;
+    /** Dense unit index of each CPU id, -1 for an impossible CPU. */
+    private final int[] unitIndex;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ChunkSlots<Mem> slots;
+    /** The chunks in the slots, in mapping order. */
+    private final List<SlotChunk<Mem>> chunks = new ArrayList<>();
+    // counters, under the lock
+    private long emptyPopulated;
+    private long pagesReturned;
+    private long chunksMapped;
+    private long chunksUnmapped;
+    private long cleanerFrees;
+    private long quarantined;
+    private long leaked;
+
+    /**
+     * @param unitSize bytes of one CPU's unit of a chunk: a power of two from the page to
+     *     {@link #MAX_UNIT_SIZE} (the property's own lower limit is checked where it is read)
+     */
+    DynamicAllocator(CpuTopology topology, long unitSize, boolean debug, Mapper mapper) {
+        this.page = Chunk.PAGE;
+        if (Long.bitCount(unitSize) != 1 || unitSize < page || unitSize > MAX_UNIT_SIZE) {
+            throw new IllegalArgumentException("unit size " + unitSize + " must be a power of two from the page size "
+                    + page + " to " + MAX_UNIT_SIZE);
+        }
+        this.topology = topology;
+        this.unitSize = unitSize;
+        this.debug = debug;
+        this.mapper = mapper;
+        this.possibleCpus = topology.possible().toArray();
+        this.unitIndex = new int[topology.nrCpuIds()];
+        Arrays.fill(unitIndex, -1);
+        for (int i = 0; i < possibleCpus.length; i++) {
+            unitIndex[possibleCpus[i]] = i;
+        }
+        this.slots = new ChunkSlots<>((int) unitSize);
+    }
+
+    /** The system's allocator: {@code -Dpercpu.alloc.unit.size} and {@code -Dpercpu.debug}. */
+    static DynamicAllocator system(CpuTopology topology) {
+        long unit = Settings.powerOfTwoSize(Settings.ALLOC_UNIT_SIZE, DEFAULT_UNIT_SIZE, MIN_UNIT_SIZE, MAX_UNIT_SIZE);
+        return new DynamicAllocator(topology, Math.max(unit, Chunk.PAGE), Guards.DEBUG, Mapper.NATIVE);
+    }
+
+    int nrUnits() {
+        return possibleCpus.length;
+    }
+
+    /**
+     * The unit index of a CPU a caller names.
+     *
+     * @throws IllegalArgumentException naming the CPU and the possible mask if it is not possible
+     */
+    int unitIndexOf(int cpu) {
+        if (cpu < 0 || cpu >= unitIndex.length || unitIndex[cpu] < 0) {
+            throw new IllegalArgumentException("CPU " + cpu + " is not a possible CPU (possible: "
+                    + topology.possible() + ")");
+        }
+        return unitIndex[cpu];
+    }
+
+    CpuMask possible() {
+        return topology.possible();
+    }
+
+    /** The natural alignment of {@code size} bytes: its largest power-of-two divisor, at most 8. */
+    static long naturalAlign(long size) {
+        return size <= 0 ? 1 : Math.min(Long.lowestOneBit(size), 8);
+    }
+
+    /** {@code allocate(size, naturalAlign(size))}. */
+    PerCpuAllocation allocate(long size) {
+        return allocate(size, naturalAlign(size));
+    }
+
+    /**
+     * {@code __alloc_percpu(size, align)}.
+     *
+     * @throws IllegalArgumentException for a bad size or alignment, naming the value and the limit
+     * @throws IllegalStateException if a new chunk is needed and cannot be mapped (the allocator is
+     *     unchanged), or in debug mode if freed memory was written
+     */
+    @SuppressWarnings("restricted") // reinterpret of the chunk's mapping into the allocation's arena
+    PerCpuAllocation allocate(long size, long align) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("size " + size + " is invalid: a per-CPU allocation must be at least 1"
+                    + " byte");
+        }
+        if (size > unitSize) {
+            throw new IllegalArgumentException("size " + size + " is larger than the limit of " + unitSize
+                    + " bytes, the unit size of a dynamic chunk (-D" + Settings.ALLOC_UNIT_SIZE + ", at most "
+                    + MAX_UNIT_SIZE + ")");
+        }
+        if (align <= 0 || Long.bitCount(align) != 1) {
+            throw new IllegalArgumentException("align " + align + " is invalid: it must be a power of two from 1 to the"
+                    + " page size " + page);
+        }
+        if (align > page) {
+            throw new IllegalArgumentException("align " + align + " is larger than the limit of " + page
+                    + " bytes, the page size");
+        }
+        int bytes = (int) ((size + 3) & ~3L);
+        SlotChunk<Mem> c;
+        int offset;
+        long zeroMask; // bit k: block firstBlock + k needs zeroing (-1: every block, for long spans)
+        lock.lock();
+        try {
+            long h = slots.alloc((int) size, (int) align);
+            if (h == ChunkSlots.NO_FIT) {
+                addChunk(size, align);
+                h = slots.alloc((int) size, (int) align);
+                if (h == ChunkSlots.NO_FIT) {
+                    throw new AssertionError("no fit for " + size + " bytes in a new chunk");
+                }
+            }
+            c = slots.chunk(ChunkSlots.chunkId(h));
+            offset = ChunkSlots.offset(h);
+            zeroMask = takeBlocks(c.payload(), offset, bytes);
+        } finally {
+            lock.unlock();
+        }
+        try {
+            prepare(c, offset, bytes, zeroMask);
+            Arena arena = Arena.ofShared();
+            Mem m = c.payload();
+            MemorySegment all = MemorySegment.ofAddress(m.base).reinterpret(m.bytes, arena, null);
+            return new PerCpuAllocation(this, new Release(this, c, offset, arena), all, offset, size, align);
+        } catch (PoisonException e) {
+            lock.lock();
+            try {
+                quarantined++;
+            } finally {
+                lock.unlock();
+            }
+            throw new IllegalStateException(e.getMessage());
+        } catch (RuntimeException | Error e) {
+            free(c, offset, false);
+            throw e;
+        }
+    }
+
+    private void addChunk(long size, long align) {
+        long chunkBytes = unitSize * possibleCpus.length;
+        long base;
+        try {
+            base = mapper.map(chunkBytes);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot allocate " + size + " per-CPU bytes (align " + align + "): mapping"
+                    + " a new chunk of " + chunkBytes + " bytes (" + possibleCpus.length + " units of " + unitSize
+                    + ") failed: " + e.getMessage() + "; " + slots.chunkCount() + " chunks are mapped", e);
+        }
+        int blocks = (int) (unitSize / page);
+        Mem m = new Mem(base, chunkBytes, blocks);
+        if (debug) {
+            m.all.fill(POISON);
+            Arrays.fill(m.populated, -1L); // every byte holds poison: check it all
+        }
+        chunks.add(slots.add(new BitmapChunk((int) unitSize, 0, (int) unitSize, (int) page), m));
+        chunksMapped++;
+    }
+
+    /** Marks the blocks of a new allocation populated; returns which of them need zeroing. Under the lock. */
+    private long takeBlocks(Mem m, int offset, int bytes) {
+        int first = (int) (offset / page);
+        int last = (int) ((offset + bytes - 1) / page);
+        long mask = last - first >= 64 ? -1L : 0;
+        for (int b = first; b <= last; b++) {
+            if (get(m.emptyPopulated, b)) {
+                clear(m.emptyPopulated, b);
+                emptyPopulated--;
+            }
+            if (get(m.populated, b)) {
+                if (b - first < 64) {
+                    mask |= 1L << (b - first);
+                }
+            } else {
+                set(m.populated, b);
+            }
+        }
+        return mask;
+    }
+
+    /** Checks the poison (debug) and zeroes the populated blocks, in every unit; outside the lock. */
+    private void prepare(SlotChunk<Mem> c, int offset, int bytes, long zeroMask) {
+        Mem m = c.payload();
+        if (debug) {
+            for (int i = 0; i < possibleCpus.length; i++) {
+                long at = i * unitSize + offset;
+                for (int k = 0; k < bytes; k += 4) {
+                    int v = m.all.get(ValueLayout.JAVA_INT, at + k);
+                    if (v != POISON_INT) {
+                        throw new PoisonException("per-CPU memory was written after it was freed: CPU " + possibleCpus[i]
+                                + ", dynamic chunk " + c.id() + ", unit offset " + (offset + k) + " holds 0x"
+                                + Integer.toHexString(v) + " instead of the poison 0x6b6b6b6b (found allocating "
+                                + bytes + " bytes at " + offset + "; that space is now kept out of use)");
+                    }
+                }
+            }
+        }
+        long first = offset / page;
+        for (int i = 0; i < possibleCpus.length; i++) {
+            long unit = i * unitSize;
+            if (zeroMask == -1L) {
+                m.all.asSlice(unit + offset, bytes).fill((byte) 0);
+                continue;
+            }
+            for (long mask = zeroMask; mask != 0; mask &= mask - 1) {
+                long block = first + Long.numberOfTrailingZeros(mask);
+                long from = Math.max(offset, block * page);
+                long to = Math.min(offset + bytes, (block + 1) * page);
+                m.all.asSlice(unit + from, to - from).fill((byte) 0);
+            }
+        }
+    }
+
+    private static final class PoisonException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        PoisonException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * {@code free_percpu}, after the allocation's arena is closed (no thread can access the space).
+     *
+     * @param byCleaner whether the {@link Cleaner} found the allocation unreachable
+     */
+    void free(SlotChunk<Mem> c, int offset, boolean byCleaner) {
+        Mem m = c.payload();
+        if (debug) { // still ours: the bitmap says taken until slots.free below
+            lock.lock();
+            int bytes;
+            try {
+                bytes = c.chunk().sizeOf(offset);
+            } finally {
+                lock.unlock();
+            }
+            for (int i = 0; i < possibleCpus.length; i++) {
+                m.all.asSlice(i * unitSize + offset, bytes).fill(POISON);
+            }
+        }
+        lock.lock();
+        try {
+            int bytes = slots.free(c, offset);
+            if (byCleaner) {
+                cleanerFrees++;
+            }
+            int first = (int) (offset / page);
+            int last = (int) ((offset + bytes - 1) / page);
+            BitmapChunk bc = c.chunk();
+            for (int b = first; b <= last; b++) {
+                if (bc.isBlockEmpty(b) && get(m.populated, b) && !get(m.emptyPopulated, b)) {
+                    set(m.emptyPopulated, b);
+                    emptyPopulated++;
+                }
+            }
+            if (!debug && emptyPopulated > EMPTY_POP_PAGES_HIGH && mapper.canReturnPages()) {
+                returnEmptyPages();
+            }
+            for (SlotChunk<Mem> r = slots.reclaimable(); r != null; r = slots.reclaimable()) {
+                destroy(r);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@code pcpu_balance_populated}'s reverse: madvise every empty populated block in every unit. Under the lock. */
+    private void returnEmptyPages() {
+        for (SlotChunk<Mem> c : chunks) {
+            Mem m = c.payload();
+            int blocks = c.chunk().blockCount();
+            for (int b = nextSet(m.emptyPopulated, 0, blocks); b >= 0; ) {
+                int e = b;
+                while (e < blocks && get(m.emptyPopulated, e)) {
+                    e++;
+                }
+                try {
+                    for (int i = 0; i < possibleCpus.length; i++) {
+                        mapper.dontNeed(m.base + i * unitSize + b * page, (e - b) * page);
+                    }
+                } catch (RuntimeException ex) { // the pages stay populated: nothing is lost, it is retried later
+                    LOG.log(Level.WARNING, "percpu: returning empty per-CPU pages failed: " + ex.getMessage());
+                    return;
+                }
+                for (int k = b; k < e; k++) {
+                    clear(m.emptyPopulated, k);
+                    clear(m.populated, k);
+                }
+                emptyPopulated -= e - b;
+                pagesReturned += (long) (e - b) * possibleCpus.length * (page / Chunk.PAGE);
+                b = nextSet(m.emptyPopulated, e, blocks);
+            }
+        }
+    }
+
+    /** Unmaps a wholly free chunk beyond the one kept. Under the lock. */
+    private void destroy(SlotChunk<Mem> r) {
+        Mem m = r.payload();
+        for (long w : m.emptyPopulated) {
+            emptyPopulated -= Long.bitCount(w);
+        }
+        slots.remove(r);
+        chunks.remove(r);
+        chunksUnmapped++;
+        try {
+            mapper.unmap(m.base, m.bytes);
+        } catch (RuntimeException e) { // the address space stays mapped; the allocator is consistent
+            LOG.log(Level.WARNING, "percpu: unmapping a free dynamic chunk failed: " + e.getMessage());
+        }
+    }
+
+    /** An allocation's arena could not be closed (held by a native call) when the Cleaner ran: its space stays taken. */
+    void leaked() {
+        lock.lock();
+        try {
+            leaked++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Checks every chunk's bitmap by brute force (tests). */
+    void checkInvariants() {
+        lock.lock();
+        try {
+            for (SlotChunk<Mem> c : chunks) {
+                c.chunk().checkInvariants();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    PerCpuAllocatorStats stats() {
+        lock.lock();
+        try {
+            AllocatorStats s = slots.stats();
+            List<PerCpuAllocatorStats.ChunkStats> per = new ArrayList<>();
+            long liveBytes = 0;
+            for (SlotChunk<Mem> c : chunks) {
+                BitmapChunk bc = c.chunk();
+                int populated = 0;
+                for (long w : c.payload().populated) {
+                    populated += Long.bitCount(w);
+                }
+                per.add(new PerCpuAllocatorStats.ChunkStats(c.id(), bc.regionSize(), bc.freeBytes(), bc.contigHintBytes(),
+                        bc.liveAllocations(), bc.emptyBlocks(), Math.min(populated, bc.blockCount())));
+                liveBytes += bc.regionSize() - bc.freeBytes();
+            }
+            return new PerCpuAllocatorStats(unitSize, possibleCpus.length, s.allocations(), s.frees(),
+                    s.liveAllocations(), s.maxLiveAllocations(), s.minAllocSize(), s.maxAllocSize(), liveBytes,
+                    s.chunks(), s.maxChunks(), chunksMapped, chunksUnmapped, emptyPopulated, pagesReturned,
+                    cleanerFrees, quarantined, leaked, per);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The dump's section: one summary line and one line per chunk. */
+    String dump() {
+        PerCpuAllocatorStats s = stats();
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "percpu: dynamic: %d units x %d B per chunk, chunks %d (max %d, mapped %d,"
+                + " unmapped %d), nr_alloc %d nr_dealloc %d nr_cur_alloc %d nr_max_alloc %d, sizes %d..%d B, live %d B,"
+                + " empty populated pages %d, pages returned %d, freed by the Cleaner %d%s%n", s.nrUnits(), s.unitSize(),
+                s.chunks(), s.maxChunks(), s.chunksMapped(), s.chunksUnmapped(), s.allocations(), s.frees(),
+                s.liveAllocations(), s.maxLiveAllocations(), s.minAllocSize(), s.maxAllocSize(), s.liveBytes(),
+                s.emptyPopulatedPages(), s.pagesReturned(), s.cleanerFrees(), debug ? ", debug poisoning on" : ""));
+        for (PerCpuAllocatorStats.ChunkStats c : s.perChunk()) {
+            sb.append(String.format(Locale.ROOT, "percpu:   chunk %-3d free %d B, largest free run %d B, %d live,"
+                    + " %d empty pages, %d populated pages, fragmentation %.3f%n", c.id(), c.freeBytes(),
+                    c.largestFreeRun(), c.liveAllocations(), c.emptyPages(), c.populatedPages(), c.fragmentation()));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The free action of one allocation, run exactly once by its {@link Cleaner.Cleanable}: from
+     * {@link PerCpuAllocation#close()} after the arena was closed, or by the Cleaner when the
+     * allocation became unreachable. It holds no reference to the {@link PerCpuAllocation}.
+     */
+    static final class Release implements Runnable {
+        final DynamicAllocator owner;
+        final SlotChunk<Mem> chunk;
+        final int offset;
+        final Arena arena;
+        /** Set by close() before it runs the action. */
+        volatile boolean explicit;
+
+        Release(DynamicAllocator owner, SlotChunk<Mem> chunk, int offset, Arena arena) {
+            this.owner = owner;
+            this.chunk = chunk;
+            this.offset = offset;
+            this.arena = arena;
+        }
+
+        Cleaner.Cleanable register(PerCpuAllocation a) {
+            return CLEANER.register(a, this);
+        }
+
+        @Override
+        public void run() {
+            if (arena.scope().isAlive()) {
+                try {
+                    arena.close(); // the handshake: no thread is inside an access to the old space after this
+                } catch (IllegalStateException e) { // acquired by a native call: no proof of no access, so keep it
+                    owner.leaked();
+                    return;
+                }
+            }
+            owner.free(chunk, offset, !explicit);
+        }
+    }
+
+    private static boolean get(long[] bits, int i) {
+        return (bits[i >>> 6] & 1L << i) != 0;
+    }
+
+    private static void set(long[] bits, int i) {
+        bits[i >>> 6] |= 1L << i;
+    }
+
+    private static void clear(long[] bits, int i) {
+        bits[i >>> 6] &= ~(1L << i);
+    }
+
+    private static int nextSet(long[] bits, int from, int limit) {
+        for (int i = from; i < limit; i++) {
+            if (get(bits, i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
