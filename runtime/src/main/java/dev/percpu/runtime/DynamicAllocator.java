@@ -168,7 +168,8 @@ final class DynamicAllocator {
     private long chunksUnmapped;
     private long cleanerFrees;
     private long quarantined;
-    private long leaked;
+    /** Closed allocations whose space the Cleaner has not freed yet. */
+    private long awaitingReclamation;
 
     /**
      * @param unitSize bytes of one CPU's unit of a chunk: a power of two from the page to
@@ -281,7 +282,10 @@ final class DynamicAllocator {
             Arena arena = Arena.ofShared();
             Mem m = c.payload();
             MemorySegment all = MemorySegment.ofAddress(m.base).reinterpret(m.bytes, arena, null);
-            return new PerCpuAllocation(this, new Release(this, c, offset, arena), all, offset, size, align);
+            Release release = new Release(this, c, offset);
+            // watched: the scope, which every segment of the allocation holds (and the allocation, through them)
+            CLEANER.register(all.scope(), release);
+            return new PerCpuAllocation(this, release, arena, all, offset, size, align);
         } catch (PoisonException e) {
             lock.lock();
             try {
@@ -291,7 +295,7 @@ final class DynamicAllocator {
             }
             throw new IllegalStateException(e.getMessage());
         } catch (RuntimeException | Error e) {
-            free(c, offset, false);
+            free(c, offset, false, false);
             throw e;
         }
     }
@@ -379,11 +383,13 @@ final class DynamicAllocator {
     }
 
     /**
-     * {@code free_percpu}, after the allocation's arena is closed (no thread can access the space).
+     * {@code free_percpu}'s reuse: the space of an allocation that nothing can reach any more
+     * (its Cleaner ran), or of one whose set-up failed before anyone saw it.
      *
      * @param byCleaner whether the {@link Cleaner} found the allocation unreachable
+     * @param wasClosed whether it had been closed (it then leaves {@link #awaitingReclamation})
      */
-    void free(SlotChunk<Mem> c, int offset, boolean byCleaner) {
+    void free(SlotChunk<Mem> c, int offset, boolean byCleaner, boolean wasClosed) {
         Mem m = c.payload();
         if (debug) { // still ours: the bitmap says taken until slots.free below
             lock.lock();
@@ -400,7 +406,9 @@ final class DynamicAllocator {
         lock.lock();
         try {
             int bytes = slots.free(c, offset);
-            if (byCleaner) {
+            if (wasClosed) {
+                awaitingReclamation--;
+            } else if (byCleaner) {
                 cleanerFrees++;
             }
             int first = (int) (offset / page);
@@ -468,11 +476,12 @@ final class DynamicAllocator {
         }
     }
 
-    /** An allocation's arena could not be closed (held by a native call) when the Cleaner ran: its space stays taken. */
-    void leaked() {
+    /** {@link PerCpuAllocation#close()} closed the arena of the allocation {@code r} frees: it awaits the Cleaner. */
+    void closed(Release r) {
         lock.lock();
         try {
-            leaked++;
+            r.explicit = true;
+            awaitingReclamation++;
         } finally {
             lock.unlock();
         }
@@ -509,7 +518,7 @@ final class DynamicAllocator {
             return new PerCpuAllocatorStats(unitSize, possibleCpus.length, s.allocations(), s.frees(),
                     s.liveAllocations(), s.maxLiveAllocations(), s.minAllocSize(), s.maxAllocSize(), liveBytes,
                     s.chunks(), s.maxChunks(), chunksMapped, chunksUnmapped, emptyPopulated, pagesReturned,
-                    cleanerFrees, quarantined, leaked, per);
+                    cleanerFrees, quarantined, awaitingReclamation, per);
         } finally {
             lock.unlock();
         }
@@ -521,10 +530,11 @@ final class DynamicAllocator {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "percpu: dynamic: %d units x %d B per chunk, chunks %d (max %d, mapped %d,"
                 + " unmapped %d), nr_alloc %d nr_dealloc %d nr_cur_alloc %d nr_max_alloc %d, sizes %d..%d B, live %d B,"
-                + " empty populated pages %d, pages returned %d, freed by the Cleaner %d%s%n", s.nrUnits(), s.unitSize(),
+                + " empty populated pages %d, pages returned %d, freed by the Cleaner %d, closed awaiting reclamation %d%s%n", s.nrUnits(), s.unitSize(),
                 s.chunks(), s.maxChunks(), s.chunksMapped(), s.chunksUnmapped(), s.allocations(), s.frees(),
                 s.liveAllocations(), s.maxLiveAllocations(), s.minAllocSize(), s.maxAllocSize(), s.liveBytes(),
-                s.emptyPopulatedPages(), s.pagesReturned(), s.cleanerFrees(), debug ? ", debug poisoning on" : ""));
+                s.emptyPopulatedPages(), s.pagesReturned(), s.cleanerFrees(), s.awaitingReclamation(),
+                debug ? ", debug poisoning on" : ""));
         for (PerCpuAllocatorStats.ChunkStats c : s.perChunk()) {
             sb.append(String.format(Locale.ROOT, "percpu:   chunk %-3d free %d B, largest free run %d B, %d live,"
                     + " %d empty pages, %d populated pages, fragmentation %.3f%n", c.id(), c.freeBytes(),
@@ -534,40 +544,33 @@ final class DynamicAllocator {
     }
 
     /**
-     * The free action of one allocation, run exactly once by its {@link Cleaner.Cleanable}: from
-     * {@link PerCpuAllocation#close()} after the arena was closed, or by the Cleaner when the
-     * allocation became unreachable. It holds no reference to the {@link PerCpuAllocation}.
+     * The free action of one allocation, run once by the {@link Cleaner} when the allocation's
+     * scope became unreachable: no segment of it, and not the allocation, can be reached, so no
+     * thread can access the space any more. It holds no reference to the scope or the allocation.
      */
     static final class Release implements Runnable {
         final DynamicAllocator owner;
         final SlotChunk<Mem> chunk;
         final int offset;
-        final Arena arena;
-        /** Set by close() before it runs the action. */
-        volatile boolean explicit;
+        /** Set (under the allocator's lock) when the allocation was closed. */
+        boolean explicit;
 
-        Release(DynamicAllocator owner, SlotChunk<Mem> chunk, int offset, Arena arena) {
+        Release(DynamicAllocator owner, SlotChunk<Mem> chunk, int offset) {
             this.owner = owner;
             this.chunk = chunk;
             this.offset = offset;
-            this.arena = arena;
-        }
-
-        Cleaner.Cleanable register(PerCpuAllocation a) {
-            return CLEANER.register(a, this);
         }
 
         @Override
         public void run() {
-            if (arena.scope().isAlive()) {
-                try {
-                    arena.close(); // the handshake: no thread is inside an access to the old space after this
-                } catch (IllegalStateException e) { // acquired by a native call: no proof of no access, so keep it
-                    owner.leaked();
-                    return;
-                }
+            boolean wasClosed;
+            owner.lock.lock();
+            try {
+                wasClosed = explicit;
+            } finally {
+                owner.lock.unlock();
             }
-            owner.free(chunk, offset, !explicit);
+            owner.free(chunk, offset, !wasClosed, wasClosed);
         }
     }
 

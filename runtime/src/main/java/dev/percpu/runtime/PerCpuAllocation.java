@@ -1,6 +1,7 @@
 package dev.percpu.runtime;
 
 import dev.percpu.cpu.CpuMask;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 
@@ -29,40 +30,49 @@ import java.lang.ref.Cleaner;
  * the allocation orders nothing, so threads that share a copy use the segment's
  * {@link java.lang.invoke.VarHandle}s (atomic or volatile access modes) or their own
  * synchronization. The segments belong to a shared {@link java.lang.foreign.Arena} of this
- * allocation alone. {@link #close()} closes it: the JDK's close handshake waits until no thread
- * is inside an access to these segments, and every access after that, through any segment this
- * allocation ever returned, is an {@link IllegalStateException}. Only then is the space given
- * back to the allocator for reuse: a thread racing {@code close()} can never write into memory
- * that meanwhile belongs to another allocation. A close costs that handshake (every Java thread
- * reaches a safepoint-like poll; tens of microseconds, see docs/ARCHITECTURE.md), so an
- * allocation is meant to live long (one per cache, endpoint, connection), not per operation.
+ * allocation alone, and {@link #close()} closes it: every access after that, through any segment
+ * this allocation ever returned, is an {@link IllegalStateException}.
  *
- * <p><b>Reclamation.</b> An allocation that becomes unreachable without {@code close()} is freed
- * by a {@link Cleaner} (like {@code Arena.ofAuto()}), which closes the arena first. The segments
- * do not keep the allocation reachable: keep a reference to it for as long as its segments are
- * used (for instance, in the object that uses them), or an access may fail with an
- * {@link IllegalStateException} after the Cleaner ran; it never reaches reused memory.
+ * <p><b>When the space is reused.</b> Not at {@code close()}: only once the garbage collector
+ * finds that nothing can reach the allocation's memory any more (no segment it returned, not
+ * this object), which a {@link Cleaner} watching the arena's scope learns. A thread that is
+ * still inside an access when {@code close()} runs holds the segment it accesses, so the space
+ * it may still write to stays out of every other allocation's reach until that thread is done:
+ * the grace period is reachability, proven by the GC (see docs/ARCHITECTURE.md, D19). The JDK's
+ * close handshake alone is not enough on JDK 25.0.3: a writer caught inside an access can land
+ * one store after {@code close()} returned (JDK-8364167). So closed space comes back after the
+ * next garbage collections that find it unreachable; {@link PerCpuAllocatorStats#awaitingReclamation()}
+ * counts the closed allocations not yet back. A closed allocation drops its own references to
+ * the memory, so keeping the closed object does not pin the space; keeping one of its segments
+ * does. A close costs the JDK's shared-arena handshake (tens of microseconds, see
+ * docs/BENCHMARKS.md), so an allocation is meant to live long (one per cache, endpoint,
+ * connection), not per operation.
+ *
+ * <p><b>Reclamation.</b> An allocation that becomes unreachable without {@code close()}, with
+ * all its segments, is freed by the same {@link Cleaner} (like {@code Arena.ofAuto()}).
  */
 public final class PerCpuAllocation implements AutoCloseable {
 
     private final DynamicAllocator owner;
     private final DynamicAllocator.Release release;
-    private final Cleaner.Cleanable cleanable;
-    /** The whole chunk, in this allocation's arena; each CPU's copy is a slice. */
-    private final MemorySegment chunk;
+    /** This allocation's arena; null once closed (so that a kept closed allocation pins nothing). */
+    private Arena arena;
+    /** The whole chunk, in {@link #arena}; each CPU's copy is a slice. Null once closed. */
+    private MemorySegment chunk;
+    private volatile boolean closed;
     private final long offset;
     private final long size;
     private final long align;
 
-    PerCpuAllocation(DynamicAllocator owner, DynamicAllocator.Release release, MemorySegment chunk, long offset,
-            long size, long align) {
+    PerCpuAllocation(DynamicAllocator owner, DynamicAllocator.Release release, Arena arena, MemorySegment chunk,
+            long offset, long size, long align) {
         this.owner = owner;
         this.release = release;
+        this.arena = arena;
         this.chunk = chunk;
         this.offset = offset;
         this.size = size;
         this.align = align;
-        this.cleanable = release.register(this);
     }
 
     /**
@@ -105,24 +115,28 @@ public final class PerCpuAllocation implements AutoCloseable {
      */
     public MemorySegment segment(int cpu) {
         int unit = owner.unitIndexOf(cpu);
-        if (!chunk.scope().isAlive()) {
+        MemorySegment c = chunk;
+        if (closed || c == null) {
             throw closed();
         }
-        return chunk.asSlice(unit * owner.unitSize + offset, size);
+        // a thread racing close() may still get a view here: its accesses fail, and holding it keeps the space
+        // out of reuse (the Cleaner watches the scope every view shares)
+        return c.asSlice(unit * owner.unitSize + offset, size);
     }
 
     /**
      * Whether {@link #close()} has not run yet.
      *
-     * @return false once closed or freed by the Cleaner
+     * @return false once closed
      */
     public boolean isOpen() {
-        return chunk.scope().isAlive();
+        return !closed;
     }
 
     /**
-     * {@code free_percpu(ptr)}: closes the segments (waiting until no thread is inside an access to
-     * them), then frees the space in every CPU's unit for reuse.
+     * {@code free_percpu(ptr)}: closes the segments (the JDK's handshake; every later access
+     * through any of them fails), and hands the space to the {@link Cleaner}, which frees it for
+     * reuse once the garbage collector finds no segment of it reachable (see the class comment).
      *
      * @throws IllegalStateException if already closed, or if a native call holds one of the
      *     segments (the allocation then stays open: close it again later)
@@ -130,23 +144,25 @@ public final class PerCpuAllocation implements AutoCloseable {
     @Override
     public void close() {
         synchronized (release) {
-            if (!chunk.scope().isAlive()) {
+            if (closed) {
                 throw closed();
             }
             try {
-                release.arena.close();
+                arena.close();
             } catch (IllegalStateException e) {
                 throw new IllegalStateException("cannot free " + this + ": a native call holds one of its segments ("
                         + e.getMessage() + "); it stays open", e);
             }
-            release.explicit = true;
+            closed = true;
+            owner.closed(release);
+            arena = null;
+            chunk = null;
         }
-        cleanable.clean(); // runs the release once: frees the space
     }
 
     private IllegalStateException closed() {
         return new IllegalStateException("this per-CPU allocation of " + size + " bytes (offset " + offset
-                + " of its units) was freed: closed, or freed by the Cleaner");
+                + " of its units) was freed: it was closed");
     }
 
     /**

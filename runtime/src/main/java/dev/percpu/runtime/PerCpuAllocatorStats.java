@@ -29,14 +29,15 @@ import java.util.List;
  * @param cleanerFrees allocations freed by the Cleaner because they became unreachable unclosed
  * @param quarantined debug mode: allocations whose space held a write after its free; that space
  *     stays taken (and counts as live)
- * @param leaked allocations the Cleaner could not free because a native call held their segment;
- *     their space stays taken
+ * @param awaitingReclamation allocations closed whose space is not free yet: it is freed once the
+ *     garbage collector finds none of their segments reachable (the grace period; they count as
+ *     live until then)
  * @param perChunk one entry per chunk, in mapping order
  */
 public record PerCpuAllocatorStats(long unitSize, int nrUnits, long allocations, long frees, long liveAllocations,
         long maxLiveAllocations, long minAllocSize, long maxAllocSize, long liveBytes, int chunks, int maxChunks,
         long chunksMapped, long chunksUnmapped, long emptyPopulatedPages, long pagesReturned, long cleanerFrees,
-        long quarantined, long leaked, List<ChunkStats> perChunk) {
+        long quarantined, long awaitingReclamation, List<ChunkStats> perChunk) {
 
     /**
      * Copies {@code perChunk}, so that the snapshot stays immutable.

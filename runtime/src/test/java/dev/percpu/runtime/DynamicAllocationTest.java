@@ -1,5 +1,6 @@
 package dev.percpu.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -76,6 +77,29 @@ class DynamicAllocationTest {
         return true;
     }
 
+    /**
+     * Waits (collecting garbage) until the Cleaner has freed the space of every closed allocation,
+     * at most ~10 s: the grace period of {@link PerCpuAllocation#close()}. The caller must hold
+     * none of their segments.
+     */
+    static void awaitReclaimed(DynamicAllocator d) {
+        awaitReclaimed(d::stats);
+    }
+
+    /** {@link #awaitReclaimed(DynamicAllocator)} for the allocator behind {@code stats}. */
+    static void awaitReclaimed(java.util.function.Supplier<PerCpuAllocatorStats> stats) {
+        try {
+            for (int i = 0; i < 1000 && stats.get().awaitingReclamation() > 0; i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        assertEquals(0, stats.get().awaitingReclamation(),
+                "closed allocations not reclaimed after ~10 s: something keeps one of their segments reachable");
+    }
+
     @SuppressWarnings("restricted") // a stray pointer, to write where no segment may
     static MemorySegment raw(long address, long size) {
         return MemorySegment.ofAddress(address).reinterpret(size);
@@ -101,6 +125,8 @@ class DynamicAllocationTest {
         }
         fill(a, 1);
         a.close();
+        a = null;
+        awaitReclaimed(d);
         // the same space again (fullest first: the one chunk, first fit): zeroed in every copy
         PerCpuAllocation b = d.allocate(24, 8);
         assertEquals(addresses[2], b.segment(5).address());
@@ -117,18 +143,15 @@ class DynamicAllocationTest {
         for (int id = 0; id < 600; id++) {
             long size = 1 + r.nextInt(r.nextInt(8) == 0 ? 3000 : 40);
             long align = 1L << r.nextInt(13); // 1 .. 4096
-            PerCpuAllocation a = d.allocate(size, align);
-            for (int cpu : a.possibleCpus().toArray()) {
-                assertEquals(0, a.segment(cpu).address() % align, "allocation " + id + " CPU " + cpu);
-            }
-            fill(a, id);
-            live.add(a);
+            live.add(allocateAlignedAndFill(d, size, align, id, "allocation " + id));
         }
         for (int id = 0; id < live.size(); id++) {
             assertEquals(null, check(live.get(id), id));
         }
         assertTrue(d.stats().chunks() > 1, "the test should span several chunks: " + d.stats());
         live.forEach(PerCpuAllocation::close);
+        live.clear();
+        awaitReclaimed(d);
         PerCpuAllocatorStats s = d.stats();
         assertEquals(0, s.liveAllocations());
         assertEquals(1, s.chunks());
@@ -150,8 +173,51 @@ class DynamicAllocationTest {
         assertTrue(m.contains("was freed"), m);
         String twice = assertThrows(IllegalStateException.class, a::close).getMessage();
         assertTrue(twice.startsWith("this per-CPU allocation of 8 bytes (offset "), twice);
-        assertEquals(1, d.stats().frees());
-        assertEquals(0, d.stats().liveAllocations());
+        PerCpuAllocatorStats s = d.stats(); // kept is reachable: the space awaits reclamation
+        assertEquals(0, s.frees());
+        assertEquals(1, s.liveAllocations());
+        assertEquals(1, s.awaitingReclamation());
+    }
+
+    /** Allocates, keeps one CPU's segment in {@code held[0]}, closes; returns CPU 0's address. */
+    private static long allocateKeepSegmentAndClose(DynamicAllocator d, MemorySegment[] held) {
+        PerCpuAllocation a = d.allocate(40, 8);
+        held[0] = a.segment(5);
+        long address = a.segment(0).address();
+        a.close();
+        return address;
+    }
+
+    private static long allocateAddressAndClose(DynamicAllocator d) {
+        try (PerCpuAllocation b = d.allocate(40, 8)) {
+            return b.segment(0).address();
+        }
+    }
+
+    /**
+     * The grace period: a closed allocation's space is not reused while one of its segments is
+     * reachable (a thread that was inside an access when close() ran holds one), and is once it
+     * is not.
+     */
+    @Test
+    void aReachableSegmentKeepsTheClosedSpaceOutOfReuse() throws InterruptedException {
+        DynamicAllocator d = allocator(64 << 10);
+        MemorySegment[] held = new MemorySegment[1];
+        long address = allocateKeepSegmentAndClose(d, held);
+        for (int i = 0; i < 5; i++) { // the allocation object itself is garbage now; the segment is not
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(1, d.stats().awaitingReclamation());
+        assertThrows(IllegalStateException.class, () -> held[0].get(ValueLayout.JAVA_LONG, 0));
+        assertNotEquals(address, allocateAddressAndClose(d)); // the held space is not handed out
+        held[0] = null;
+        awaitReclaimed(d);
+        PerCpuAllocatorStats s = d.stats();
+        assertEquals(2, s.frees());
+        assertEquals(0, s.liveAllocations());
+        assertEquals(0, s.cleanerFrees()); // both were closed: not counted as dropped unclosed
+        assertEquals(address, allocateAddressAndClose(d)); // first fit: the old space serves again
     }
 
     @Test
@@ -181,7 +247,8 @@ class DynamicAllocationTest {
         }
         PerCpuAllocatorStats s = d.stats();
         assertEquals(1, s.allocations()); // the refused ones changed nothing
-        assertEquals(0, s.liveAllocations());
+        assertEquals(1, s.awaitingReclamation());
+        assertEquals(1, s.liveAllocations()); // until the Cleaner frees the closed one
     }
 
     @Test
@@ -243,14 +310,8 @@ class DynamicAllocationTest {
                 int kind = r.nextInt(100);
                 long size = kind < 70 ? 1 + r.nextInt(64) : kind < 97 ? 1 + r.nextInt(2048) : 1 + r.nextLong(unit);
                 long align = 1L << r.nextInt(kind < 90 ? 4 : 13);
-                PerCpuAllocation a = d.allocate(size, align);
                 long id = op;
-                for (int cpu : a.possibleCpus().toArray()) {
-                    assertEquals(0, a.segment(cpu).address() % align, "seed " + seed + " op " + op);
-                }
-                assertTrue(zeroed(a), "seed " + seed + " op " + op + ": not zeroed");
-                fill(a, id);
-                live.put(id, a);
+                live.put(id, allocateAlignedAndFill(d, size, align, id, "seed " + seed + " op " + op));
                 ids.add(id);
                 liveBytes += (size + 3) & ~3L;
                 allocs++;
@@ -259,13 +320,11 @@ class DynamicAllocationTest {
                 long id = ids.get(k);
                 ids.set(k, ids.getLast());
                 ids.removeLast();
-                PerCpuAllocation a = live.remove(id);
-                assertEquals(null, check(a, id), "seed " + seed + " op " + op);
-                liveBytes -= (a.byteSize() + 3) & ~3L;
-                a.close();
+                liveBytes -= checkAndClose(live.remove(id), id, "seed " + seed + " op " + op);
                 frees++;
             }
             if (op % 5000 == 0 || op == ops - 1) {
+                awaitReclaimed(d); // closed space counts as taken until the Cleaner frees it
                 PerCpuAllocatorStats s = d.stats();
                 assertEquals(allocs, s.allocations(), "seed " + seed + " op " + op);
                 assertEquals(frees, s.frees(), "seed " + seed + " op " + op);
@@ -279,10 +338,9 @@ class DynamicAllocationTest {
             }
         }
         for (long id : ids) {
-            PerCpuAllocation a = live.get(id);
-            assertEquals(null, check(a, id), "seed " + seed);
-            a.close();
+            checkAndClose(live.remove(id), id, "seed " + seed);
         }
+        awaitReclaimed(d);
         PerCpuAllocatorStats s = d.stats();
         assertEquals(0, s.liveAllocations(), "seed " + seed);
         assertEquals(0, s.liveBytes(), "seed " + seed);
@@ -292,6 +350,38 @@ class DynamicAllocationTest {
         assertEquals(s.chunksMapped() - 1, s.chunksUnmapped());
         assertTrue(s.maxChunks() > 1, "the model test should need several chunks: " + s);
         d.checkInvariants();
+    }
+
+    /**
+     * Allocates in a frame of its own (no local of the caller keeps it once it is dropped),
+     * checks alignment and zeroing, and fills it with {@code id}'s pattern.
+     */
+    private static PerCpuAllocation allocateAlignedAndFill(DynamicAllocator d, long size, long align, long id,
+            String where) {
+        PerCpuAllocation a = d.allocate(size, align);
+        for (int cpu : a.possibleCpus().toArray()) {
+            assertEquals(0, a.segment(cpu).address() % align, where + " CPU " + cpu);
+        }
+        assertTrue(zeroed(a), where + ": not zeroed");
+        fill(a, id);
+        return a;
+    }
+
+    /** Allocates 16 bytes aligned to 8, checks they are zeroed, fills and closes them; returns CPU 5's address. */
+    private static long allocateFillAndClose(DynamicAllocator d) {
+        PerCpuAllocation a = d.allocate(16, 8);
+        assertTrue(zeroed(a));
+        fill(a, 1);
+        long address = a.segment(5).address();
+        a.close();
+        return address;
+    }
+
+    /** Checks {@code a}'s pattern and closes it, in a frame of its own; returns its rounded size. */
+    private static long checkAndClose(PerCpuAllocation a, long id, String where) {
+        assertEquals(null, check(a, id), where);
+        a.close();
+        return (a.byteSize() + 3) & ~3L;
     }
 
     /** Allocates in a frame of its own, so that nothing on the test's stack keeps it reachable. */
@@ -327,19 +417,14 @@ class DynamicAllocationTest {
     @Test
     void debugModePoisonsFreedMemoryAndCatchesAWriteAfterFree() {
         DynamicAllocator d = new DynamicAllocator(SPARSE, 64 << 10, true, DynamicAllocator.Mapper.NATIVE);
-        PerCpuAllocation a = d.allocate(16, 8);
-        assertTrue(zeroed(a));
-        fill(a, 1);
-        long addr5 = a.segment(5).address();
-        a.close();
+        long addr5 = allocateFillAndClose(d);
+        awaitReclaimed(d); // the poison goes in when the space is freed for reuse
         MemorySegment stray = raw(addr5, 16);
         for (long i = 0; i < 16; i++) {
             assertEquals(DynamicAllocator.POISON, stray.get(ValueLayout.JAVA_BYTE, i));
         }
-        PerCpuAllocation b = d.allocate(16, 8); // poison intact: handed out, zeroed
-        assertEquals(addr5, b.segment(5).address());
-        assertTrue(zeroed(b));
-        b.close();
+        assertEquals(addr5, allocateFillAndClose(d)); // poison intact: handed out, zeroed
+        awaitReclaimed(d);
         stray.set(ValueLayout.JAVA_BYTE, 9, (byte) 1); // a write after free, on CPU 5's copy
         String m = assertThrows(IllegalStateException.class, () -> d.allocate(16, 8)).getMessage();
         assertTrue(m.startsWith("per-CPU memory was written after it was freed: CPU 5, dynamic chunk 0, unit offset 8"
@@ -367,13 +452,15 @@ class DynamicAllocationTest {
         long first = pages.getFirst().segment(7).address();
         assertEquals(20, d.stats().perChunk().getFirst().populatedPages());
         for (int i = 0; i < DynamicAllocator.EMPTY_POP_PAGES_HIGH; i++) {
-            pages.get(i).close();
+            pages.set(i, null).close();
         }
+        awaitReclaimed(d);
         PerCpuAllocatorStats s = d.stats();
         assertEquals(DynamicAllocator.EMPTY_POP_PAGES_HIGH, s.emptyPopulatedPages()); // at the mark: kept
         assertEquals(0, s.pagesReturned());
         assertEquals(pattern(0, 7), raw(first, PAGE).get(ValueLayout.JAVA_BYTE, 100)); // freed, still resident
-        pages.get(DynamicAllocator.EMPTY_POP_PAGES_HIGH).close(); // one more: all of them go back
+        pages.set(DynamicAllocator.EMPTY_POP_PAGES_HIGH, null).close(); // one more: all of them go back
+        awaitReclaimed(d);
         s = d.stats();
         int returned = DynamicAllocator.EMPTY_POP_PAGES_HIGH + 1;
         assertEquals(returned * 4L, s.pagesReturned()); // in each of the 4 units
@@ -381,8 +468,9 @@ class DynamicAllocationTest {
         assertEquals(20 - returned, s.perChunk().getFirst().populatedPages());
         assertEquals(0, raw(first, PAGE).get(ValueLayout.JAVA_BYTE, 100)); // MADV_DONTNEED: reads zero again
         for (int i = returned; i < 20; i++) {
-            pages.get(i).close();
+            pages.set(i, null).close();
         }
+        awaitReclaimed(d);
         s = d.stats();
         assertEquals(20 - returned, s.emptyPopulatedPages());
         assertEquals(returned * 4L, s.pagesReturned());
@@ -428,6 +516,8 @@ class DynamicAllocationTest {
         assertEquals(before, d.stats());
         d.checkInvariants();
         full.close();
+        full = null;
+        awaitReclaimed(d);
         try (PerCpuAllocation a = d.allocate(8, 8)) { // the first chunk serves again
             assertTrue(zeroed(a));
         }
@@ -491,6 +581,7 @@ class DynamicAllocationTest {
         if (failure.get() != null) {
             throw new AssertionError(failure.get());
         }
+        awaitReclaimed(d);
         PerCpuAllocatorStats s = d.stats();
         assertEquals((long) threads * perThread, s.allocations());
         assertEquals((long) threads * perThread, s.frees());
@@ -502,75 +593,105 @@ class DynamicAllocationTest {
     }
 
     /**
-     * The grace period: writers hammer an allocation while it is closed and its space handed to
-     * a new allocation at once. Every writer must stop with an IllegalStateException, and neither
-     * the new allocation (same addresses) nor the neighbour may ever see one of their writes.
+     * The grace period under a race: writers hammer an allocation while it is closed. Every
+     * writer must stop with an IllegalStateException; while their threads (and so their segments)
+     * are reachable, the closed space must not be handed out, the allocation made right after the
+     * close and the neighbour must never see one of their writes; once the writers are gone the
+     * space serves again, zeroed.
      */
     @Test
     @Timeout(120)
     void writersRacingACloseNeverTouchTheSpaceReusedAfterIt() throws InterruptedException {
         DynamicAllocator d = allocator(64 << 10);
-        for (int round = 0; round < 40; round++) {
-            PerCpuAllocation a = d.allocate(64, 8);
+        for (int round = 0; round < 20; round++) {
             PerCpuAllocation neighbour = d.allocate(64, 8);
             fill(neighbour, 99);
             int writers = 4;
-            CountDownLatch ready = new CountDownLatch(writers);
-            CountDownLatch go = new CountDownLatch(1);
-            CountDownLatch anyWrote = new CountDownLatch(1);
             AtomicLong stoppedByClose = new AtomicLong();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             List<Thread> threads = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                MemorySegment target = a.segment(a.possibleCpus().nth(w % 4));
-                long value = -1L - w;
-                Runnable body = () -> {
-                    boolean first = true;
-                    try {
-                        ready.countDown();
-                        go.await(); // every writer is started (and every virtual one mounted once) before any spins
-                        while (true) {
-                            for (long off = 0; off < 64; off += 8) {
-                                target.set(ValueLayout.JAVA_LONG, off, value);
-                            }
-                            if (first) {
-                                first = false;
-                                anyWrote.countDown();
-                            }
-                        }
-                    } catch (IllegalStateException closed) {
-                        stoppedByClose.incrementAndGet();
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
-                    }
-                };
-                threads.add(w % 2 == 0 ? Thread.ofPlatform().daemon().start(body) : Thread.ofVirtual().start(body));
-            }
-            ready.await();
-            go.countDown();
-            // not all of them: with one carrier (-XX:ActiveProcessorCount=1) a spinning virtual writer keeps the
-            // others unmounted until the close stops it
-            anyWrote.await();
-            long[] old = new long[4];
+            long[] old = startWritersAndClose(d, writers, threads, stoppedByClose, failure);
+            PerCpuAllocation b = d.allocate(64, 8); // the closed space is held by the writers: not this one
             for (int i = 0; i < 4; i++) {
-                old[i] = a.segment(a.possibleCpus().nth(i)).address();
-            }
-            a.close();
-            PerCpuAllocation b = d.allocate(64, 8); // first fit: exactly the space just freed
-            for (int i = 0; i < 4; i++) {
-                assertEquals(old[i], b.segment(b.possibleCpus().nth(i)).address(), "round " + round);
+                assertNotEquals(old[i], b.segment(b.possibleCpus().nth(i)).address(), "round " + round);
             }
             for (Thread t : threads) {
                 t.join();
             }
+            threads.clear(); // the writers' segments become unreachable
             assertEquals(null, failure.get());
             assertEquals(writers, stoppedByClose.get());
-            assertTrue(zeroed(b), "round " + round + ": a write after close reached the reused space");
+            assertTrue(zeroed(b), "round " + round + ": a write after close reached the next allocation");
             assertEquals(null, check(neighbour, 99), "round " + round);
+            awaitReclaimed(d);
+            long[] again = allocateAddressesAndClose(d); // first fit: the old space, zeroed
+            assertArrayEquals(old, again, "round " + round);
             b.close();
             neighbour.close();
+            awaitReclaimed(d);
         }
         assertEquals(0, d.stats().liveAllocations());
+    }
+
+    /**
+     * Allocates 64 bytes, starts {@code writers} threads (platform and virtual) storing into CPU
+     * copies of it until an access fails, closes it once one has written, and returns the four
+     * copies' addresses; only the writers keep segments of it.
+     */
+    private static long[] startWritersAndClose(DynamicAllocator d, int writers, List<Thread> threads,
+            AtomicLong stoppedByClose, AtomicReference<Throwable> failure) throws InterruptedException {
+        PerCpuAllocation a = d.allocate(64, 8);
+        CountDownLatch ready = new CountDownLatch(writers);
+        CountDownLatch go = new CountDownLatch(1);
+        CountDownLatch anyWrote = new CountDownLatch(1);
+        for (int w = 0; w < writers; w++) {
+            MemorySegment target = a.segment(a.possibleCpus().nth(w % 4));
+            long value = -1L - w;
+            Runnable body = () -> {
+                boolean first = true;
+                try {
+                    ready.countDown();
+                    go.await(); // every writer is started (and every virtual one mounted once) before any spins
+                    while (true) {
+                        for (long off = 0; off < 64; off += 8) {
+                            target.set(ValueLayout.JAVA_LONG, off, value);
+                        }
+                        if (first) {
+                            first = false;
+                            anyWrote.countDown();
+                        }
+                    }
+                } catch (IllegalStateException closed) {
+                    stoppedByClose.incrementAndGet();
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            };
+            threads.add(w % 2 == 0 ? Thread.ofPlatform().daemon().start(body) : Thread.ofVirtual().start(body));
+        }
+        ready.await();
+        go.countDown();
+        // not all of them: with one carrier (-XX:ActiveProcessorCount=1) a spinning virtual writer keeps the
+        // others unmounted until the close stops it
+        anyWrote.await();
+        long[] old = addresses(a);
+        a.close();
+        return old;
+    }
+
+    private static long[] addresses(PerCpuAllocation a) {
+        long[] at = new long[4];
+        for (int i = 0; i < 4; i++) {
+            at[i] = a.segment(a.possibleCpus().nth(i)).address();
+        }
+        return at;
+    }
+
+    private static long[] allocateAddressesAndClose(DynamicAllocator d) {
+        try (PerCpuAllocation c = d.allocate(64, 8)) {
+            assertTrue(zeroed(c));
+            return addresses(c);
+        }
     }
 
     /** README, "Dynamic per-CPU memory": the snippet, verbatim between the markers. */
@@ -649,6 +770,9 @@ class DynamicAllocationTest {
         assertEquals(63, c.emptyPages());
         a.close();
         b.close();
+        a = null;
+        b = null;
+        awaitReclaimed(areas::allocatorStats);
         assertEquals(0, areas.allocatorStats().liveAllocations());
     }
 }
