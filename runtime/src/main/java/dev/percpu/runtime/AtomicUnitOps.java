@@ -41,7 +41,8 @@ final class AtomicUnitOps extends UnitOps {
     }
 
     private static long at(Chunk c, long off) {
-        if (c.localCpus instanceof CachedCpuIds cached) {
+        CachedCpuIds cached = c.cachedBases;
+        if (cached != null) {
             return cached.unitBase() + off;
         }
         int cpu = c.localCpus.current();

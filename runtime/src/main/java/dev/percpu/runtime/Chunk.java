@@ -77,6 +77,16 @@ final class Chunk {
      * operations are atomic and the source pays a downcall, else {@link #cpus} itself.
      */
     final CpuIds localCpus;
+    /**
+     * {@link #localCpus} where it is a cache of this chunk's own unit bases (the atomic fast path
+     * reads the base straight from it); null otherwise, and for a dynamic chunk's view, which
+     * shares the first chunk's cached ids but has its own bases.
+     */
+    final CachedCpuIds cachedBases;
+    /** A dynamic chunk's typed allocations (see {@link DynamicAllocator}); null for the first chunk. */
+    final DynamicAllocator.Typed dynamic;
+    /** Keeps a view's unit table alive as long as the view (the first chunk's is global). */
+    private final MemorySegment tableMemory;
     final UnitOps ops;
     /** The whole chunk: {@code nrUnits * unitSize} bytes. */
     final MemorySegment segment;
@@ -166,6 +176,49 @@ final class Chunk {
         this.table = t.address();
         this.localCpus = localCpus(cpus, ops, REFRESH,
                 Units.ALL != null ? unitAddresses : unitOffsets, possibleCpus[0]);
+        this.cachedBases = localCpus instanceof CachedCpuIds cached ? cached : null;
+        this.dynamic = null;
+        this.tableMemory = t;
+    }
+
+    /**
+     * A view of a dynamic chunk for typed handles ({@code alloc_percpu(type)}): the mapping at
+     * {@code base}, one unit of {@code unitSize} bytes per possible CPU, dense in CPU order, with
+     * the first chunk's CPU ids, operations and guard domain. Typed handles of dynamic
+     * allocations use it exactly as static handles use the first chunk.
+     */
+    @SuppressWarnings("restricted") // reinterpret: the mapping is exactly nrPossible * unitSize bytes
+    Chunk(Chunk first, long base, long unitSize, DynamicAllocator.Typed dynamic) {
+        this.info = first.info;
+        this.unitAlign = Chunk.PAGE;
+        this.topology = first.topology;
+        this.cpus = first.cpus;
+        this.ops = first.ops;
+        this.localCpus = first.localCpus; // the same per-thread ids; the bases are this chunk's (cachedBases null)
+        this.cachedBases = null;
+        this.dynamic = dynamic;
+        this.possibleCpus = first.possibleCpus;
+        int nr = topology.nrCpuIds();
+        this.segment = MemorySegment.ofAddress(base).reinterpret(unitSize * possibleCpus.length);
+        this.mapped = true;
+        this.unitOffsets = new long[nr];
+        this.unitIndex = new int[nr];
+        this.unitAddresses = new long[nr];
+        Arrays.fill(unitOffsets, -1);
+        Arrays.fill(unitIndex, -1);
+        this.tableMemory = Arena.ofAuto().allocate(8L * nr, 8);
+        for (int i = 0; i < possibleCpus.length; i++) {
+            int cpu = possibleCpus[i];
+            unitIndex[cpu] = i;
+            unitOffsets[cpu] = i * unitSize;
+            unitAddresses[cpu] = base + i * unitSize;
+        }
+        for (int cpu = 0; cpu < nr; cpu++) {
+            tableMemory.setAtIndex(ValueLayout.JAVA_LONG, cpu, unitAddresses[cpu]);
+        }
+        this.table = tableMemory.address();
+        this.guards = first.guards;
+        this.names = off -> "dynamic allocation @" + off;
     }
 
     /** Byte offset of {@code cpu}'s unit in {@link #segment}; negative (an access then fails) if impossible. */

@@ -138,6 +138,8 @@ final class DynamicAllocator {
         final long[] populated;
         /** Blocks wholly free and populated: candidates for madvise. */
         final long[] emptyPopulated;
+        /** The typed handles' view of this chunk and their releases, made on the first typed allocation (under the lock). */
+        Typed typed;
 
         @SuppressWarnings("restricted") // reinterpret: the mapping is exactly bytes long
         Mem(long base, long bytes, int blocks) {
@@ -157,8 +159,10 @@ final class DynamicAllocator {
     private final int[] possibleCpus;
     /** Dense unit index of each CPU id, -1 for an impossible CPU. */
     private final int[] unitIndex;
-    private final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock = new ReentrantLock();
     private final ChunkSlots<Mem> slots;
+    /** The first chunk, for typed handles' views; null if this allocator serves raw allocations only. */
+    private final Chunk first;
     /** The chunks in the slots, in mapping order. */
     private final List<SlotChunk<Mem>> chunks = new ArrayList<>();
     // counters, under the lock
@@ -176,6 +180,15 @@ final class DynamicAllocator {
      *     {@link #MAX_UNIT_SIZE} (the property's own lower limit is checked where it is read)
      */
     DynamicAllocator(CpuTopology topology, long unitSize, boolean debug, Mapper mapper) {
+        this(null, topology, unitSize, debug, mapper);
+    }
+
+    /**
+     * @param first the first chunk, whose CPU ids, operations and guards typed handles share
+     *     ({@link #allocateTyped}); null for an allocator of raw allocations only (tests)
+     */
+    DynamicAllocator(Chunk first, CpuTopology topology, long unitSize, boolean debug, Mapper mapper) {
+        this.first = first;
         this.page = Chunk.PAGE;
         if (Long.bitCount(unitSize) != 1 || unitSize < page || unitSize > MAX_UNIT_SIZE) {
             throw new IllegalArgumentException("unit size " + unitSize + " must be a power of two from the page size "
@@ -195,9 +208,9 @@ final class DynamicAllocator {
     }
 
     /** The system's allocator: {@code -Dpercpu.alloc.unit.size} and {@code -Dpercpu.debug}. */
-    static DynamicAllocator system(CpuTopology topology) {
+    static DynamicAllocator system(Chunk first) {
         long unit = Settings.powerOfTwoSize(Settings.ALLOC_UNIT_SIZE, DEFAULT_UNIT_SIZE, MIN_UNIT_SIZE, MAX_UNIT_SIZE);
-        return new DynamicAllocator(topology, Math.max(unit, Chunk.PAGE), Guards.DEBUG, Mapper.NATIVE);
+        return new DynamicAllocator(first, first.topology, Math.max(unit, Chunk.PAGE), Guards.DEBUG, Mapper.NATIVE);
     }
 
     int nrUnits() {
@@ -240,6 +253,79 @@ final class DynamicAllocator {
      */
     @SuppressWarnings("restricted") // reinterpret of the chunk's mapping into the allocation's arena
     PerCpuAllocation allocate(long size, long align) {
+        Space sp = reserve(size, align);
+        SlotChunk<Mem> c = sp.chunk();
+        int offset = sp.offset();
+        try {
+            Arena arena = Arena.ofShared();
+            Mem m = c.payload();
+            MemorySegment all = MemorySegment.ofAddress(m.base).reinterpret(m.bytes, arena, null);
+            Release release = new Release(this, c, offset, null);
+            // watched: the scope, which every segment of the allocation holds (and the allocation, through them)
+            CLEANER.register(all.scope(), release);
+            return new PerCpuAllocation(this, release, arena, all, offset, size, align);
+        } catch (RuntimeException | Error e) {
+            free(c, offset, false, false);
+            throw e;
+        }
+    }
+
+    /**
+     * {@code alloc_percpu(type)}: a typed handle over {@code size} zeroed bytes aligned to
+     * {@code align}, made by {@code make} from the chunk's view and the offset, and initialized by
+     * {@code init} (null: zeroed) before anyone else can see it. The handle's space is freed
+     * once it is unreachable (its Cleaner), after {@link PerCpuVar#close()} or without it.
+     *
+     * @throws IllegalArgumentException for a bad size or alignment, naming the value and the limit
+     * @throws IllegalStateException if a new chunk cannot be mapped (nothing changes), or if this
+     *     allocator has no first chunk to share
+     */
+    <H extends PerCpuVar> H allocateTyped(long size, long align, java.util.function.BiFunction<Chunk, Long, H> make,
+            java.util.function.Consumer<H> init) {
+        if (first == null) {
+            throw new IllegalStateException("this dynamic allocator serves raw allocations only: typed handles need"
+                    + " the per-CPU areas' first chunk");
+        }
+        Space sp = reserve(size, align);
+        SlotChunk<Mem> c = sp.chunk();
+        int offset = sp.offset();
+        try {
+            Typed t = typed(c);
+            H handle = make.apply(t.view, (long) offset);
+            if (init != null) {
+                init.accept(handle);
+            }
+            Release release = new Release(this, c, offset, t);
+            t.releases.put(offset, release);
+            CLEANER.register(handle, release);
+            return handle;
+        } catch (RuntimeException | Error e) {
+            free(c, offset, false, false);
+            throw e;
+        }
+    }
+
+    /** The typed view of chunk {@code c}, made on first use. */
+    private Typed typed(SlotChunk<Mem> c) {
+        lock.lock();
+        try {
+            Mem m = c.payload();
+            if (m.typed == null) {
+                m.typed = new Typed(this, first, m.base, unitSize);
+            }
+            return m.typed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes {@code size} bytes aligned to {@code align} in every unit of a chunk, mapping a new
+     * chunk if none fits, and zeroes (and in debug mode checks) them.
+     *
+     * @return the chunk and the offset in its units
+     */
+    private Space reserve(long size, long align) {
         if (size <= 0) {
             throw new IllegalArgumentException("size " + size + " is invalid: a per-CPU allocation must be at least 1"
                     + " byte");
@@ -279,13 +365,7 @@ final class DynamicAllocator {
         }
         try {
             prepare(c, offset, bytes, zeroMask);
-            Arena arena = Arena.ofShared();
-            Mem m = c.payload();
-            MemorySegment all = MemorySegment.ofAddress(m.base).reinterpret(m.bytes, arena, null);
-            Release release = new Release(this, c, offset);
-            // watched: the scope, which every segment of the allocation holds (and the allocation, through them)
-            CLEANER.register(all.scope(), release);
-            return new PerCpuAllocation(this, release, arena, all, offset, size, align);
+            return new Space(c, offset);
         } catch (PoisonException e) {
             lock.lock();
             try {
@@ -298,6 +378,10 @@ final class DynamicAllocator {
             free(c, offset, false, false);
             throw e;
         }
+    }
+
+    /** Space taken in every unit of a chunk. */
+    private record Space(SlotChunk<Mem> chunk, int offset) {
     }
 
     private void addChunk(long size, long align) {
@@ -406,6 +490,11 @@ final class DynamicAllocator {
         lock.lock();
         try {
             int bytes = slots.free(c, offset);
+            if (debug && m.typed != null) { // the next allocation of this space starts with no update discipline
+                for (long w = offset & ~3L; w < offset + bytes; w += 4) {
+                    m.typed.view.disciplines.remove(w);
+                }
+            }
             if (wasClosed) {
                 awaitingReclamation--;
             } else if (byCleaner) {
@@ -552,17 +641,23 @@ final class DynamicAllocator {
         final DynamicAllocator owner;
         final SlotChunk<Mem> chunk;
         final int offset;
+        /** The chunk's typed allocations, for a typed handle's release; null for a raw allocation. */
+        final Typed typed;
         /** Set (under the allocator's lock) when the allocation was closed. */
         boolean explicit;
 
-        Release(DynamicAllocator owner, SlotChunk<Mem> chunk, int offset) {
+        Release(DynamicAllocator owner, SlotChunk<Mem> chunk, int offset, Typed typed) {
             this.owner = owner;
             this.chunk = chunk;
             this.offset = offset;
+            this.typed = typed;
         }
 
         @Override
         public void run() {
+            if (typed != null) {
+                typed.releases.remove(offset, this);
+            }
             boolean wasClosed;
             owner.lock.lock();
             try {
@@ -571,6 +666,31 @@ final class DynamicAllocator {
                 owner.lock.unlock();
             }
             owner.free(chunk, offset, !wasClosed, wasClosed);
+        }
+    }
+
+    /**
+     * A dynamic chunk as typed handles see it: a {@link Chunk} view of its mapping (the first
+     * chunk's CPU ids, operations and guards over this mapping's units) and the releases of its
+     * typed allocations by offset, for {@link PerCpuVar#close()}.
+     */
+    static final class Typed {
+        final DynamicAllocator owner;
+        final Chunk view;
+        final ConcurrentHashMap<Integer, Release> releases = new ConcurrentHashMap<>();
+
+        Typed(DynamicAllocator owner, Chunk first, long base, long unitSize) {
+            this.owner = owner;
+            this.view = new Chunk(first, base, unitSize, this);
+        }
+
+        /** The handle at {@code offset} was closed: its space awaits the Cleaner. */
+        void closed(long offset) {
+            Release r = releases.remove((int) offset);
+            if (r == null) {
+                throw new AssertionError("no typed allocation at offset " + offset);
+            }
+            owner.closed(r);
         }
     }
 

@@ -108,7 +108,7 @@ public final class PerCpuAreas {
             synchronized (this) {
                 d = dynamic;
                 if (d == null) {
-                    d = DynamicAllocator.system(chunk.topology);
+                    d = DynamicAllocator.system(chunk);
                     dynamic = d;
                 }
             }
@@ -151,6 +151,15 @@ public final class PerCpuAreas {
      */
     public PerCpuAllocation allocate(long size) {
         return dynamic().allocate(size);
+    }
+
+    /**
+     * {@code alloc_percpu(type)} for the typed handles' {@code allocate} factories: see
+     * {@link DynamicAllocator#allocateTyped}.
+     */
+    <H extends PerCpuVar> H allocateTyped(long size, long align, java.util.function.BiFunction<Chunk, Long, H> make,
+            java.util.function.Consumer<H> init) {
+        return dynamic().allocateTyped(size, align, make, init);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.percpu.runtime;
 
+import java.lang.ref.Reference;
+
 // GENERATED from runtime/src/template/PerCpuX.java.template (one template for all primitive types)
 // by build-tools' dev.percpu.build.Handles: edit the template and regenerate with
 //     mvn -q -pl build-tools compile exec:exec@handles
@@ -21,6 +23,68 @@ public final class PerCpuBoolean extends PerCpuVar {
     }
 
     /**
+     * {@code alloc_percpu(boolean)}: a new dynamic per-CPU {@code boolean}, false in every
+     * possible CPU's copy, from the system's per-CPU areas ({@link PerCpuAreas#system()}). It
+     * supports every operation of a static variable, guards and raw operations included. Free it
+     * with {@link #close()} ({@code free_percpu}); a handle that becomes unreachable unclosed is
+     * freed by a {@link java.lang.ref.Cleaner}. Either way its space is reused only once the
+     * handle is unreachable (see {@link PerCpuVar#close()}).
+     *
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit ({@code -Dpercpu.alloc.unit.size}), naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuBoolean allocate() {
+        return allocate(PerCpuAreas.system());
+    }
+
+    /**
+     * Like {@link #allocate()}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuBoolean allocate(PerCpuAreas areas) {
+        return areas.allocateTyped(1, 1, PerCpuBoolean::new, null);
+    }
+
+    /**
+     * {@code alloc_percpu(boolean)} with every CPU's copy set to {@code initial} before the
+     * variable is returned, from the system's per-CPU areas; see {@link #allocate()}.
+     *
+     * @param initial the value of every copy
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuBoolean allocate(boolean initial) {
+        return allocate(PerCpuAreas.system(), initial);
+    }
+
+    /**
+     * Like {@link #allocate(boolean)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param initial the value of every copy
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuBoolean allocate(PerCpuAreas areas, boolean initial) {
+        return areas.allocateTyped(1, 1, PerCpuBoolean::new, h -> {
+            for (int cpu : h.chunk.possibleCpus) {
+                h.set(cpu, initial);
+            }
+        });
+    }
+
+    /**
      * Reads the current CPU's copy of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
      *
@@ -28,7 +92,10 @@ public final class PerCpuBoolean extends PerCpuVar {
      *     since)
      */
     public boolean get() {
-        return Units.getByte(chunk, chunk.cpus.current(), offset) != 0;
+        Chunk ch = live();
+        boolean r = Units.getByte(ch, ch.cpus.current(), offset) != 0;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -40,7 +107,10 @@ public final class PerCpuBoolean extends PerCpuVar {
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public boolean get(int cpu) {
-        return Units.getByte(chunk, checkCpu(cpu), offset) != 0;
+        Chunk ch = live();
+        boolean r = Units.getByte(ch, ch.checkCpu(cpu), offset) != 0;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -52,7 +122,9 @@ public final class PerCpuBoolean extends PerCpuVar {
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public void set(int cpu, boolean value) {
-        Units.setByte(chunk, checkCpu(cpu), offset, (byte) (value ? 1 : 0));
+        Chunk ch = live();
+        Units.setByte(ch, ch.checkCpu(cpu), offset, (byte) (value ? 1 : 0));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -65,7 +137,9 @@ public final class PerCpuBoolean extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void set(boolean value) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_SET, value ? 1 : 0);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 1), 1, Units.OP_SET, value ? 1 : 0);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -79,7 +153,10 @@ public final class PerCpuBoolean extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public boolean getAndSet(boolean value) {
-        return Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_SET, value ? 1 : 0) != 0;
+        Chunk ch = live();
+        boolean r = Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 1), 1, Units.OP_SET, value ? 1 : 0) != 0;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -94,7 +171,10 @@ public final class PerCpuBoolean extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public boolean compareAndExchange(boolean expected, boolean value) {
-        return Units.cmpxchgSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, expected ? 1 : 0, value ? 1 : 0) != 0;
+        Chunk ch = live();
+        boolean r = Units.cmpxchgSub(ch, Units.thisCpuOffset(ch, offset, 1), 1, expected ? 1 : 0, value ? 1 : 0) != 0;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -124,7 +204,9 @@ public final class PerCpuBoolean extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void and(boolean mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_AND, mask ? 1 : 0);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 1), 1, Units.OP_AND, mask ? 1 : 0);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -137,7 +219,9 @@ public final class PerCpuBoolean extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void or(boolean mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_OR, mask ? 1 : 0);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 1), 1, Units.OP_OR, mask ? 1 : 0);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -150,7 +234,9 @@ public final class PerCpuBoolean extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void xor(boolean mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_XOR, mask ? 1 : 0);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 1), 1, Units.OP_XOR, mask ? 1 : 0);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -166,8 +252,11 @@ public final class PerCpuBoolean extends PerCpuVar {
      *     if another thread owns it
      */
     public boolean rawGet(CpuGuard g) {
-        long at = g.address(chunk) + offset;
-        return Units.rawByte(chunk, at) != 0;
+        Chunk ch = live();
+        long at = g.address(ch) + offset;
+        boolean r = Units.rawByte(ch, at) != 0;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -186,8 +275,10 @@ public final class PerCpuBoolean extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawSet(CpuGuard g, boolean value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 1);
-        Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 1);
+        Units.rawByte(ch, at, (byte) (value ? 1 : 0));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -207,10 +298,13 @@ public final class PerCpuBoolean extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public boolean rawGetAndSet(CpuGuard g, boolean value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 1);
-        boolean old = Units.rawByte(chunk, at) != 0;
-        Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
-        return old;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 1);
+        boolean old = Units.rawByte(ch, at) != 0;
+        Units.rawByte(ch, at, (byte) (value ? 1 : 0));
+        boolean r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -231,12 +325,15 @@ public final class PerCpuBoolean extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public boolean rawCompareAndExchange(CpuGuard g, boolean expected, boolean value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 1);
-        boolean old = Units.rawByte(chunk, at) != 0;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 1);
+        boolean old = Units.rawByte(ch, at) != 0;
         if (old == expected) {
-            Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
+            Units.rawByte(ch, at, (byte) (value ? 1 : 0));
         }
-        return old;
+        boolean r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -255,8 +352,10 @@ public final class PerCpuBoolean extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawAnd(CpuGuard g, boolean mask) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 1);
-        Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 & mask) ? 1 : 0));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 1);
+        Units.rawByte(ch, at, (byte) ((Units.rawByte(ch, at) != 0 & mask) ? 1 : 0));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -275,8 +374,10 @@ public final class PerCpuBoolean extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawOr(CpuGuard g, boolean mask) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 1);
-        Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 | mask) ? 1 : 0));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 1);
+        Units.rawByte(ch, at, (byte) ((Units.rawByte(ch, at) != 0 | mask) ? 1 : 0));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -295,8 +396,10 @@ public final class PerCpuBoolean extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawXor(CpuGuard g, boolean mask) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 1);
-        Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 ^ mask) ? 1 : 0));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 1);
+        Units.rawByte(ch, at, (byte) ((Units.rawByte(ch, at) != 0 ^ mask) ? 1 : 0));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -308,6 +411,7 @@ public final class PerCpuBoolean extends PerCpuVar {
      *     close it on this thread, after any guard taken inside it
      */
     public CpuVar getCpuVar() {
+        live(); // a freed variable takes no guard
         return new CpuVar(this, CpuGuard.get());
     }
 
@@ -388,13 +492,16 @@ public final class PerCpuBoolean extends PerCpuVar {
      *     {@code possibleCpus().cardinality()}
      */
     public int count() {
+        Chunk ch = live();
         int n = 0;
-        for (int cpu : chunk.possibleCpus) {
-            if (Units.getByte(chunk, cpu, offset) != 0) {
+        for (int cpu : ch.possibleCpus) {
+            if (Units.getByte(ch, cpu, offset) != 0) {
                 n++;
             }
         }
-        return n;
+        int r = n;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -404,11 +511,14 @@ public final class PerCpuBoolean extends PerCpuVar {
      *     read with acquire one CPU after another, and {@code false} for ids that are not possible CPUs
      */
     public boolean[] snapshot() {
-        boolean[] values = new boolean[chunk.topology.nrCpuIds()];
-        for (int cpu : chunk.possibleCpus) {
-            values[cpu] = Units.getByte(chunk, cpu, offset) != 0;
+        Chunk ch = live();
+        boolean[] values = new boolean[ch.topology.nrCpuIds()];
+        for (int cpu : ch.possibleCpus) {
+            values[cpu] = Units.getByte(ch, cpu, offset) != 0;
         }
-        return values;
+        boolean[] r = values;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     @Override

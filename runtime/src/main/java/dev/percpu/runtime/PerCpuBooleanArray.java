@@ -1,5 +1,6 @@
 package dev.percpu.runtime;
 
+import java.lang.ref.Reference;
 import java.util.Objects;
 
 // GENERATED from runtime/src/template/PerCpuX.java.template (one template for all primitive types)
@@ -30,6 +31,82 @@ public final class PerCpuBooleanArray extends PerCpuVar {
     }
 
     /**
+     * {@code alloc_percpu(boolean[length])}: a new dynamic per-CPU {@code boolean} array, false in every
+     * possible CPU's copy, from the system's per-CPU areas ({@link PerCpuAreas#system()}). It
+     * supports every operation of a static variable, guards and raw operations included. Free it
+     * with {@link #close()} ({@code free_percpu}); a handle that becomes unreachable unclosed is
+     * freed by a {@link java.lang.ref.Cleaner}. Either way its space is reused only once the
+     * handle is unreachable (see {@link PerCpuVar#close()}).
+     *
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit ({@code -Dpercpu.alloc.unit.size}), naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuBooleanArray allocate(int length) {
+        return allocate(PerCpuAreas.system(), length);
+    }
+
+    /**
+     * Like {@link #allocate(int)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuBooleanArray allocate(PerCpuAreas areas, int length) {
+        return areas.allocateTyped(arrayBytes(length), 1, (c, off) -> new PerCpuBooleanArray(c, off, length), null);
+    }
+
+    /**
+     * {@code alloc_percpu(boolean[length])} with every element of every CPU's copy set to {@code initial} before the
+     * variable is returned, from the system's per-CPU areas; see {@link #allocate(int)}.
+     *
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @param initial the value of every copy's every element
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuBooleanArray allocate(int length, boolean initial) {
+        return allocate(PerCpuAreas.system(), length, initial);
+    }
+
+    /**
+     * Like {@link #allocate(int, boolean)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @param initial the value of every copy's every element
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuBooleanArray allocate(PerCpuAreas areas, int length, boolean initial) {
+        return areas.allocateTyped(arrayBytes(length), 1, (c, off) -> new PerCpuBooleanArray(c, off, length), h -> {
+            for (int cpu : h.chunk.possibleCpus) {
+                for (int i = 0; i < length; i++) {
+                    h.set(cpu, i, initial);
+                }
+            }
+        });
+    }
+
+    private static long arrayBytes(int length) {
+        if (length < 1) {
+            throw new IllegalArgumentException("length " + length + " is invalid: a dynamic per-CPU array has at least"
+                    + " 1 element");
+        }
+        return (long) length * 1;
+    }
+
+    /**
      * Reads the current CPU's copy of element {@code index} of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
      *
@@ -39,7 +116,10 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public boolean get(int index) {
-        return Units.getByte(chunk, chunk.cpus.current(), elem(index)) != 0;
+        Chunk ch = live();
+        boolean r = Units.getByte(ch, ch.cpus.current(), elem(index)) != 0;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -53,7 +133,10 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public boolean get(int cpu, int index) {
-        return Units.getByte(chunk, checkCpu(cpu), elem(index)) != 0;
+        Chunk ch = live();
+        boolean r = Units.getByte(ch, ch.checkCpu(cpu), elem(index)) != 0;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -67,7 +150,9 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void set(int cpu, int index, boolean value) {
-        Units.setByte(chunk, checkCpu(cpu), elem(index), (byte) (value ? 1 : 0));
+        Chunk ch = live();
+        Units.setByte(ch, ch.checkCpu(cpu), elem(index), (byte) (value ? 1 : 0));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -82,7 +167,9 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void set(int index, boolean value) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_SET, value ? 1 : 0);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 1), 1, Units.OP_SET, value ? 1 : 0);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -98,7 +185,10 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public boolean getAndSet(int index, boolean value) {
-        return Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_SET, value ? 1 : 0) != 0;
+        Chunk ch = live();
+        boolean r = Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 1), 1, Units.OP_SET, value ? 1 : 0) != 0;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -115,7 +205,10 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public boolean compareAndExchange(int index, boolean expected, boolean value) {
-        return Units.cmpxchgSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, expected ? 1 : 0, value ? 1 : 0) != 0;
+        Chunk ch = live();
+        boolean r = Units.cmpxchgSub(ch, Units.thisCpuOffset(ch, elem(index), 1), 1, expected ? 1 : 0, value ? 1 : 0) != 0;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -149,7 +242,9 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void and(int index, boolean mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_AND, mask ? 1 : 0);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 1), 1, Units.OP_AND, mask ? 1 : 0);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -164,7 +259,9 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void or(int index, boolean mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_OR, mask ? 1 : 0);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 1), 1, Units.OP_OR, mask ? 1 : 0);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -179,7 +276,9 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void xor(int index, boolean mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 1), 1, Units.OP_XOR, mask ? 1 : 0);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 1), 1, Units.OP_XOR, mask ? 1 : 0);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -197,8 +296,11 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public boolean rawGet(CpuGuard g, int index) {
-        long at = g.address(chunk) + elem(index);
-        return Units.rawByte(chunk, at) != 0;
+        Chunk ch = live();
+        long at = g.address(ch) + elem(index);
+        boolean r = Units.rawByte(ch, at) != 0;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -219,8 +321,10 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawSet(CpuGuard g, int index, boolean value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
-        Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 1);
+        Units.rawByte(ch, at, (byte) (value ? 1 : 0));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -242,10 +346,13 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public boolean rawGetAndSet(CpuGuard g, int index, boolean value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
-        boolean old = Units.rawByte(chunk, at) != 0;
-        Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
-        return old;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 1);
+        boolean old = Units.rawByte(ch, at) != 0;
+        Units.rawByte(ch, at, (byte) (value ? 1 : 0));
+        boolean r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -268,12 +375,15 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public boolean rawCompareAndExchange(CpuGuard g, int index, boolean expected, boolean value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
-        boolean old = Units.rawByte(chunk, at) != 0;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 1);
+        boolean old = Units.rawByte(ch, at) != 0;
         if (old == expected) {
-            Units.rawByte(chunk, at, (byte) (value ? 1 : 0));
+            Units.rawByte(ch, at, (byte) (value ? 1 : 0));
         }
-        return old;
+        boolean r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -294,8 +404,10 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawAnd(CpuGuard g, int index, boolean mask) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
-        Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 & mask) ? 1 : 0));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 1);
+        Units.rawByte(ch, at, (byte) ((Units.rawByte(ch, at) != 0 & mask) ? 1 : 0));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -316,8 +428,10 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawOr(CpuGuard g, int index, boolean mask) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
-        Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 | mask) ? 1 : 0));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 1);
+        Units.rawByte(ch, at, (byte) ((Units.rawByte(ch, at) != 0 | mask) ? 1 : 0));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -338,8 +452,10 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawXor(CpuGuard g, int index, boolean mask) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 1);
-        Units.rawByte(chunk, at, (byte) ((Units.rawByte(chunk, at) != 0 ^ mask) ? 1 : 0));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 1);
+        Units.rawByte(ch, at, (byte) ((Units.rawByte(ch, at) != 0 ^ mask) ? 1 : 0));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -351,6 +467,7 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      *     close it on this thread, after any guard taken inside it
      */
     public CpuPtr getCpuPtr() {
+        live(); // a freed variable takes no guard
         return new CpuPtr(this, CpuGuard.get());
     }
 
@@ -446,13 +563,16 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public int count(int index) {
+        Chunk ch = live();
         int n = 0;
-        for (int cpu : chunk.possibleCpus) {
-            if (Units.getByte(chunk, cpu, elem(index)) != 0) {
+        for (int cpu : ch.possibleCpus) {
+            if (Units.getByte(ch, cpu, elem(index)) != 0) {
                 n++;
             }
         }
-        return n;
+        int r = n;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -464,11 +584,14 @@ public final class PerCpuBooleanArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public boolean[] snapshot(int index) {
-        boolean[] values = new boolean[chunk.topology.nrCpuIds()];
-        for (int cpu : chunk.possibleCpus) {
-            values[cpu] = Units.getByte(chunk, cpu, elem(index)) != 0;
+        Chunk ch = live();
+        boolean[] values = new boolean[ch.topology.nrCpuIds()];
+        for (int cpu : ch.possibleCpus) {
+            values[cpu] = Units.getByte(ch, cpu, elem(index)) != 0;
         }
-        return values;
+        boolean[] r = values;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**

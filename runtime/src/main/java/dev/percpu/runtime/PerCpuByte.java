@@ -1,5 +1,7 @@
 package dev.percpu.runtime;
 
+import java.lang.ref.Reference;
+
 // GENERATED from runtime/src/template/PerCpuX.java.template (one template for all primitive types)
 // by build-tools' dev.percpu.build.Handles: edit the template and regenerate with
 //     mvn -q -pl build-tools compile exec:exec@handles
@@ -21,6 +23,68 @@ public final class PerCpuByte extends PerCpuVar {
     }
 
     /**
+     * {@code alloc_percpu(byte)}: a new dynamic per-CPU {@code byte}, zero in every
+     * possible CPU's copy, from the system's per-CPU areas ({@link PerCpuAreas#system()}). It
+     * supports every operation of a static variable, guards and raw operations included. Free it
+     * with {@link #close()} ({@code free_percpu}); a handle that becomes unreachable unclosed is
+     * freed by a {@link java.lang.ref.Cleaner}. Either way its space is reused only once the
+     * handle is unreachable (see {@link PerCpuVar#close()}).
+     *
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit ({@code -Dpercpu.alloc.unit.size}), naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuByte allocate() {
+        return allocate(PerCpuAreas.system());
+    }
+
+    /**
+     * Like {@link #allocate()}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuByte allocate(PerCpuAreas areas) {
+        return areas.allocateTyped(1, 1, PerCpuByte::new, null);
+    }
+
+    /**
+     * {@code alloc_percpu(byte)} with every CPU's copy set to {@code initial} before the
+     * variable is returned, from the system's per-CPU areas; see {@link #allocate()}.
+     *
+     * @param initial the value of every copy
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuByte allocate(byte initial) {
+        return allocate(PerCpuAreas.system(), initial);
+    }
+
+    /**
+     * Like {@link #allocate(byte)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param initial the value of every copy
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuByte allocate(PerCpuAreas areas, byte initial) {
+        return areas.allocateTyped(1, 1, PerCpuByte::new, h -> {
+            for (int cpu : h.chunk.possibleCpus) {
+                h.set(cpu, initial);
+            }
+        });
+    }
+
+    /**
      * Reads the current CPU's copy of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
      *
@@ -28,7 +92,10 @@ public final class PerCpuByte extends PerCpuVar {
      *     since)
      */
     public byte get() {
-        return Units.getByte(chunk, chunk.cpus.current(), offset);
+        Chunk ch = live();
+        byte r = Units.getByte(ch, ch.cpus.current(), offset);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -40,7 +107,10 @@ public final class PerCpuByte extends PerCpuVar {
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public byte get(int cpu) {
-        return Units.getByte(chunk, checkCpu(cpu), offset);
+        Chunk ch = live();
+        byte r = Units.getByte(ch, ch.checkCpu(cpu), offset);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -52,7 +122,9 @@ public final class PerCpuByte extends PerCpuVar {
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public void set(int cpu, byte value) {
-        Units.setByte(chunk, checkCpu(cpu), offset, value);
+        Chunk ch = live();
+        Units.setByte(ch, ch.checkCpu(cpu), offset, value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -65,7 +137,9 @@ public final class PerCpuByte extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void set(byte value) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_SET, value);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 1), 1, Units.OP_SET, value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -79,7 +153,10 @@ public final class PerCpuByte extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public byte getAndSet(byte value) {
-        return (byte) Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_SET, value);
+        Chunk ch = live();
+        byte r = (byte) Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 1), 1, Units.OP_SET, value);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -94,7 +171,10 @@ public final class PerCpuByte extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public byte compareAndExchange(byte expected, byte value) {
-        return (byte) Units.cmpxchgSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, expected & 0xFF, value);
+        Chunk ch = live();
+        byte r = (byte) Units.cmpxchgSub(ch, Units.thisCpuOffset(ch, offset, 1), 1, expected & 0xFF, value);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -124,7 +204,9 @@ public final class PerCpuByte extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void add(int delta) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_ADD, delta);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 1), 1, Units.OP_ADD, delta);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -151,7 +233,10 @@ public final class PerCpuByte extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public byte addAndGet(int delta) {
-        return (byte) (Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_ADD, delta) + delta);
+        Chunk ch = live();
+        byte r = (byte) (Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 1), 1, Units.OP_ADD, delta) + delta);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -228,7 +313,9 @@ public final class PerCpuByte extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void and(int mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_AND, mask);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 1), 1, Units.OP_AND, mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -241,7 +328,9 @@ public final class PerCpuByte extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void or(int mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_OR, mask);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 1), 1, Units.OP_OR, mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -254,7 +343,9 @@ public final class PerCpuByte extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void xor(int mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 1), 1, Units.OP_XOR, mask);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 1), 1, Units.OP_XOR, mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -270,8 +361,11 @@ public final class PerCpuByte extends PerCpuVar {
      *     if another thread owns it
      */
     public byte rawGet(CpuGuard g) {
-        long at = g.address(chunk) + offset;
-        return Units.rawByte(chunk, at);
+        Chunk ch = live();
+        long at = g.address(ch) + offset;
+        byte r = Units.rawByte(ch, at);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -290,8 +384,10 @@ public final class PerCpuByte extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawSet(CpuGuard g, byte value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 1);
-        Units.rawByte(chunk, at, value);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 1);
+        Units.rawByte(ch, at, value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -311,10 +407,13 @@ public final class PerCpuByte extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public byte rawGetAndSet(CpuGuard g, byte value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 1);
-        byte old = Units.rawByte(chunk, at);
-        Units.rawByte(chunk, at, value);
-        return old;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 1);
+        byte old = Units.rawByte(ch, at);
+        Units.rawByte(ch, at, value);
+        byte r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -335,12 +434,15 @@ public final class PerCpuByte extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public byte rawCompareAndExchange(CpuGuard g, byte expected, byte value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 1);
-        byte old = Units.rawByte(chunk, at);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 1);
+        byte old = Units.rawByte(ch, at);
         if (old == expected) {
-            Units.rawByte(chunk, at, value);
+            Units.rawByte(ch, at, value);
         }
-        return old;
+        byte r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -360,10 +462,13 @@ public final class PerCpuByte extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public byte rawAddAndGet(CpuGuard g, int delta) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 1);
-        byte v = (byte) (Units.rawByte(chunk, at) + delta);
-        Units.rawByte(chunk, at, v);
-        return v;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 1);
+        byte v = (byte) (Units.rawByte(ch, at) + delta);
+        Units.rawByte(ch, at, v);
+        byte r = v;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -382,8 +487,10 @@ public final class PerCpuByte extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawAdd(CpuGuard g, int delta) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 1);
-        Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) + delta));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 1);
+        Units.rawByte(ch, at, (byte) (Units.rawByte(ch, at) + delta));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -457,8 +564,10 @@ public final class PerCpuByte extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawAnd(CpuGuard g, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 1);
-        Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) & mask));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 1);
+        Units.rawByte(ch, at, (byte) (Units.rawByte(ch, at) & mask));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -477,8 +586,10 @@ public final class PerCpuByte extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawOr(CpuGuard g, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 1);
-        Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) | mask));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 1);
+        Units.rawByte(ch, at, (byte) (Units.rawByte(ch, at) | mask));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -497,8 +608,10 @@ public final class PerCpuByte extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawXor(CpuGuard g, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 1);
-        Units.rawByte(chunk, at, (byte) (Units.rawByte(chunk, at) ^ mask));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 1);
+        Units.rawByte(ch, at, (byte) (Units.rawByte(ch, at) ^ mask));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -510,6 +623,7 @@ public final class PerCpuByte extends PerCpuVar {
      *     close it on this thread, after any guard taken inside it
      */
     public CpuVar getCpuVar() {
+        live(); // a freed variable takes no guard
         return new CpuVar(this, CpuGuard.get());
     }
 
@@ -612,7 +726,10 @@ public final class PerCpuByte extends PerCpuVar {
      * @return the exact sum of the copies
      */
     public long sum() {
-        return Units.sumByte(chunk, offset);
+        Chunk ch = live();
+        long r = Units.sumByte(ch, offset);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -622,11 +739,14 @@ public final class PerCpuByte extends PerCpuVar {
      *     read with acquire one CPU after another, and zero for ids that are not possible CPUs
      */
     public byte[] snapshot() {
-        byte[] values = new byte[chunk.topology.nrCpuIds()];
-        for (int cpu : chunk.possibleCpus) {
-            values[cpu] = Units.getByte(chunk, cpu, offset);
+        Chunk ch = live();
+        byte[] values = new byte[ch.topology.nrCpuIds()];
+        for (int cpu : ch.possibleCpus) {
+            values[cpu] = Units.getByte(ch, cpu, offset);
         }
-        return values;
+        byte[] r = values;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.percpu.runtime;
 
+import java.lang.ref.Reference;
 import java.util.Objects;
 
 // GENERATED from runtime/src/template/PerCpuX.java.template (one template for all primitive types)
@@ -30,6 +31,82 @@ public final class PerCpuCharArray extends PerCpuVar {
     }
 
     /**
+     * {@code alloc_percpu(char[length])}: a new dynamic per-CPU {@code char} array, zero in every
+     * possible CPU's copy, from the system's per-CPU areas ({@link PerCpuAreas#system()}). It
+     * supports every operation of a static variable, guards and raw operations included. Free it
+     * with {@link #close()} ({@code free_percpu}); a handle that becomes unreachable unclosed is
+     * freed by a {@link java.lang.ref.Cleaner}. Either way its space is reused only once the
+     * handle is unreachable (see {@link PerCpuVar#close()}).
+     *
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit ({@code -Dpercpu.alloc.unit.size}), naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuCharArray allocate(int length) {
+        return allocate(PerCpuAreas.system(), length);
+    }
+
+    /**
+     * Like {@link #allocate(int)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuCharArray allocate(PerCpuAreas areas, int length) {
+        return areas.allocateTyped(arrayBytes(length), 2, (c, off) -> new PerCpuCharArray(c, off, length), null);
+    }
+
+    /**
+     * {@code alloc_percpu(char[length])} with every element of every CPU's copy set to {@code initial} before the
+     * variable is returned, from the system's per-CPU areas; see {@link #allocate(int)}.
+     *
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @param initial the value of every copy's every element
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuCharArray allocate(int length, char initial) {
+        return allocate(PerCpuAreas.system(), length, initial);
+    }
+
+    /**
+     * Like {@link #allocate(int, char)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @param initial the value of every copy's every element
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuCharArray allocate(PerCpuAreas areas, int length, char initial) {
+        return areas.allocateTyped(arrayBytes(length), 2, (c, off) -> new PerCpuCharArray(c, off, length), h -> {
+            for (int cpu : h.chunk.possibleCpus) {
+                for (int i = 0; i < length; i++) {
+                    h.set(cpu, i, initial);
+                }
+            }
+        });
+    }
+
+    private static long arrayBytes(int length) {
+        if (length < 1) {
+            throw new IllegalArgumentException("length " + length + " is invalid: a dynamic per-CPU array has at least"
+                    + " 1 element");
+        }
+        return (long) length * 2;
+    }
+
+    /**
      * Reads the current CPU's copy of element {@code index} of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
      *
@@ -39,7 +116,10 @@ public final class PerCpuCharArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public char get(int index) {
-        return Units.getChar(chunk, chunk.cpus.current(), elem(index));
+        Chunk ch = live();
+        char r = Units.getChar(ch, ch.cpus.current(), elem(index));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -53,7 +133,10 @@ public final class PerCpuCharArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public char get(int cpu, int index) {
-        return Units.getChar(chunk, checkCpu(cpu), elem(index));
+        Chunk ch = live();
+        char r = Units.getChar(ch, ch.checkCpu(cpu), elem(index));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -67,7 +150,9 @@ public final class PerCpuCharArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void set(int cpu, int index, char value) {
-        Units.setChar(chunk, checkCpu(cpu), elem(index), value);
+        Chunk ch = live();
+        Units.setChar(ch, ch.checkCpu(cpu), elem(index), value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -82,7 +167,9 @@ public final class PerCpuCharArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void set(int index, char value) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 2), 2, Units.OP_SET, value);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 2), 2, Units.OP_SET, value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -98,7 +185,10 @@ public final class PerCpuCharArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public char getAndSet(int index, char value) {
-        return (char) Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 2), 2, Units.OP_SET, value);
+        Chunk ch = live();
+        char r = (char) Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 2), 2, Units.OP_SET, value);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -115,7 +205,10 @@ public final class PerCpuCharArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public char compareAndExchange(int index, char expected, char value) {
-        return (char) Units.cmpxchgSub(chunk, Units.thisCpuOffset(chunk, elem(index), 2), 2, expected, value);
+        Chunk ch = live();
+        char r = (char) Units.cmpxchgSub(ch, Units.thisCpuOffset(ch, elem(index), 2), 2, expected, value);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -149,7 +242,9 @@ public final class PerCpuCharArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void add(int index, int delta) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 2), 2, Units.OP_ADD, delta);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 2), 2, Units.OP_ADD, delta);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -180,7 +275,10 @@ public final class PerCpuCharArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public char addAndGet(int index, int delta) {
-        return (char) (Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 2), 2, Units.OP_ADD, delta) + delta);
+        Chunk ch = live();
+        char r = (char) (Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 2), 2, Units.OP_ADD, delta) + delta);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -269,7 +367,9 @@ public final class PerCpuCharArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void and(int index, int mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 2), 2, Units.OP_AND, mask);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 2), 2, Units.OP_AND, mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -284,7 +384,9 @@ public final class PerCpuCharArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void or(int index, int mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 2), 2, Units.OP_OR, mask);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 2), 2, Units.OP_OR, mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -299,7 +401,9 @@ public final class PerCpuCharArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void xor(int index, int mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 2), 2, Units.OP_XOR, mask);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 2), 2, Units.OP_XOR, mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -317,8 +421,11 @@ public final class PerCpuCharArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public char rawGet(CpuGuard g, int index) {
-        long at = g.address(chunk) + elem(index);
-        return Units.rawChar(chunk, at);
+        Chunk ch = live();
+        long at = g.address(ch) + elem(index);
+        char r = Units.rawChar(ch, at);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -339,8 +446,10 @@ public final class PerCpuCharArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawSet(CpuGuard g, int index, char value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 2);
-        Units.rawChar(chunk, at, value);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 2);
+        Units.rawChar(ch, at, value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -362,10 +471,13 @@ public final class PerCpuCharArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public char rawGetAndSet(CpuGuard g, int index, char value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 2);
-        char old = Units.rawChar(chunk, at);
-        Units.rawChar(chunk, at, value);
-        return old;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 2);
+        char old = Units.rawChar(ch, at);
+        Units.rawChar(ch, at, value);
+        char r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -388,12 +500,15 @@ public final class PerCpuCharArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public char rawCompareAndExchange(CpuGuard g, int index, char expected, char value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 2);
-        char old = Units.rawChar(chunk, at);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 2);
+        char old = Units.rawChar(ch, at);
         if (old == expected) {
-            Units.rawChar(chunk, at, value);
+            Units.rawChar(ch, at, value);
         }
-        return old;
+        char r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -415,10 +530,13 @@ public final class PerCpuCharArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public char rawAddAndGet(CpuGuard g, int index, int delta) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 2);
-        char v = (char) (Units.rawChar(chunk, at) + delta);
-        Units.rawChar(chunk, at, v);
-        return v;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 2);
+        char v = (char) (Units.rawChar(ch, at) + delta);
+        Units.rawChar(ch, at, v);
+        char r = v;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -439,8 +557,10 @@ public final class PerCpuCharArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawAdd(CpuGuard g, int index, int delta) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 2);
-        Units.rawChar(chunk, at, (char) (Units.rawChar(chunk, at) + delta));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 2);
+        Units.rawChar(ch, at, (char) (Units.rawChar(ch, at) + delta));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -522,8 +642,10 @@ public final class PerCpuCharArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawAnd(CpuGuard g, int index, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 2);
-        Units.rawChar(chunk, at, (char) (Units.rawChar(chunk, at) & mask));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 2);
+        Units.rawChar(ch, at, (char) (Units.rawChar(ch, at) & mask));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -544,8 +666,10 @@ public final class PerCpuCharArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawOr(CpuGuard g, int index, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 2);
-        Units.rawChar(chunk, at, (char) (Units.rawChar(chunk, at) | mask));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 2);
+        Units.rawChar(ch, at, (char) (Units.rawChar(ch, at) | mask));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -566,8 +690,10 @@ public final class PerCpuCharArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawXor(CpuGuard g, int index, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 2);
-        Units.rawChar(chunk, at, (char) (Units.rawChar(chunk, at) ^ mask));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 2);
+        Units.rawChar(ch, at, (char) (Units.rawChar(ch, at) ^ mask));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -579,6 +705,7 @@ public final class PerCpuCharArray extends PerCpuVar {
      *     close it on this thread, after any guard taken inside it
      */
     public CpuPtr getCpuPtr() {
+        live(); // a freed variable takes no guard
         return new CpuPtr(this, CpuGuard.get());
     }
 
@@ -700,7 +827,10 @@ public final class PerCpuCharArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public long sum(int index) {
-        return Units.sumChar(chunk, elem(index));
+        Chunk ch = live();
+        long r = Units.sumChar(ch, elem(index));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -712,11 +842,14 @@ public final class PerCpuCharArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public char[] snapshot(int index) {
-        char[] values = new char[chunk.topology.nrCpuIds()];
-        for (int cpu : chunk.possibleCpus) {
-            values[cpu] = Units.getChar(chunk, cpu, elem(index));
+        Chunk ch = live();
+        char[] values = new char[ch.topology.nrCpuIds()];
+        for (int cpu : ch.possibleCpus) {
+            values[cpu] = Units.getChar(ch, cpu, elem(index));
         }
-        return values;
+        char[] r = values;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**

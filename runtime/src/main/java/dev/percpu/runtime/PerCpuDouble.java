@@ -1,5 +1,7 @@
 package dev.percpu.runtime;
 
+import java.lang.ref.Reference;
+
 // GENERATED from runtime/src/template/PerCpuX.java.template (one template for all primitive types)
 // by build-tools' dev.percpu.build.Handles: edit the template and regenerate with
 //     mvn -q -pl build-tools compile exec:exec@handles
@@ -21,6 +23,68 @@ public final class PerCpuDouble extends PerCpuVar {
     }
 
     /**
+     * {@code alloc_percpu(double)}: a new dynamic per-CPU {@code double}, zero in every
+     * possible CPU's copy, from the system's per-CPU areas ({@link PerCpuAreas#system()}). It
+     * supports every operation of a static variable, guards and raw operations included. Free it
+     * with {@link #close()} ({@code free_percpu}); a handle that becomes unreachable unclosed is
+     * freed by a {@link java.lang.ref.Cleaner}. Either way its space is reused only once the
+     * handle is unreachable (see {@link PerCpuVar#close()}).
+     *
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit ({@code -Dpercpu.alloc.unit.size}), naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuDouble allocate() {
+        return allocate(PerCpuAreas.system());
+    }
+
+    /**
+     * Like {@link #allocate()}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuDouble allocate(PerCpuAreas areas) {
+        return areas.allocateTyped(8, 8, PerCpuDouble::new, null);
+    }
+
+    /**
+     * {@code alloc_percpu(double)} with every CPU's copy set to {@code initial} before the
+     * variable is returned, from the system's per-CPU areas; see {@link #allocate()}.
+     *
+     * @param initial the value of every copy
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuDouble allocate(double initial) {
+        return allocate(PerCpuAreas.system(), initial);
+    }
+
+    /**
+     * Like {@link #allocate(double)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param initial the value of every copy
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuDouble allocate(PerCpuAreas areas, double initial) {
+        return areas.allocateTyped(8, 8, PerCpuDouble::new, h -> {
+            for (int cpu : h.chunk.possibleCpus) {
+                h.set(cpu, initial);
+            }
+        });
+    }
+
+    /**
      * Reads the current CPU's copy of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
      *
@@ -28,7 +92,10 @@ public final class PerCpuDouble extends PerCpuVar {
      *     since)
      */
     public double get() {
-        return Double.longBitsToDouble(Units.getLong(chunk, chunk.cpus.current(), offset));
+        Chunk ch = live();
+        double r = Double.longBitsToDouble(Units.getLong(ch, ch.cpus.current(), offset));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -40,7 +107,10 @@ public final class PerCpuDouble extends PerCpuVar {
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public double get(int cpu) {
-        return Double.longBitsToDouble(Units.getLong(chunk, checkCpu(cpu), offset));
+        Chunk ch = live();
+        double r = Double.longBitsToDouble(Units.getLong(ch, ch.checkCpu(cpu), offset));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -52,7 +122,9 @@ public final class PerCpuDouble extends PerCpuVar {
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public void set(int cpu, double value) {
-        Units.setLong(chunk, checkCpu(cpu), offset, Double.doubleToRawLongBits(value));
+        Chunk ch = live();
+        Units.setLong(ch, ch.checkCpu(cpu), offset, Double.doubleToRawLongBits(value));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -65,7 +137,9 @@ public final class PerCpuDouble extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void set(double value) {
-        chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, offset, 8), Double.doubleToRawLongBits(value));
+        Chunk ch = live();
+        ch.ops.xchg64(ch, Units.thisCpuOffset(ch, offset, 8), Double.doubleToRawLongBits(value));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -79,7 +153,10 @@ public final class PerCpuDouble extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public double getAndSet(double value) {
-        return Double.longBitsToDouble(chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, offset, 8), Double.doubleToRawLongBits(value)));
+        Chunk ch = live();
+        double r = Double.longBitsToDouble(ch.ops.xchg64(ch, Units.thisCpuOffset(ch, offset, 8), Double.doubleToRawLongBits(value)));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -94,7 +171,10 @@ public final class PerCpuDouble extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public double compareAndExchange(double expected, double value) {
-        return Double.longBitsToDouble(chunk.ops.cmpxchg64(chunk, Units.thisCpuOffset(chunk, offset, 8), Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(value)));
+        Chunk ch = live();
+        double r = Double.longBitsToDouble(ch.ops.cmpxchg64(ch, Units.thisCpuOffset(ch, offset, 8), Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(value)));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -124,7 +204,9 @@ public final class PerCpuDouble extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void add(double delta) {
-        Units.addDouble(chunk, Units.thisCpuOffset(chunk, offset, 8), delta);
+        Chunk ch = live();
+        Units.addDouble(ch, Units.thisCpuOffset(ch, offset, 8), delta);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -151,7 +233,10 @@ public final class PerCpuDouble extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public double addAndGet(double delta) {
-        return Units.addDouble(chunk, Units.thisCpuOffset(chunk, offset, 8), delta);
+        Chunk ch = live();
+        double r = Units.addDouble(ch, Units.thisCpuOffset(ch, offset, 8), delta);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -181,8 +266,11 @@ public final class PerCpuDouble extends PerCpuVar {
      *     if another thread owns it
      */
     public double rawGet(CpuGuard g) {
-        long at = g.address(chunk) + offset;
-        return Double.longBitsToDouble(Units.rawLong(chunk, at));
+        Chunk ch = live();
+        long at = g.address(ch) + offset;
+        double r = Double.longBitsToDouble(Units.rawLong(ch, at));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -201,8 +289,10 @@ public final class PerCpuDouble extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawSet(CpuGuard g, double value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 8);
+        Units.rawLong(ch, at, Double.doubleToRawLongBits(value));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -222,10 +312,13 @@ public final class PerCpuDouble extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public double rawGetAndSet(CpuGuard g, double value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        double old = Double.longBitsToDouble(Units.rawLong(chunk, at));
-        Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
-        return old;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 8);
+        double old = Double.longBitsToDouble(Units.rawLong(ch, at));
+        Units.rawLong(ch, at, Double.doubleToRawLongBits(value));
+        double r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -246,12 +339,15 @@ public final class PerCpuDouble extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public double rawCompareAndExchange(CpuGuard g, double expected, double value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        double old = Double.longBitsToDouble(Units.rawLong(chunk, at));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 8);
+        double old = Double.longBitsToDouble(Units.rawLong(ch, at));
         if (Double.doubleToRawLongBits(old) == Double.doubleToRawLongBits(expected)) {
-            Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
+            Units.rawLong(ch, at, Double.doubleToRawLongBits(value));
         }
-        return old;
+        double r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -271,10 +367,13 @@ public final class PerCpuDouble extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public double rawAddAndGet(CpuGuard g, double delta) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        double v = Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta;
-        Units.rawLong(chunk, at, Double.doubleToRawLongBits(v));
-        return v;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 8);
+        double v = Double.longBitsToDouble(Units.rawLong(ch, at)) + delta;
+        Units.rawLong(ch, at, Double.doubleToRawLongBits(v));
+        double r = v;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -293,8 +392,10 @@ public final class PerCpuDouble extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawAdd(CpuGuard g, double delta) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        Units.rawLong(chunk, at, Double.doubleToRawLongBits(Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 8);
+        Units.rawLong(ch, at, Double.doubleToRawLongBits(Double.longBitsToDouble(Units.rawLong(ch, at)) + delta));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -325,6 +426,7 @@ public final class PerCpuDouble extends PerCpuVar {
      *     close it on this thread, after any guard taken inside it
      */
     public CpuVar getCpuVar() {
+        live(); // a freed variable takes no guard
         return new CpuVar(this, CpuGuard.get());
     }
 
@@ -416,7 +518,10 @@ public final class PerCpuDouble extends PerCpuVar {
      * @return the sum of the copies, added in ascending CPU order in {@code double} arithmetic
      */
     public double sum() {
-        return Units.sumDouble(chunk, offset);
+        Chunk ch = live();
+        double r = Units.sumDouble(ch, offset);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -426,11 +531,14 @@ public final class PerCpuDouble extends PerCpuVar {
      *     read with acquire one CPU after another, and zero for ids that are not possible CPUs
      */
     public double[] snapshot() {
-        double[] values = new double[chunk.topology.nrCpuIds()];
-        for (int cpu : chunk.possibleCpus) {
-            values[cpu] = Double.longBitsToDouble(Units.getLong(chunk, cpu, offset));
+        Chunk ch = live();
+        double[] values = new double[ch.topology.nrCpuIds()];
+        for (int cpu : ch.possibleCpus) {
+            values[cpu] = Double.longBitsToDouble(Units.getLong(ch, cpu, offset));
         }
-        return values;
+        double[] r = values;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.percpu.runtime;
 
+import java.lang.ref.Reference;
 import java.util.Objects;
 
 // GENERATED from runtime/src/template/PerCpuX.java.template (one template for all primitive types)
@@ -30,6 +31,82 @@ public final class PerCpuDoubleArray extends PerCpuVar {
     }
 
     /**
+     * {@code alloc_percpu(double[length])}: a new dynamic per-CPU {@code double} array, zero in every
+     * possible CPU's copy, from the system's per-CPU areas ({@link PerCpuAreas#system()}). It
+     * supports every operation of a static variable, guards and raw operations included. Free it
+     * with {@link #close()} ({@code free_percpu}); a handle that becomes unreachable unclosed is
+     * freed by a {@link java.lang.ref.Cleaner}. Either way its space is reused only once the
+     * handle is unreachable (see {@link PerCpuVar#close()}).
+     *
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit ({@code -Dpercpu.alloc.unit.size}), naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuDoubleArray allocate(int length) {
+        return allocate(PerCpuAreas.system(), length);
+    }
+
+    /**
+     * Like {@link #allocate(int)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuDoubleArray allocate(PerCpuAreas areas, int length) {
+        return areas.allocateTyped(arrayBytes(length), 8, (c, off) -> new PerCpuDoubleArray(c, off, length), null);
+    }
+
+    /**
+     * {@code alloc_percpu(double[length])} with every element of every CPU's copy set to {@code initial} before the
+     * variable is returned, from the system's per-CPU areas; see {@link #allocate(int)}.
+     *
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @param initial the value of every copy's every element
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuDoubleArray allocate(int length, double initial) {
+        return allocate(PerCpuAreas.system(), length, initial);
+    }
+
+    /**
+     * Like {@link #allocate(int, double)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @param initial the value of every copy's every element
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuDoubleArray allocate(PerCpuAreas areas, int length, double initial) {
+        return areas.allocateTyped(arrayBytes(length), 8, (c, off) -> new PerCpuDoubleArray(c, off, length), h -> {
+            for (int cpu : h.chunk.possibleCpus) {
+                for (int i = 0; i < length; i++) {
+                    h.set(cpu, i, initial);
+                }
+            }
+        });
+    }
+
+    private static long arrayBytes(int length) {
+        if (length < 1) {
+            throw new IllegalArgumentException("length " + length + " is invalid: a dynamic per-CPU array has at least"
+                    + " 1 element");
+        }
+        return (long) length * 8;
+    }
+
+    /**
      * Reads the current CPU's copy of element {@code index} of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
      *
@@ -39,7 +116,10 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public double get(int index) {
-        return Double.longBitsToDouble(Units.getLong(chunk, chunk.cpus.current(), elem(index)));
+        Chunk ch = live();
+        double r = Double.longBitsToDouble(Units.getLong(ch, ch.cpus.current(), elem(index)));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -53,7 +133,10 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public double get(int cpu, int index) {
-        return Double.longBitsToDouble(Units.getLong(chunk, checkCpu(cpu), elem(index)));
+        Chunk ch = live();
+        double r = Double.longBitsToDouble(Units.getLong(ch, ch.checkCpu(cpu), elem(index)));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -67,7 +150,9 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void set(int cpu, int index, double value) {
-        Units.setLong(chunk, checkCpu(cpu), elem(index), Double.doubleToRawLongBits(value));
+        Chunk ch = live();
+        Units.setLong(ch, ch.checkCpu(cpu), elem(index), Double.doubleToRawLongBits(value));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -82,7 +167,9 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void set(int index, double value) {
-        chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), Double.doubleToRawLongBits(value));
+        Chunk ch = live();
+        ch.ops.xchg64(ch, Units.thisCpuOffset(ch, elem(index), 8), Double.doubleToRawLongBits(value));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -98,7 +185,10 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public double getAndSet(int index, double value) {
-        return Double.longBitsToDouble(chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), Double.doubleToRawLongBits(value)));
+        Chunk ch = live();
+        double r = Double.longBitsToDouble(ch.ops.xchg64(ch, Units.thisCpuOffset(ch, elem(index), 8), Double.doubleToRawLongBits(value)));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -115,7 +205,10 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public double compareAndExchange(int index, double expected, double value) {
-        return Double.longBitsToDouble(chunk.ops.cmpxchg64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(value)));
+        Chunk ch = live();
+        double r = Double.longBitsToDouble(ch.ops.cmpxchg64(ch, Units.thisCpuOffset(ch, elem(index), 8), Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(value)));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -149,7 +242,9 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void add(int index, double delta) {
-        Units.addDouble(chunk, Units.thisCpuOffset(chunk, elem(index), 8), delta);
+        Chunk ch = live();
+        Units.addDouble(ch, Units.thisCpuOffset(ch, elem(index), 8), delta);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -180,7 +275,10 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public double addAndGet(int index, double delta) {
-        return Units.addDouble(chunk, Units.thisCpuOffset(chunk, elem(index), 8), delta);
+        Chunk ch = live();
+        double r = Units.addDouble(ch, Units.thisCpuOffset(ch, elem(index), 8), delta);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -214,8 +312,11 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public double rawGet(CpuGuard g, int index) {
-        long at = g.address(chunk) + elem(index);
-        return Double.longBitsToDouble(Units.rawLong(chunk, at));
+        Chunk ch = live();
+        long at = g.address(ch) + elem(index);
+        double r = Double.longBitsToDouble(Units.rawLong(ch, at));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -236,8 +337,10 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawSet(CpuGuard g, int index, double value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 8);
+        Units.rawLong(ch, at, Double.doubleToRawLongBits(value));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -259,10 +362,13 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public double rawGetAndSet(CpuGuard g, int index, double value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        double old = Double.longBitsToDouble(Units.rawLong(chunk, at));
-        Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
-        return old;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 8);
+        double old = Double.longBitsToDouble(Units.rawLong(ch, at));
+        Units.rawLong(ch, at, Double.doubleToRawLongBits(value));
+        double r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -285,12 +391,15 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public double rawCompareAndExchange(CpuGuard g, int index, double expected, double value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        double old = Double.longBitsToDouble(Units.rawLong(chunk, at));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 8);
+        double old = Double.longBitsToDouble(Units.rawLong(ch, at));
         if (Double.doubleToRawLongBits(old) == Double.doubleToRawLongBits(expected)) {
-            Units.rawLong(chunk, at, Double.doubleToRawLongBits(value));
+            Units.rawLong(ch, at, Double.doubleToRawLongBits(value));
         }
-        return old;
+        double r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -312,10 +421,13 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public double rawAddAndGet(CpuGuard g, int index, double delta) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        double v = Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta;
-        Units.rawLong(chunk, at, Double.doubleToRawLongBits(v));
-        return v;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 8);
+        double v = Double.longBitsToDouble(Units.rawLong(ch, at)) + delta;
+        Units.rawLong(ch, at, Double.doubleToRawLongBits(v));
+        double r = v;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -336,8 +448,10 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawAdd(CpuGuard g, int index, double delta) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        Units.rawLong(chunk, at, Double.doubleToRawLongBits(Double.longBitsToDouble(Units.rawLong(chunk, at)) + delta));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 8);
+        Units.rawLong(ch, at, Double.doubleToRawLongBits(Double.longBitsToDouble(Units.rawLong(ch, at)) + delta));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -370,6 +484,7 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      *     close it on this thread, after any guard taken inside it
      */
     public CpuPtr getCpuPtr() {
+        live(); // a freed variable takes no guard
         return new CpuPtr(this, CpuGuard.get());
     }
 
@@ -478,7 +593,10 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public double sum(int index) {
-        return Units.sumDouble(chunk, elem(index));
+        Chunk ch = live();
+        double r = Units.sumDouble(ch, elem(index));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -490,11 +608,14 @@ public final class PerCpuDoubleArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public double[] snapshot(int index) {
-        double[] values = new double[chunk.topology.nrCpuIds()];
-        for (int cpu : chunk.possibleCpus) {
-            values[cpu] = Double.longBitsToDouble(Units.getLong(chunk, cpu, elem(index)));
+        Chunk ch = live();
+        double[] values = new double[ch.topology.nrCpuIds()];
+        for (int cpu : ch.possibleCpus) {
+            values[cpu] = Double.longBitsToDouble(Units.getLong(ch, cpu, elem(index)));
         }
-        return values;
+        double[] r = values;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**

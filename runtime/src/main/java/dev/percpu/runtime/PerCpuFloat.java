@@ -1,5 +1,7 @@
 package dev.percpu.runtime;
 
+import java.lang.ref.Reference;
+
 // GENERATED from runtime/src/template/PerCpuX.java.template (one template for all primitive types)
 // by build-tools' dev.percpu.build.Handles: edit the template and regenerate with
 //     mvn -q -pl build-tools compile exec:exec@handles
@@ -21,6 +23,68 @@ public final class PerCpuFloat extends PerCpuVar {
     }
 
     /**
+     * {@code alloc_percpu(float)}: a new dynamic per-CPU {@code float}, zero in every
+     * possible CPU's copy, from the system's per-CPU areas ({@link PerCpuAreas#system()}). It
+     * supports every operation of a static variable, guards and raw operations included. Free it
+     * with {@link #close()} ({@code free_percpu}); a handle that becomes unreachable unclosed is
+     * freed by a {@link java.lang.ref.Cleaner}. Either way its space is reused only once the
+     * handle is unreachable (see {@link PerCpuVar#close()}).
+     *
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit ({@code -Dpercpu.alloc.unit.size}), naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuFloat allocate() {
+        return allocate(PerCpuAreas.system());
+    }
+
+    /**
+     * Like {@link #allocate()}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuFloat allocate(PerCpuAreas areas) {
+        return areas.allocateTyped(4, 4, PerCpuFloat::new, null);
+    }
+
+    /**
+     * {@code alloc_percpu(float)} with every CPU's copy set to {@code initial} before the
+     * variable is returned, from the system's per-CPU areas; see {@link #allocate()}.
+     *
+     * @param initial the value of every copy
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuFloat allocate(float initial) {
+        return allocate(PerCpuAreas.system(), initial);
+    }
+
+    /**
+     * Like {@link #allocate(float)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param initial the value of every copy
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuFloat allocate(PerCpuAreas areas, float initial) {
+        return areas.allocateTyped(4, 4, PerCpuFloat::new, h -> {
+            for (int cpu : h.chunk.possibleCpus) {
+                h.set(cpu, initial);
+            }
+        });
+    }
+
+    /**
      * Reads the current CPU's copy of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
      *
@@ -28,7 +92,10 @@ public final class PerCpuFloat extends PerCpuVar {
      *     since)
      */
     public float get() {
-        return Float.intBitsToFloat(Units.getInt(chunk, chunk.cpus.current(), offset));
+        Chunk ch = live();
+        float r = Float.intBitsToFloat(Units.getInt(ch, ch.cpus.current(), offset));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -40,7 +107,10 @@ public final class PerCpuFloat extends PerCpuVar {
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public float get(int cpu) {
-        return Float.intBitsToFloat(Units.getInt(chunk, checkCpu(cpu), offset));
+        Chunk ch = live();
+        float r = Float.intBitsToFloat(Units.getInt(ch, ch.checkCpu(cpu), offset));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -52,7 +122,9 @@ public final class PerCpuFloat extends PerCpuVar {
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public void set(int cpu, float value) {
-        Units.setInt(chunk, checkCpu(cpu), offset, Float.floatToRawIntBits(value));
+        Chunk ch = live();
+        Units.setInt(ch, ch.checkCpu(cpu), offset, Float.floatToRawIntBits(value));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -65,7 +137,9 @@ public final class PerCpuFloat extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void set(float value) {
-        chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, offset, 4), Float.floatToRawIntBits(value));
+        Chunk ch = live();
+        ch.ops.xchg32(ch, Units.thisCpuOffset(ch, offset, 4), Float.floatToRawIntBits(value));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -79,7 +153,10 @@ public final class PerCpuFloat extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public float getAndSet(float value) {
-        return Float.intBitsToFloat(chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, offset, 4), Float.floatToRawIntBits(value)));
+        Chunk ch = live();
+        float r = Float.intBitsToFloat(ch.ops.xchg32(ch, Units.thisCpuOffset(ch, offset, 4), Float.floatToRawIntBits(value)));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -94,7 +171,10 @@ public final class PerCpuFloat extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public float compareAndExchange(float expected, float value) {
-        return Float.intBitsToFloat(chunk.ops.cmpxchg32(chunk, Units.thisCpuOffset(chunk, offset, 4), Float.floatToRawIntBits(expected), Float.floatToRawIntBits(value)));
+        Chunk ch = live();
+        float r = Float.intBitsToFloat(ch.ops.cmpxchg32(ch, Units.thisCpuOffset(ch, offset, 4), Float.floatToRawIntBits(expected), Float.floatToRawIntBits(value)));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -124,7 +204,9 @@ public final class PerCpuFloat extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void add(float delta) {
-        Units.addFloat(chunk, Units.thisCpuOffset(chunk, offset, 4), delta);
+        Chunk ch = live();
+        Units.addFloat(ch, Units.thisCpuOffset(ch, offset, 4), delta);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -151,7 +233,10 @@ public final class PerCpuFloat extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public float addAndGet(float delta) {
-        return Units.addFloat(chunk, Units.thisCpuOffset(chunk, offset, 4), delta);
+        Chunk ch = live();
+        float r = Units.addFloat(ch, Units.thisCpuOffset(ch, offset, 4), delta);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -181,8 +266,11 @@ public final class PerCpuFloat extends PerCpuVar {
      *     if another thread owns it
      */
     public float rawGet(CpuGuard g) {
-        long at = g.address(chunk) + offset;
-        return Float.intBitsToFloat(Units.rawInt(chunk, at));
+        Chunk ch = live();
+        long at = g.address(ch) + offset;
+        float r = Float.intBitsToFloat(Units.rawInt(ch, at));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -201,8 +289,10 @@ public final class PerCpuFloat extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawSet(CpuGuard g, float value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 4);
+        Units.rawInt(ch, at, Float.floatToRawIntBits(value));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -222,10 +312,13 @@ public final class PerCpuFloat extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public float rawGetAndSet(CpuGuard g, float value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        float old = Float.intBitsToFloat(Units.rawInt(chunk, at));
-        Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
-        return old;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 4);
+        float old = Float.intBitsToFloat(Units.rawInt(ch, at));
+        Units.rawInt(ch, at, Float.floatToRawIntBits(value));
+        float r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -246,12 +339,15 @@ public final class PerCpuFloat extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public float rawCompareAndExchange(CpuGuard g, float expected, float value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        float old = Float.intBitsToFloat(Units.rawInt(chunk, at));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 4);
+        float old = Float.intBitsToFloat(Units.rawInt(ch, at));
         if (Float.floatToRawIntBits(old) == Float.floatToRawIntBits(expected)) {
-            Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
+            Units.rawInt(ch, at, Float.floatToRawIntBits(value));
         }
-        return old;
+        float r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -271,10 +367,13 @@ public final class PerCpuFloat extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public float rawAddAndGet(CpuGuard g, float delta) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        float v = Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta;
-        Units.rawInt(chunk, at, Float.floatToRawIntBits(v));
-        return v;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 4);
+        float v = Float.intBitsToFloat(Units.rawInt(ch, at)) + delta;
+        Units.rawInt(ch, at, Float.floatToRawIntBits(v));
+        float r = v;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -293,8 +392,10 @@ public final class PerCpuFloat extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawAdd(CpuGuard g, float delta) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        Units.rawInt(chunk, at, Float.floatToRawIntBits(Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 4);
+        Units.rawInt(ch, at, Float.floatToRawIntBits(Float.intBitsToFloat(Units.rawInt(ch, at)) + delta));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -325,6 +426,7 @@ public final class PerCpuFloat extends PerCpuVar {
      *     close it on this thread, after any guard taken inside it
      */
     public CpuVar getCpuVar() {
+        live(); // a freed variable takes no guard
         return new CpuVar(this, CpuGuard.get());
     }
 
@@ -416,7 +518,10 @@ public final class PerCpuFloat extends PerCpuVar {
      * @return the sum of the copies, added in ascending CPU order in {@code double} arithmetic
      */
     public double sum() {
-        return Units.sumFloat(chunk, offset);
+        Chunk ch = live();
+        double r = Units.sumFloat(ch, offset);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -426,11 +531,14 @@ public final class PerCpuFloat extends PerCpuVar {
      *     read with acquire one CPU after another, and zero for ids that are not possible CPUs
      */
     public float[] snapshot() {
-        float[] values = new float[chunk.topology.nrCpuIds()];
-        for (int cpu : chunk.possibleCpus) {
-            values[cpu] = Float.intBitsToFloat(Units.getInt(chunk, cpu, offset));
+        Chunk ch = live();
+        float[] values = new float[ch.topology.nrCpuIds()];
+        for (int cpu : ch.possibleCpus) {
+            values[cpu] = Float.intBitsToFloat(Units.getInt(ch, cpu, offset));
         }
-        return values;
+        float[] r = values;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     @Override

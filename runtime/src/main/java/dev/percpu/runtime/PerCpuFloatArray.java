@@ -1,5 +1,6 @@
 package dev.percpu.runtime;
 
+import java.lang.ref.Reference;
 import java.util.Objects;
 
 // GENERATED from runtime/src/template/PerCpuX.java.template (one template for all primitive types)
@@ -30,6 +31,82 @@ public final class PerCpuFloatArray extends PerCpuVar {
     }
 
     /**
+     * {@code alloc_percpu(float[length])}: a new dynamic per-CPU {@code float} array, zero in every
+     * possible CPU's copy, from the system's per-CPU areas ({@link PerCpuAreas#system()}). It
+     * supports every operation of a static variable, guards and raw operations included. Free it
+     * with {@link #close()} ({@code free_percpu}); a handle that becomes unreachable unclosed is
+     * freed by a {@link java.lang.ref.Cleaner}. Either way its space is reused only once the
+     * handle is unreachable (see {@link PerCpuVar#close()}).
+     *
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit ({@code -Dpercpu.alloc.unit.size}), naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuFloatArray allocate(int length) {
+        return allocate(PerCpuAreas.system(), length);
+    }
+
+    /**
+     * Like {@link #allocate(int)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuFloatArray allocate(PerCpuAreas areas, int length) {
+        return areas.allocateTyped(arrayBytes(length), 4, (c, off) -> new PerCpuFloatArray(c, off, length), null);
+    }
+
+    /**
+     * {@code alloc_percpu(float[length])} with every element of every CPU's copy set to {@code initial} before the
+     * variable is returned, from the system's per-CPU areas; see {@link #allocate(int)}.
+     *
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @param initial the value of every copy's every element
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuFloatArray allocate(int length, float initial) {
+        return allocate(PerCpuAreas.system(), length, initial);
+    }
+
+    /**
+     * Like {@link #allocate(int, float)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @param initial the value of every copy's every element
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuFloatArray allocate(PerCpuAreas areas, int length, float initial) {
+        return areas.allocateTyped(arrayBytes(length), 4, (c, off) -> new PerCpuFloatArray(c, off, length), h -> {
+            for (int cpu : h.chunk.possibleCpus) {
+                for (int i = 0; i < length; i++) {
+                    h.set(cpu, i, initial);
+                }
+            }
+        });
+    }
+
+    private static long arrayBytes(int length) {
+        if (length < 1) {
+            throw new IllegalArgumentException("length " + length + " is invalid: a dynamic per-CPU array has at least"
+                    + " 1 element");
+        }
+        return (long) length * 4;
+    }
+
+    /**
      * Reads the current CPU's copy of element {@code index} of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
      *
@@ -39,7 +116,10 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public float get(int index) {
-        return Float.intBitsToFloat(Units.getInt(chunk, chunk.cpus.current(), elem(index)));
+        Chunk ch = live();
+        float r = Float.intBitsToFloat(Units.getInt(ch, ch.cpus.current(), elem(index)));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -53,7 +133,10 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public float get(int cpu, int index) {
-        return Float.intBitsToFloat(Units.getInt(chunk, checkCpu(cpu), elem(index)));
+        Chunk ch = live();
+        float r = Float.intBitsToFloat(Units.getInt(ch, ch.checkCpu(cpu), elem(index)));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -67,7 +150,9 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void set(int cpu, int index, float value) {
-        Units.setInt(chunk, checkCpu(cpu), elem(index), Float.floatToRawIntBits(value));
+        Chunk ch = live();
+        Units.setInt(ch, ch.checkCpu(cpu), elem(index), Float.floatToRawIntBits(value));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -82,7 +167,9 @@ public final class PerCpuFloatArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void set(int index, float value) {
-        chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), Float.floatToRawIntBits(value));
+        Chunk ch = live();
+        ch.ops.xchg32(ch, Units.thisCpuOffset(ch, elem(index), 4), Float.floatToRawIntBits(value));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -98,7 +185,10 @@ public final class PerCpuFloatArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public float getAndSet(int index, float value) {
-        return Float.intBitsToFloat(chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), Float.floatToRawIntBits(value)));
+        Chunk ch = live();
+        float r = Float.intBitsToFloat(ch.ops.xchg32(ch, Units.thisCpuOffset(ch, elem(index), 4), Float.floatToRawIntBits(value)));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -115,7 +205,10 @@ public final class PerCpuFloatArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public float compareAndExchange(int index, float expected, float value) {
-        return Float.intBitsToFloat(chunk.ops.cmpxchg32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), Float.floatToRawIntBits(expected), Float.floatToRawIntBits(value)));
+        Chunk ch = live();
+        float r = Float.intBitsToFloat(ch.ops.cmpxchg32(ch, Units.thisCpuOffset(ch, elem(index), 4), Float.floatToRawIntBits(expected), Float.floatToRawIntBits(value)));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -149,7 +242,9 @@ public final class PerCpuFloatArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void add(int index, float delta) {
-        Units.addFloat(chunk, Units.thisCpuOffset(chunk, elem(index), 4), delta);
+        Chunk ch = live();
+        Units.addFloat(ch, Units.thisCpuOffset(ch, elem(index), 4), delta);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -180,7 +275,10 @@ public final class PerCpuFloatArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public float addAndGet(int index, float delta) {
-        return Units.addFloat(chunk, Units.thisCpuOffset(chunk, elem(index), 4), delta);
+        Chunk ch = live();
+        float r = Units.addFloat(ch, Units.thisCpuOffset(ch, elem(index), 4), delta);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -214,8 +312,11 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public float rawGet(CpuGuard g, int index) {
-        long at = g.address(chunk) + elem(index);
-        return Float.intBitsToFloat(Units.rawInt(chunk, at));
+        Chunk ch = live();
+        long at = g.address(ch) + elem(index);
+        float r = Float.intBitsToFloat(Units.rawInt(ch, at));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -236,8 +337,10 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawSet(CpuGuard g, int index, float value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 4);
+        Units.rawInt(ch, at, Float.floatToRawIntBits(value));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -259,10 +362,13 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public float rawGetAndSet(CpuGuard g, int index, float value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        float old = Float.intBitsToFloat(Units.rawInt(chunk, at));
-        Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
-        return old;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 4);
+        float old = Float.intBitsToFloat(Units.rawInt(ch, at));
+        Units.rawInt(ch, at, Float.floatToRawIntBits(value));
+        float r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -285,12 +391,15 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public float rawCompareAndExchange(CpuGuard g, int index, float expected, float value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        float old = Float.intBitsToFloat(Units.rawInt(chunk, at));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 4);
+        float old = Float.intBitsToFloat(Units.rawInt(ch, at));
         if (Float.floatToRawIntBits(old) == Float.floatToRawIntBits(expected)) {
-            Units.rawInt(chunk, at, Float.floatToRawIntBits(value));
+            Units.rawInt(ch, at, Float.floatToRawIntBits(value));
         }
-        return old;
+        float r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -312,10 +421,13 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public float rawAddAndGet(CpuGuard g, int index, float delta) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        float v = Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta;
-        Units.rawInt(chunk, at, Float.floatToRawIntBits(v));
-        return v;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 4);
+        float v = Float.intBitsToFloat(Units.rawInt(ch, at)) + delta;
+        Units.rawInt(ch, at, Float.floatToRawIntBits(v));
+        float r = v;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -336,8 +448,10 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawAdd(CpuGuard g, int index, float delta) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        Units.rawInt(chunk, at, Float.floatToRawIntBits(Float.intBitsToFloat(Units.rawInt(chunk, at)) + delta));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 4);
+        Units.rawInt(ch, at, Float.floatToRawIntBits(Float.intBitsToFloat(Units.rawInt(ch, at)) + delta));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -370,6 +484,7 @@ public final class PerCpuFloatArray extends PerCpuVar {
      *     close it on this thread, after any guard taken inside it
      */
     public CpuPtr getCpuPtr() {
+        live(); // a freed variable takes no guard
         return new CpuPtr(this, CpuGuard.get());
     }
 
@@ -478,7 +593,10 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public double sum(int index) {
-        return Units.sumFloat(chunk, elem(index));
+        Chunk ch = live();
+        double r = Units.sumFloat(ch, elem(index));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -490,11 +608,14 @@ public final class PerCpuFloatArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public float[] snapshot(int index) {
-        float[] values = new float[chunk.topology.nrCpuIds()];
-        for (int cpu : chunk.possibleCpus) {
-            values[cpu] = Float.intBitsToFloat(Units.getInt(chunk, cpu, elem(index)));
+        Chunk ch = live();
+        float[] values = new float[ch.topology.nrCpuIds()];
+        for (int cpu : ch.possibleCpus) {
+            values[cpu] = Float.intBitsToFloat(Units.getInt(ch, cpu, elem(index)));
         }
-        return values;
+        float[] r = values;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**

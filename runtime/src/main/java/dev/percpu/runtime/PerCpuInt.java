@@ -1,5 +1,7 @@
 package dev.percpu.runtime;
 
+import java.lang.ref.Reference;
+
 // GENERATED from runtime/src/template/PerCpuX.java.template (one template for all primitive types)
 // by build-tools' dev.percpu.build.Handles: edit the template and regenerate with
 //     mvn -q -pl build-tools compile exec:exec@handles
@@ -21,6 +23,68 @@ public final class PerCpuInt extends PerCpuVar {
     }
 
     /**
+     * {@code alloc_percpu(int)}: a new dynamic per-CPU {@code int}, zero in every
+     * possible CPU's copy, from the system's per-CPU areas ({@link PerCpuAreas#system()}). It
+     * supports every operation of a static variable, guards and raw operations included. Free it
+     * with {@link #close()} ({@code free_percpu}); a handle that becomes unreachable unclosed is
+     * freed by a {@link java.lang.ref.Cleaner}. Either way its space is reused only once the
+     * handle is unreachable (see {@link PerCpuVar#close()}).
+     *
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit ({@code -Dpercpu.alloc.unit.size}), naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuInt allocate() {
+        return allocate(PerCpuAreas.system());
+    }
+
+    /**
+     * Like {@link #allocate()}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuInt allocate(PerCpuAreas areas) {
+        return areas.allocateTyped(4, 4, PerCpuInt::new, null);
+    }
+
+    /**
+     * {@code alloc_percpu(int)} with every CPU's copy set to {@code initial} before the
+     * variable is returned, from the system's per-CPU areas; see {@link #allocate()}.
+     *
+     * @param initial the value of every copy
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuInt allocate(int initial) {
+        return allocate(PerCpuAreas.system(), initial);
+    }
+
+    /**
+     * Like {@link #allocate(int)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param initial the value of every copy
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuInt allocate(PerCpuAreas areas, int initial) {
+        return areas.allocateTyped(4, 4, PerCpuInt::new, h -> {
+            for (int cpu : h.chunk.possibleCpus) {
+                h.set(cpu, initial);
+            }
+        });
+    }
+
+    /**
      * Reads the current CPU's copy of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
      *
@@ -28,7 +92,10 @@ public final class PerCpuInt extends PerCpuVar {
      *     since)
      */
     public int get() {
-        return Units.getInt(chunk, chunk.cpus.current(), offset);
+        Chunk ch = live();
+        int r = Units.getInt(ch, ch.cpus.current(), offset);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -40,7 +107,10 @@ public final class PerCpuInt extends PerCpuVar {
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public int get(int cpu) {
-        return Units.getInt(chunk, checkCpu(cpu), offset);
+        Chunk ch = live();
+        int r = Units.getInt(ch, ch.checkCpu(cpu), offset);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -52,7 +122,9 @@ public final class PerCpuInt extends PerCpuVar {
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public void set(int cpu, int value) {
-        Units.setInt(chunk, checkCpu(cpu), offset, value);
+        Chunk ch = live();
+        Units.setInt(ch, ch.checkCpu(cpu), offset, value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -65,7 +137,9 @@ public final class PerCpuInt extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void set(int value) {
-        chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, offset, 4), value);
+        Chunk ch = live();
+        ch.ops.xchg32(ch, Units.thisCpuOffset(ch, offset, 4), value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -79,7 +153,10 @@ public final class PerCpuInt extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public int getAndSet(int value) {
-        return chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, offset, 4), value);
+        Chunk ch = live();
+        int r = ch.ops.xchg32(ch, Units.thisCpuOffset(ch, offset, 4), value);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -94,7 +171,10 @@ public final class PerCpuInt extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public int compareAndExchange(int expected, int value) {
-        return chunk.ops.cmpxchg32(chunk, Units.thisCpuOffset(chunk, offset, 4), expected, value);
+        Chunk ch = live();
+        int r = ch.ops.cmpxchg32(ch, Units.thisCpuOffset(ch, offset, 4), expected, value);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -124,7 +204,9 @@ public final class PerCpuInt extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void add(int delta) {
-        chunk.ops.add32(chunk, Units.thisCpuOffset(chunk, offset, 4), delta);
+        Chunk ch = live();
+        ch.ops.add32(ch, Units.thisCpuOffset(ch, offset, 4), delta);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -151,7 +233,10 @@ public final class PerCpuInt extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public int addAndGet(int delta) {
-        return chunk.ops.add32(chunk, Units.thisCpuOffset(chunk, offset, 4), delta);
+        Chunk ch = live();
+        int r = ch.ops.add32(ch, Units.thisCpuOffset(ch, offset, 4), delta);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -228,7 +313,9 @@ public final class PerCpuInt extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void and(int mask) {
-        chunk.ops.and32(chunk, Units.thisCpuOffset(chunk, offset, 4), mask);
+        Chunk ch = live();
+        ch.ops.and32(ch, Units.thisCpuOffset(ch, offset, 4), mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -241,7 +328,9 @@ public final class PerCpuInt extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void or(int mask) {
-        chunk.ops.or32(chunk, Units.thisCpuOffset(chunk, offset, 4), mask);
+        Chunk ch = live();
+        ch.ops.or32(ch, Units.thisCpuOffset(ch, offset, 4), mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -254,7 +343,9 @@ public final class PerCpuInt extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void xor(int mask) {
-        chunk.ops.xor32(chunk, Units.thisCpuOffset(chunk, offset, 4), mask);
+        Chunk ch = live();
+        ch.ops.xor32(ch, Units.thisCpuOffset(ch, offset, 4), mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -270,8 +361,11 @@ public final class PerCpuInt extends PerCpuVar {
      *     if another thread owns it
      */
     public int rawGet(CpuGuard g) {
-        long at = g.address(chunk) + offset;
-        return Units.rawInt(chunk, at);
+        Chunk ch = live();
+        long at = g.address(ch) + offset;
+        int r = Units.rawInt(ch, at);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -290,8 +384,10 @@ public final class PerCpuInt extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawSet(CpuGuard g, int value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        Units.rawInt(chunk, at, value);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 4);
+        Units.rawInt(ch, at, value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -311,10 +407,13 @@ public final class PerCpuInt extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public int rawGetAndSet(CpuGuard g, int value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        int old = Units.rawInt(chunk, at);
-        Units.rawInt(chunk, at, value);
-        return old;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 4);
+        int old = Units.rawInt(ch, at);
+        Units.rawInt(ch, at, value);
+        int r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -335,12 +434,15 @@ public final class PerCpuInt extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public int rawCompareAndExchange(CpuGuard g, int expected, int value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        int old = Units.rawInt(chunk, at);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 4);
+        int old = Units.rawInt(ch, at);
         if (old == expected) {
-            Units.rawInt(chunk, at, value);
+            Units.rawInt(ch, at, value);
         }
-        return old;
+        int r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -360,10 +462,13 @@ public final class PerCpuInt extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public int rawAddAndGet(CpuGuard g, int delta) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        int v = Units.rawInt(chunk, at) + delta;
-        Units.rawInt(chunk, at, v);
-        return v;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 4);
+        int v = Units.rawInt(ch, at) + delta;
+        Units.rawInt(ch, at, v);
+        int r = v;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -382,8 +487,10 @@ public final class PerCpuInt extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawAdd(CpuGuard g, int delta) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        Units.rawInt(chunk, at, Units.rawInt(chunk, at) + delta);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 4);
+        Units.rawInt(ch, at, Units.rawInt(ch, at) + delta);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -457,8 +564,10 @@ public final class PerCpuInt extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawAnd(CpuGuard g, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        Units.rawInt(chunk, at, Units.rawInt(chunk, at) & mask);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 4);
+        Units.rawInt(ch, at, Units.rawInt(ch, at) & mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -477,8 +586,10 @@ public final class PerCpuInt extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawOr(CpuGuard g, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        Units.rawInt(chunk, at, Units.rawInt(chunk, at) | mask);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 4);
+        Units.rawInt(ch, at, Units.rawInt(ch, at) | mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -497,8 +608,10 @@ public final class PerCpuInt extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawXor(CpuGuard g, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 4);
-        Units.rawInt(chunk, at, Units.rawInt(chunk, at) ^ mask);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 4);
+        Units.rawInt(ch, at, Units.rawInt(ch, at) ^ mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -510,6 +623,7 @@ public final class PerCpuInt extends PerCpuVar {
      *     close it on this thread, after any guard taken inside it
      */
     public CpuVar getCpuVar() {
+        live(); // a freed variable takes no guard
         return new CpuVar(this, CpuGuard.get());
     }
 
@@ -612,7 +726,10 @@ public final class PerCpuInt extends PerCpuVar {
      * @return the exact sum of the copies (a {@code long} cannot overflow adding them)
      */
     public long sum() {
-        return Units.sumInt(chunk, offset);
+        Chunk ch = live();
+        long r = Units.sumInt(ch, offset);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -622,11 +739,14 @@ public final class PerCpuInt extends PerCpuVar {
      *     read with acquire one CPU after another, and zero for ids that are not possible CPUs
      */
     public int[] snapshot() {
-        int[] values = new int[chunk.topology.nrCpuIds()];
-        for (int cpu : chunk.possibleCpus) {
-            values[cpu] = Units.getInt(chunk, cpu, offset);
+        Chunk ch = live();
+        int[] values = new int[ch.topology.nrCpuIds()];
+        for (int cpu : ch.possibleCpus) {
+            values[cpu] = Units.getInt(ch, cpu, offset);
         }
-        return values;
+        int[] r = values;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     @Override

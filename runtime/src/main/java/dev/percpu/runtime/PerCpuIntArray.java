@@ -1,5 +1,6 @@
 package dev.percpu.runtime;
 
+import java.lang.ref.Reference;
 import java.util.Objects;
 
 // GENERATED from runtime/src/template/PerCpuX.java.template (one template for all primitive types)
@@ -30,6 +31,82 @@ public final class PerCpuIntArray extends PerCpuVar {
     }
 
     /**
+     * {@code alloc_percpu(int[length])}: a new dynamic per-CPU {@code int} array, zero in every
+     * possible CPU's copy, from the system's per-CPU areas ({@link PerCpuAreas#system()}). It
+     * supports every operation of a static variable, guards and raw operations included. Free it
+     * with {@link #close()} ({@code free_percpu}); a handle that becomes unreachable unclosed is
+     * freed by a {@link java.lang.ref.Cleaner}. Either way its space is reused only once the
+     * handle is unreachable (see {@link PerCpuVar#close()}).
+     *
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit ({@code -Dpercpu.alloc.unit.size}), naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuIntArray allocate(int length) {
+        return allocate(PerCpuAreas.system(), length);
+    }
+
+    /**
+     * Like {@link #allocate(int)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuIntArray allocate(PerCpuAreas areas, int length) {
+        return areas.allocateTyped(arrayBytes(length), 4, (c, off) -> new PerCpuIntArray(c, off, length), null);
+    }
+
+    /**
+     * {@code alloc_percpu(int[length])} with every element of every CPU's copy set to {@code initial} before the
+     * variable is returned, from the system's per-CPU areas; see {@link #allocate(int)}.
+     *
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @param initial the value of every copy's every element
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuIntArray allocate(int length, int initial) {
+        return allocate(PerCpuAreas.system(), length, initial);
+    }
+
+    /**
+     * Like {@link #allocate(int, int)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @param initial the value of every copy's every element
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuIntArray allocate(PerCpuAreas areas, int length, int initial) {
+        return areas.allocateTyped(arrayBytes(length), 4, (c, off) -> new PerCpuIntArray(c, off, length), h -> {
+            for (int cpu : h.chunk.possibleCpus) {
+                for (int i = 0; i < length; i++) {
+                    h.set(cpu, i, initial);
+                }
+            }
+        });
+    }
+
+    private static long arrayBytes(int length) {
+        if (length < 1) {
+            throw new IllegalArgumentException("length " + length + " is invalid: a dynamic per-CPU array has at least"
+                    + " 1 element");
+        }
+        return (long) length * 4;
+    }
+
+    /**
      * Reads the current CPU's copy of element {@code index} of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
      *
@@ -39,7 +116,10 @@ public final class PerCpuIntArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public int get(int index) {
-        return Units.getInt(chunk, chunk.cpus.current(), elem(index));
+        Chunk ch = live();
+        int r = Units.getInt(ch, ch.cpus.current(), elem(index));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -53,7 +133,10 @@ public final class PerCpuIntArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public int get(int cpu, int index) {
-        return Units.getInt(chunk, checkCpu(cpu), elem(index));
+        Chunk ch = live();
+        int r = Units.getInt(ch, ch.checkCpu(cpu), elem(index));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -67,7 +150,9 @@ public final class PerCpuIntArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void set(int cpu, int index, int value) {
-        Units.setInt(chunk, checkCpu(cpu), elem(index), value);
+        Chunk ch = live();
+        Units.setInt(ch, ch.checkCpu(cpu), elem(index), value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -82,7 +167,9 @@ public final class PerCpuIntArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void set(int index, int value) {
-        chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), value);
+        Chunk ch = live();
+        ch.ops.xchg32(ch, Units.thisCpuOffset(ch, elem(index), 4), value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -98,7 +185,10 @@ public final class PerCpuIntArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public int getAndSet(int index, int value) {
-        return chunk.ops.xchg32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), value);
+        Chunk ch = live();
+        int r = ch.ops.xchg32(ch, Units.thisCpuOffset(ch, elem(index), 4), value);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -115,7 +205,10 @@ public final class PerCpuIntArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public int compareAndExchange(int index, int expected, int value) {
-        return chunk.ops.cmpxchg32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), expected, value);
+        Chunk ch = live();
+        int r = ch.ops.cmpxchg32(ch, Units.thisCpuOffset(ch, elem(index), 4), expected, value);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -149,7 +242,9 @@ public final class PerCpuIntArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void add(int index, int delta) {
-        chunk.ops.add32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), delta);
+        Chunk ch = live();
+        ch.ops.add32(ch, Units.thisCpuOffset(ch, elem(index), 4), delta);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -180,7 +275,10 @@ public final class PerCpuIntArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public int addAndGet(int index, int delta) {
-        return chunk.ops.add32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), delta);
+        Chunk ch = live();
+        int r = ch.ops.add32(ch, Units.thisCpuOffset(ch, elem(index), 4), delta);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -269,7 +367,9 @@ public final class PerCpuIntArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void and(int index, int mask) {
-        chunk.ops.and32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), mask);
+        Chunk ch = live();
+        ch.ops.and32(ch, Units.thisCpuOffset(ch, elem(index), 4), mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -284,7 +384,9 @@ public final class PerCpuIntArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void or(int index, int mask) {
-        chunk.ops.or32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), mask);
+        Chunk ch = live();
+        ch.ops.or32(ch, Units.thisCpuOffset(ch, elem(index), 4), mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -299,7 +401,9 @@ public final class PerCpuIntArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void xor(int index, int mask) {
-        chunk.ops.xor32(chunk, Units.thisCpuOffset(chunk, elem(index), 4), mask);
+        Chunk ch = live();
+        ch.ops.xor32(ch, Units.thisCpuOffset(ch, elem(index), 4), mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -317,8 +421,11 @@ public final class PerCpuIntArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public int rawGet(CpuGuard g, int index) {
-        long at = g.address(chunk) + elem(index);
-        return Units.rawInt(chunk, at);
+        Chunk ch = live();
+        long at = g.address(ch) + elem(index);
+        int r = Units.rawInt(ch, at);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -339,8 +446,10 @@ public final class PerCpuIntArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawSet(CpuGuard g, int index, int value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        Units.rawInt(chunk, at, value);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 4);
+        Units.rawInt(ch, at, value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -362,10 +471,13 @@ public final class PerCpuIntArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public int rawGetAndSet(CpuGuard g, int index, int value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        int old = Units.rawInt(chunk, at);
-        Units.rawInt(chunk, at, value);
-        return old;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 4);
+        int old = Units.rawInt(ch, at);
+        Units.rawInt(ch, at, value);
+        int r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -388,12 +500,15 @@ public final class PerCpuIntArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public int rawCompareAndExchange(CpuGuard g, int index, int expected, int value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        int old = Units.rawInt(chunk, at);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 4);
+        int old = Units.rawInt(ch, at);
         if (old == expected) {
-            Units.rawInt(chunk, at, value);
+            Units.rawInt(ch, at, value);
         }
-        return old;
+        int r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -415,10 +530,13 @@ public final class PerCpuIntArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public int rawAddAndGet(CpuGuard g, int index, int delta) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        int v = Units.rawInt(chunk, at) + delta;
-        Units.rawInt(chunk, at, v);
-        return v;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 4);
+        int v = Units.rawInt(ch, at) + delta;
+        Units.rawInt(ch, at, v);
+        int r = v;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -439,8 +557,10 @@ public final class PerCpuIntArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawAdd(CpuGuard g, int index, int delta) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        Units.rawInt(chunk, at, Units.rawInt(chunk, at) + delta);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 4);
+        Units.rawInt(ch, at, Units.rawInt(ch, at) + delta);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -522,8 +642,10 @@ public final class PerCpuIntArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawAnd(CpuGuard g, int index, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        Units.rawInt(chunk, at, Units.rawInt(chunk, at) & mask);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 4);
+        Units.rawInt(ch, at, Units.rawInt(ch, at) & mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -544,8 +666,10 @@ public final class PerCpuIntArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawOr(CpuGuard g, int index, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        Units.rawInt(chunk, at, Units.rawInt(chunk, at) | mask);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 4);
+        Units.rawInt(ch, at, Units.rawInt(ch, at) | mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -566,8 +690,10 @@ public final class PerCpuIntArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawXor(CpuGuard g, int index, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 4);
-        Units.rawInt(chunk, at, Units.rawInt(chunk, at) ^ mask);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 4);
+        Units.rawInt(ch, at, Units.rawInt(ch, at) ^ mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -579,6 +705,7 @@ public final class PerCpuIntArray extends PerCpuVar {
      *     close it on this thread, after any guard taken inside it
      */
     public CpuPtr getCpuPtr() {
+        live(); // a freed variable takes no guard
         return new CpuPtr(this, CpuGuard.get());
     }
 
@@ -700,7 +827,10 @@ public final class PerCpuIntArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public long sum(int index) {
-        return Units.sumInt(chunk, elem(index));
+        Chunk ch = live();
+        long r = Units.sumInt(ch, elem(index));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -712,11 +842,14 @@ public final class PerCpuIntArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public int[] snapshot(int index) {
-        int[] values = new int[chunk.topology.nrCpuIds()];
-        for (int cpu : chunk.possibleCpus) {
-            values[cpu] = Units.getInt(chunk, cpu, elem(index));
+        Chunk ch = live();
+        int[] values = new int[ch.topology.nrCpuIds()];
+        for (int cpu : ch.possibleCpus) {
+            values[cpu] = Units.getInt(ch, cpu, elem(index));
         }
-        return values;
+        int[] r = values;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.percpu.runtime;
 
+import java.lang.ref.Reference;
+
 // GENERATED from runtime/src/template/PerCpuX.java.template (one template for all primitive types)
 // by build-tools' dev.percpu.build.Handles: edit the template and regenerate with
 //     mvn -q -pl build-tools compile exec:exec@handles
@@ -21,6 +23,68 @@ public final class PerCpuLong extends PerCpuVar {
     }
 
     /**
+     * {@code alloc_percpu(long)}: a new dynamic per-CPU {@code long}, zero in every
+     * possible CPU's copy, from the system's per-CPU areas ({@link PerCpuAreas#system()}). It
+     * supports every operation of a static variable, guards and raw operations included. Free it
+     * with {@link #close()} ({@code free_percpu}); a handle that becomes unreachable unclosed is
+     * freed by a {@link java.lang.ref.Cleaner}. Either way its space is reused only once the
+     * handle is unreachable (see {@link PerCpuVar#close()}).
+     *
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit ({@code -Dpercpu.alloc.unit.size}), naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuLong allocate() {
+        return allocate(PerCpuAreas.system());
+    }
+
+    /**
+     * Like {@link #allocate()}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuLong allocate(PerCpuAreas areas) {
+        return areas.allocateTyped(8, 8, PerCpuLong::new, null);
+    }
+
+    /**
+     * {@code alloc_percpu(long)} with every CPU's copy set to {@code initial} before the
+     * variable is returned, from the system's per-CPU areas; see {@link #allocate()}.
+     *
+     * @param initial the value of every copy
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuLong allocate(long initial) {
+        return allocate(PerCpuAreas.system(), initial);
+    }
+
+    /**
+     * Like {@link #allocate(long)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param initial the value of every copy
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuLong allocate(PerCpuAreas areas, long initial) {
+        return areas.allocateTyped(8, 8, PerCpuLong::new, h -> {
+            for (int cpu : h.chunk.possibleCpus) {
+                h.set(cpu, initial);
+            }
+        });
+    }
+
+    /**
      * Reads the current CPU's copy of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
      *
@@ -28,7 +92,10 @@ public final class PerCpuLong extends PerCpuVar {
      *     since)
      */
     public long get() {
-        return Units.getLong(chunk, chunk.cpus.current(), offset);
+        Chunk ch = live();
+        long r = Units.getLong(ch, ch.cpus.current(), offset);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -40,7 +107,10 @@ public final class PerCpuLong extends PerCpuVar {
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public long get(int cpu) {
-        return Units.getLong(chunk, checkCpu(cpu), offset);
+        Chunk ch = live();
+        long r = Units.getLong(ch, ch.checkCpu(cpu), offset);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -52,7 +122,9 @@ public final class PerCpuLong extends PerCpuVar {
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public void set(int cpu, long value) {
-        Units.setLong(chunk, checkCpu(cpu), offset, value);
+        Chunk ch = live();
+        Units.setLong(ch, ch.checkCpu(cpu), offset, value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -65,7 +137,9 @@ public final class PerCpuLong extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void set(long value) {
-        chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, offset, 8), value);
+        Chunk ch = live();
+        ch.ops.xchg64(ch, Units.thisCpuOffset(ch, offset, 8), value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -79,7 +153,10 @@ public final class PerCpuLong extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public long getAndSet(long value) {
-        return chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, offset, 8), value);
+        Chunk ch = live();
+        long r = ch.ops.xchg64(ch, Units.thisCpuOffset(ch, offset, 8), value);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -94,7 +171,10 @@ public final class PerCpuLong extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public long compareAndExchange(long expected, long value) {
-        return chunk.ops.cmpxchg64(chunk, Units.thisCpuOffset(chunk, offset, 8), expected, value);
+        Chunk ch = live();
+        long r = ch.ops.cmpxchg64(ch, Units.thisCpuOffset(ch, offset, 8), expected, value);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -124,7 +204,9 @@ public final class PerCpuLong extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void add(long delta) {
-        chunk.ops.add64(chunk, Units.thisCpuOffset(chunk, offset, 8), delta);
+        Chunk ch = live();
+        ch.ops.add64(ch, Units.thisCpuOffset(ch, offset, 8), delta);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -144,14 +226,16 @@ public final class PerCpuLong extends PerCpuVar {
      * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, as {@link #add(long)}
      */
     public static void addEach(PerCpuLong a, long da, PerCpuLong b, long db) {
-        Chunk c = a.chunk;
+        Chunk c = a.live();
         java.util.Objects.requireNonNull(b, "b");
-        if (c == b.chunk) {
+        if (c == b.live()) {
             c.ops.addEach64(c, Units.thisCpuOffset(c, a.offset, 8), da, Units.thisCpuOffset(c, b.offset, 8), db);
         } else {
             a.add(da);
             b.add(db);
         }
+        Reference.reachabilityFence(a);
+        Reference.reachabilityFence(b);
     }
 
     /**
@@ -244,7 +328,10 @@ public final class PerCpuLong extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public long addAndGet(long delta) {
-        return chunk.ops.add64(chunk, Units.thisCpuOffset(chunk, offset, 8), delta);
+        Chunk ch = live();
+        long r = ch.ops.add64(ch, Units.thisCpuOffset(ch, offset, 8), delta);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -321,7 +408,9 @@ public final class PerCpuLong extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void and(long mask) {
-        chunk.ops.and64(chunk, Units.thisCpuOffset(chunk, offset, 8), mask);
+        Chunk ch = live();
+        ch.ops.and64(ch, Units.thisCpuOffset(ch, offset, 8), mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -334,7 +423,9 @@ public final class PerCpuLong extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void or(long mask) {
-        chunk.ops.or64(chunk, Units.thisCpuOffset(chunk, offset, 8), mask);
+        Chunk ch = live();
+        ch.ops.or64(ch, Units.thisCpuOffset(ch, offset, 8), mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -347,7 +438,9 @@ public final class PerCpuLong extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void xor(long mask) {
-        chunk.ops.xor64(chunk, Units.thisCpuOffset(chunk, offset, 8), mask);
+        Chunk ch = live();
+        ch.ops.xor64(ch, Units.thisCpuOffset(ch, offset, 8), mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -363,8 +456,11 @@ public final class PerCpuLong extends PerCpuVar {
      *     if another thread owns it
      */
     public long rawGet(CpuGuard g) {
-        long at = g.address(chunk) + offset;
-        return Units.rawLong(chunk, at);
+        Chunk ch = live();
+        long at = g.address(ch) + offset;
+        long r = Units.rawLong(ch, at);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -383,8 +479,10 @@ public final class PerCpuLong extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawSet(CpuGuard g, long value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        Units.rawLong(chunk, at, value);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 8);
+        Units.rawLong(ch, at, value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -404,10 +502,13 @@ public final class PerCpuLong extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public long rawGetAndSet(CpuGuard g, long value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        long old = Units.rawLong(chunk, at);
-        Units.rawLong(chunk, at, value);
-        return old;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 8);
+        long old = Units.rawLong(ch, at);
+        Units.rawLong(ch, at, value);
+        long r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -428,12 +529,15 @@ public final class PerCpuLong extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public long rawCompareAndExchange(CpuGuard g, long expected, long value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        long old = Units.rawLong(chunk, at);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 8);
+        long old = Units.rawLong(ch, at);
         if (old == expected) {
-            Units.rawLong(chunk, at, value);
+            Units.rawLong(ch, at, value);
         }
-        return old;
+        long r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -453,10 +557,13 @@ public final class PerCpuLong extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public long rawAddAndGet(CpuGuard g, long delta) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        long v = Units.rawLong(chunk, at) + delta;
-        Units.rawLong(chunk, at, v);
-        return v;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 8);
+        long v = Units.rawLong(ch, at) + delta;
+        Units.rawLong(ch, at, v);
+        long r = v;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -475,8 +582,10 @@ public final class PerCpuLong extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawAdd(CpuGuard g, long delta) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        Units.rawLong(chunk, at, Units.rawLong(chunk, at) + delta);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 8);
+        Units.rawLong(ch, at, Units.rawLong(ch, at) + delta);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -550,8 +659,10 @@ public final class PerCpuLong extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawAnd(CpuGuard g, long mask) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        Units.rawLong(chunk, at, Units.rawLong(chunk, at) & mask);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 8);
+        Units.rawLong(ch, at, Units.rawLong(ch, at) & mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -570,8 +681,10 @@ public final class PerCpuLong extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawOr(CpuGuard g, long mask) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        Units.rawLong(chunk, at, Units.rawLong(chunk, at) | mask);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 8);
+        Units.rawLong(ch, at, Units.rawLong(ch, at) | mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -590,8 +703,10 @@ public final class PerCpuLong extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawXor(CpuGuard g, long mask) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 8);
-        Units.rawLong(chunk, at, Units.rawLong(chunk, at) ^ mask);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 8);
+        Units.rawLong(ch, at, Units.rawLong(ch, at) ^ mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -603,6 +718,7 @@ public final class PerCpuLong extends PerCpuVar {
      *     close it on this thread, after any guard taken inside it
      */
     public CpuVar getCpuVar() {
+        live(); // a freed variable takes no guard
         return new CpuVar(this, CpuGuard.get());
     }
 
@@ -705,7 +821,10 @@ public final class PerCpuLong extends PerCpuVar {
      * @return the sum of the copies, wrapping on overflow as {@code long} addition does
      */
     public long sum() {
-        return Units.sumLong(chunk, offset);
+        Chunk ch = live();
+        long r = Units.sumLong(ch, offset);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -715,11 +834,14 @@ public final class PerCpuLong extends PerCpuVar {
      *     read with acquire one CPU after another, and zero for ids that are not possible CPUs
      */
     public long[] snapshot() {
-        long[] values = new long[chunk.topology.nrCpuIds()];
-        for (int cpu : chunk.possibleCpus) {
-            values[cpu] = Units.getLong(chunk, cpu, offset);
+        Chunk ch = live();
+        long[] values = new long[ch.topology.nrCpuIds()];
+        for (int cpu : ch.possibleCpus) {
+            values[cpu] = Units.getLong(ch, cpu, offset);
         }
-        return values;
+        long[] r = values;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     @Override

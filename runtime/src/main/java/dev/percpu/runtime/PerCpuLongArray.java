@@ -1,5 +1,6 @@
 package dev.percpu.runtime;
 
+import java.lang.ref.Reference;
 import java.util.Objects;
 
 // GENERATED from runtime/src/template/PerCpuX.java.template (one template for all primitive types)
@@ -30,6 +31,82 @@ public final class PerCpuLongArray extends PerCpuVar {
     }
 
     /**
+     * {@code alloc_percpu(long[length])}: a new dynamic per-CPU {@code long} array, zero in every
+     * possible CPU's copy, from the system's per-CPU areas ({@link PerCpuAreas#system()}). It
+     * supports every operation of a static variable, guards and raw operations included. Free it
+     * with {@link #close()} ({@code free_percpu}); a handle that becomes unreachable unclosed is
+     * freed by a {@link java.lang.ref.Cleaner}. Either way its space is reused only once the
+     * handle is unreachable (see {@link PerCpuVar#close()}).
+     *
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit ({@code -Dpercpu.alloc.unit.size}), naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuLongArray allocate(int length) {
+        return allocate(PerCpuAreas.system(), length);
+    }
+
+    /**
+     * Like {@link #allocate(int)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuLongArray allocate(PerCpuAreas areas, int length) {
+        return areas.allocateTyped(arrayBytes(length), 8, (c, off) -> new PerCpuLongArray(c, off, length), null);
+    }
+
+    /**
+     * {@code alloc_percpu(long[length])} with every element of every CPU's copy set to {@code initial} before the
+     * variable is returned, from the system's per-CPU areas; see {@link #allocate(int)}.
+     *
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @param initial the value of every copy's every element
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuLongArray allocate(int length, long initial) {
+        return allocate(PerCpuAreas.system(), length, initial);
+    }
+
+    /**
+     * Like {@link #allocate(int, long)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @param initial the value of every copy's every element
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuLongArray allocate(PerCpuAreas areas, int length, long initial) {
+        return areas.allocateTyped(arrayBytes(length), 8, (c, off) -> new PerCpuLongArray(c, off, length), h -> {
+            for (int cpu : h.chunk.possibleCpus) {
+                for (int i = 0; i < length; i++) {
+                    h.set(cpu, i, initial);
+                }
+            }
+        });
+    }
+
+    private static long arrayBytes(int length) {
+        if (length < 1) {
+            throw new IllegalArgumentException("length " + length + " is invalid: a dynamic per-CPU array has at least"
+                    + " 1 element");
+        }
+        return (long) length * 8;
+    }
+
+    /**
      * Reads the current CPU's copy of element {@code index} of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
      *
@@ -39,7 +116,10 @@ public final class PerCpuLongArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public long get(int index) {
-        return Units.getLong(chunk, chunk.cpus.current(), elem(index));
+        Chunk ch = live();
+        long r = Units.getLong(ch, ch.cpus.current(), elem(index));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -53,7 +133,10 @@ public final class PerCpuLongArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public long get(int cpu, int index) {
-        return Units.getLong(chunk, checkCpu(cpu), elem(index));
+        Chunk ch = live();
+        long r = Units.getLong(ch, ch.checkCpu(cpu), elem(index));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -67,7 +150,9 @@ public final class PerCpuLongArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void set(int cpu, int index, long value) {
-        Units.setLong(chunk, checkCpu(cpu), elem(index), value);
+        Chunk ch = live();
+        Units.setLong(ch, ch.checkCpu(cpu), elem(index), value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -82,7 +167,9 @@ public final class PerCpuLongArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void set(int index, long value) {
-        chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), value);
+        Chunk ch = live();
+        ch.ops.xchg64(ch, Units.thisCpuOffset(ch, elem(index), 8), value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -98,7 +185,10 @@ public final class PerCpuLongArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public long getAndSet(int index, long value) {
-        return chunk.ops.xchg64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), value);
+        Chunk ch = live();
+        long r = ch.ops.xchg64(ch, Units.thisCpuOffset(ch, elem(index), 8), value);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -115,7 +205,10 @@ public final class PerCpuLongArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public long compareAndExchange(int index, long expected, long value) {
-        return chunk.ops.cmpxchg64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), expected, value);
+        Chunk ch = live();
+        long r = ch.ops.cmpxchg64(ch, Units.thisCpuOffset(ch, elem(index), 8), expected, value);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -149,7 +242,9 @@ public final class PerCpuLongArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void add(int index, long delta) {
-        chunk.ops.add64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), delta);
+        Chunk ch = live();
+        ch.ops.add64(ch, Units.thisCpuOffset(ch, elem(index), 8), delta);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -169,9 +264,11 @@ public final class PerCpuLongArray extends PerCpuVar {
      * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, as {@link #add(int, long)}
      */
     public void addEach(int i, long di, int j, long dj) {
+        Chunk ch = live();
         long oi = elem(i);
         long oj = elem(j);
-        chunk.ops.addEach64(chunk, Units.thisCpuOffset(chunk, oi, 8), di, Units.thisCpuOffset(chunk, oj, 8), dj);
+        ch.ops.addEach64(ch, Units.thisCpuOffset(ch, oi, 8), di, Units.thisCpuOffset(ch, oj, 8), dj);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -187,6 +284,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      * @throws IllegalStateException only with {@code -Dpercpu.debug=true}, as {@link #add(int, long)}
      */
     public void addEach(int[] indices, long[] deltas) {
+        Chunk ch = live();
         if (indices.length != deltas.length) {
             throw new IllegalArgumentException("addEach needs one delta per index: " + indices.length + " indices, "
                     + deltas.length + " deltas");
@@ -194,7 +292,8 @@ public final class PerCpuLongArray extends PerCpuVar {
         for (int index : indices) {
             Objects.checkIndex(index, length);
         }
-        Units.addEach64(chunk, offset, indices, deltas);
+        Units.addEach64(ch, offset, indices, deltas);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -225,7 +324,10 @@ public final class PerCpuLongArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public long addAndGet(int index, long delta) {
-        return chunk.ops.add64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), delta);
+        Chunk ch = live();
+        long r = ch.ops.add64(ch, Units.thisCpuOffset(ch, elem(index), 8), delta);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -314,7 +416,9 @@ public final class PerCpuLongArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void and(int index, long mask) {
-        chunk.ops.and64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), mask);
+        Chunk ch = live();
+        ch.ops.and64(ch, Units.thisCpuOffset(ch, elem(index), 8), mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -329,7 +433,9 @@ public final class PerCpuLongArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void or(int index, long mask) {
-        chunk.ops.or64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), mask);
+        Chunk ch = live();
+        ch.ops.or64(ch, Units.thisCpuOffset(ch, elem(index), 8), mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -344,7 +450,9 @@ public final class PerCpuLongArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void xor(int index, long mask) {
-        chunk.ops.xor64(chunk, Units.thisCpuOffset(chunk, elem(index), 8), mask);
+        Chunk ch = live();
+        ch.ops.xor64(ch, Units.thisCpuOffset(ch, elem(index), 8), mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -362,8 +470,11 @@ public final class PerCpuLongArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public long rawGet(CpuGuard g, int index) {
-        long at = g.address(chunk) + elem(index);
-        return Units.rawLong(chunk, at);
+        Chunk ch = live();
+        long at = g.address(ch) + elem(index);
+        long r = Units.rawLong(ch, at);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -384,8 +495,10 @@ public final class PerCpuLongArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawSet(CpuGuard g, int index, long value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        Units.rawLong(chunk, at, value);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 8);
+        Units.rawLong(ch, at, value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -407,10 +520,13 @@ public final class PerCpuLongArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public long rawGetAndSet(CpuGuard g, int index, long value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        long old = Units.rawLong(chunk, at);
-        Units.rawLong(chunk, at, value);
-        return old;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 8);
+        long old = Units.rawLong(ch, at);
+        Units.rawLong(ch, at, value);
+        long r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -433,12 +549,15 @@ public final class PerCpuLongArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public long rawCompareAndExchange(CpuGuard g, int index, long expected, long value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        long old = Units.rawLong(chunk, at);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 8);
+        long old = Units.rawLong(ch, at);
         if (old == expected) {
-            Units.rawLong(chunk, at, value);
+            Units.rawLong(ch, at, value);
         }
-        return old;
+        long r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -460,10 +579,13 @@ public final class PerCpuLongArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public long rawAddAndGet(CpuGuard g, int index, long delta) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        long v = Units.rawLong(chunk, at) + delta;
-        Units.rawLong(chunk, at, v);
-        return v;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 8);
+        long v = Units.rawLong(ch, at) + delta;
+        Units.rawLong(ch, at, v);
+        long r = v;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -484,8 +606,10 @@ public final class PerCpuLongArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawAdd(CpuGuard g, int index, long delta) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        Units.rawLong(chunk, at, Units.rawLong(chunk, at) + delta);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 8);
+        Units.rawLong(ch, at, Units.rawLong(ch, at) + delta);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -567,8 +691,10 @@ public final class PerCpuLongArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawAnd(CpuGuard g, int index, long mask) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        Units.rawLong(chunk, at, Units.rawLong(chunk, at) & mask);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 8);
+        Units.rawLong(ch, at, Units.rawLong(ch, at) & mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -589,8 +715,10 @@ public final class PerCpuLongArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawOr(CpuGuard g, int index, long mask) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        Units.rawLong(chunk, at, Units.rawLong(chunk, at) | mask);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 8);
+        Units.rawLong(ch, at, Units.rawLong(ch, at) | mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -611,8 +739,10 @@ public final class PerCpuLongArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawXor(CpuGuard g, int index, long mask) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 8);
-        Units.rawLong(chunk, at, Units.rawLong(chunk, at) ^ mask);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 8);
+        Units.rawLong(ch, at, Units.rawLong(ch, at) ^ mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -624,6 +754,7 @@ public final class PerCpuLongArray extends PerCpuVar {
      *     close it on this thread, after any guard taken inside it
      */
     public CpuPtr getCpuPtr() {
+        live(); // a freed variable takes no guard
         return new CpuPtr(this, CpuGuard.get());
     }
 
@@ -745,7 +876,10 @@ public final class PerCpuLongArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public long sum(int index) {
-        return Units.sumLong(chunk, elem(index));
+        Chunk ch = live();
+        long r = Units.sumLong(ch, elem(index));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -757,11 +891,14 @@ public final class PerCpuLongArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public long[] snapshot(int index) {
-        long[] values = new long[chunk.topology.nrCpuIds()];
-        for (int cpu : chunk.possibleCpus) {
-            values[cpu] = Units.getLong(chunk, cpu, elem(index));
+        Chunk ch = live();
+        long[] values = new long[ch.topology.nrCpuIds()];
+        for (int cpu : ch.possibleCpus) {
+            values[cpu] = Units.getLong(ch, cpu, elem(index));
         }
-        return values;
+        long[] r = values;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.percpu.runtime;
 
+import java.lang.ref.Reference;
+
 // GENERATED from runtime/src/template/PerCpuX.java.template (one template for all primitive types)
 // by build-tools' dev.percpu.build.Handles: edit the template and regenerate with
 //     mvn -q -pl build-tools compile exec:exec@handles
@@ -21,6 +23,68 @@ public final class PerCpuShort extends PerCpuVar {
     }
 
     /**
+     * {@code alloc_percpu(short)}: a new dynamic per-CPU {@code short}, zero in every
+     * possible CPU's copy, from the system's per-CPU areas ({@link PerCpuAreas#system()}). It
+     * supports every operation of a static variable, guards and raw operations included. Free it
+     * with {@link #close()} ({@code free_percpu}); a handle that becomes unreachable unclosed is
+     * freed by a {@link java.lang.ref.Cleaner}. Either way its space is reused only once the
+     * handle is unreachable (see {@link PerCpuVar#close()}).
+     *
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit ({@code -Dpercpu.alloc.unit.size}), naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuShort allocate() {
+        return allocate(PerCpuAreas.system());
+    }
+
+    /**
+     * Like {@link #allocate()}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuShort allocate(PerCpuAreas areas) {
+        return areas.allocateTyped(2, 2, PerCpuShort::new, null);
+    }
+
+    /**
+     * {@code alloc_percpu(short)} with every CPU's copy set to {@code initial} before the
+     * variable is returned, from the system's per-CPU areas; see {@link #allocate()}.
+     *
+     * @param initial the value of every copy
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuShort allocate(short initial) {
+        return allocate(PerCpuAreas.system(), initial);
+    }
+
+    /**
+     * Like {@link #allocate(short)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param initial the value of every copy
+     * @return the new variable, open
+     * @throws IllegalArgumentException if the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuShort allocate(PerCpuAreas areas, short initial) {
+        return areas.allocateTyped(2, 2, PerCpuShort::new, h -> {
+            for (int cpu : h.chunk.possibleCpus) {
+                h.set(cpu, initial);
+            }
+        });
+    }
+
+    /**
      * Reads the current CPU's copy of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
      *
@@ -28,7 +92,10 @@ public final class PerCpuShort extends PerCpuVar {
      *     since)
      */
     public short get() {
-        return Units.getShort(chunk, chunk.cpus.current(), offset);
+        Chunk ch = live();
+        short r = Units.getShort(ch, ch.cpus.current(), offset);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -40,7 +107,10 @@ public final class PerCpuShort extends PerCpuVar {
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public short get(int cpu) {
-        return Units.getShort(chunk, checkCpu(cpu), offset);
+        Chunk ch = live();
+        short r = Units.getShort(ch, ch.checkCpu(cpu), offset);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -52,7 +122,9 @@ public final class PerCpuShort extends PerCpuVar {
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public void set(int cpu, short value) {
-        Units.setShort(chunk, checkCpu(cpu), offset, value);
+        Chunk ch = live();
+        Units.setShort(ch, ch.checkCpu(cpu), offset, value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -65,7 +137,9 @@ public final class PerCpuShort extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void set(short value) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 2), 2, Units.OP_SET, value);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 2), 2, Units.OP_SET, value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -79,7 +153,10 @@ public final class PerCpuShort extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public short getAndSet(short value) {
-        return (short) Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 2), 2, Units.OP_SET, value);
+        Chunk ch = live();
+        short r = (short) Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 2), 2, Units.OP_SET, value);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -94,7 +171,10 @@ public final class PerCpuShort extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public short compareAndExchange(short expected, short value) {
-        return (short) Units.cmpxchgSub(chunk, Units.thisCpuOffset(chunk, offset, 2), 2, expected & 0xFFFF, value);
+        Chunk ch = live();
+        short r = (short) Units.cmpxchgSub(ch, Units.thisCpuOffset(ch, offset, 2), 2, expected & 0xFFFF, value);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -124,7 +204,9 @@ public final class PerCpuShort extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void add(int delta) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 2), 2, Units.OP_ADD, delta);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 2), 2, Units.OP_ADD, delta);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -151,7 +233,10 @@ public final class PerCpuShort extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public short addAndGet(int delta) {
-        return (short) (Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 2), 2, Units.OP_ADD, delta) + delta);
+        Chunk ch = live();
+        short r = (short) (Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 2), 2, Units.OP_ADD, delta) + delta);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -228,7 +313,9 @@ public final class PerCpuShort extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void and(int mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 2), 2, Units.OP_AND, mask);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 2), 2, Units.OP_AND, mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -241,7 +328,9 @@ public final class PerCpuShort extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void or(int mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 2), 2, Units.OP_OR, mask);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 2), 2, Units.OP_OR, mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -254,7 +343,9 @@ public final class PerCpuShort extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void xor(int mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, offset, 2), 2, Units.OP_XOR, mask);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, offset, 2), 2, Units.OP_XOR, mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -270,8 +361,11 @@ public final class PerCpuShort extends PerCpuVar {
      *     if another thread owns it
      */
     public short rawGet(CpuGuard g) {
-        long at = g.address(chunk) + offset;
-        return Units.rawShort(chunk, at);
+        Chunk ch = live();
+        long at = g.address(ch) + offset;
+        short r = Units.rawShort(ch, at);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -290,8 +384,10 @@ public final class PerCpuShort extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawSet(CpuGuard g, short value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 2);
-        Units.rawShort(chunk, at, value);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 2);
+        Units.rawShort(ch, at, value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -311,10 +407,13 @@ public final class PerCpuShort extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public short rawGetAndSet(CpuGuard g, short value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 2);
-        short old = Units.rawShort(chunk, at);
-        Units.rawShort(chunk, at, value);
-        return old;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 2);
+        short old = Units.rawShort(ch, at);
+        Units.rawShort(ch, at, value);
+        short r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -335,12 +434,15 @@ public final class PerCpuShort extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public short rawCompareAndExchange(CpuGuard g, short expected, short value) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 2);
-        short old = Units.rawShort(chunk, at);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 2);
+        short old = Units.rawShort(ch, at);
         if (old == expected) {
-            Units.rawShort(chunk, at, value);
+            Units.rawShort(ch, at, value);
         }
-        return old;
+        short r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -360,10 +462,13 @@ public final class PerCpuShort extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public short rawAddAndGet(CpuGuard g, int delta) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 2);
-        short v = (short) (Units.rawShort(chunk, at) + delta);
-        Units.rawShort(chunk, at, v);
-        return v;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 2);
+        short v = (short) (Units.rawShort(ch, at) + delta);
+        Units.rawShort(ch, at, v);
+        short r = v;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -382,8 +487,10 @@ public final class PerCpuShort extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawAdd(CpuGuard g, int delta) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 2);
-        Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) + delta));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 2);
+        Units.rawShort(ch, at, (short) (Units.rawShort(ch, at) + delta));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -457,8 +564,10 @@ public final class PerCpuShort extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawAnd(CpuGuard g, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 2);
-        Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) & mask));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 2);
+        Units.rawShort(ch, at, (short) (Units.rawShort(ch, at) & mask));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -477,8 +586,10 @@ public final class PerCpuShort extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawOr(CpuGuard g, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 2);
-        Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) | mask));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 2);
+        Units.rawShort(ch, at, (short) (Units.rawShort(ch, at) | mask));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -497,8 +608,10 @@ public final class PerCpuShort extends PerCpuVar {
      *     is also updated with {@code this_cpu_*} methods (one discipline per variable)
      */
     public void rawXor(CpuGuard g, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, offset, 2);
-        Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) ^ mask));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, offset, 2);
+        Units.rawShort(ch, at, (short) (Units.rawShort(ch, at) ^ mask));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -510,6 +623,7 @@ public final class PerCpuShort extends PerCpuVar {
      *     close it on this thread, after any guard taken inside it
      */
     public CpuVar getCpuVar() {
+        live(); // a freed variable takes no guard
         return new CpuVar(this, CpuGuard.get());
     }
 
@@ -612,7 +726,10 @@ public final class PerCpuShort extends PerCpuVar {
      * @return the exact sum of the copies
      */
     public long sum() {
-        return Units.sumShort(chunk, offset);
+        Chunk ch = live();
+        long r = Units.sumShort(ch, offset);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -622,11 +739,14 @@ public final class PerCpuShort extends PerCpuVar {
      *     read with acquire one CPU after another, and zero for ids that are not possible CPUs
      */
     public short[] snapshot() {
-        short[] values = new short[chunk.topology.nrCpuIds()];
-        for (int cpu : chunk.possibleCpus) {
-            values[cpu] = Units.getShort(chunk, cpu, offset);
+        Chunk ch = live();
+        short[] values = new short[ch.topology.nrCpuIds()];
+        for (int cpu : ch.possibleCpus) {
+            values[cpu] = Units.getShort(ch, cpu, offset);
         }
-        return values;
+        short[] r = values;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     @Override

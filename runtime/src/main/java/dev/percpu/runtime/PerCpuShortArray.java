@@ -1,5 +1,6 @@
 package dev.percpu.runtime;
 
+import java.lang.ref.Reference;
 import java.util.Objects;
 
 // GENERATED from runtime/src/template/PerCpuX.java.template (one template for all primitive types)
@@ -30,6 +31,82 @@ public final class PerCpuShortArray extends PerCpuVar {
     }
 
     /**
+     * {@code alloc_percpu(short[length])}: a new dynamic per-CPU {@code short} array, zero in every
+     * possible CPU's copy, from the system's per-CPU areas ({@link PerCpuAreas#system()}). It
+     * supports every operation of a static variable, guards and raw operations included. Free it
+     * with {@link #close()} ({@code free_percpu}); a handle that becomes unreachable unclosed is
+     * freed by a {@link java.lang.ref.Cleaner}. Either way its space is reused only once the
+     * handle is unreachable (see {@link PerCpuVar#close()}).
+     *
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit ({@code -Dpercpu.alloc.unit.size}), naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuShortArray allocate(int length) {
+        return allocate(PerCpuAreas.system(), length);
+    }
+
+    /**
+     * Like {@link #allocate(int)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuShortArray allocate(PerCpuAreas areas, int length) {
+        return areas.allocateTyped(arrayBytes(length), 2, (c, off) -> new PerCpuShortArray(c, off, length), null);
+    }
+
+    /**
+     * {@code alloc_percpu(short[length])} with every element of every CPU's copy set to {@code initial} before the
+     * variable is returned, from the system's per-CPU areas; see {@link #allocate(int)}.
+     *
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @param initial the value of every copy's every element
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuShortArray allocate(int length, short initial) {
+        return allocate(PerCpuAreas.system(), length, initial);
+    }
+
+    /**
+     * Like {@link #allocate(int, short)}, in the given per-CPU areas.
+     *
+     * @param areas the areas whose CPU ids, operations and guards the variable uses
+     * @param length the number of elements of every CPU's copy, at least 1
+     * @param initial the value of every copy's every element
+     * @return the new variable, open
+     * @throws IllegalArgumentException if {@code length} is less than 1 or the variable is larger than a dynamic
+     *     chunk's unit, naming the value and the limit
+     * @throws IllegalStateException if a new dynamic chunk is needed and cannot be mapped
+     */
+    public static PerCpuShortArray allocate(PerCpuAreas areas, int length, short initial) {
+        return areas.allocateTyped(arrayBytes(length), 2, (c, off) -> new PerCpuShortArray(c, off, length), h -> {
+            for (int cpu : h.chunk.possibleCpus) {
+                for (int i = 0; i < length; i++) {
+                    h.set(cpu, i, initial);
+                }
+            }
+        });
+    }
+
+    private static long arrayBytes(int length) {
+        if (length < 1) {
+            throw new IllegalArgumentException("length " + length + " is invalid: a dynamic per-CPU array has at least"
+                    + " 1 element");
+        }
+        return (long) length * 2;
+    }
+
+    /**
      * Reads the current CPU's copy of element {@code index} of the variable (acquire).
      * <p>Kernel: {@code this_cpu_read(var)}.
      *
@@ -39,7 +116,10 @@ public final class PerCpuShortArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public short get(int index) {
-        return Units.getShort(chunk, chunk.cpus.current(), elem(index));
+        Chunk ch = live();
+        short r = Units.getShort(ch, ch.cpus.current(), elem(index));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -53,7 +133,10 @@ public final class PerCpuShortArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public short get(int cpu, int index) {
-        return Units.getShort(chunk, checkCpu(cpu), elem(index));
+        Chunk ch = live();
+        short r = Units.getShort(ch, ch.checkCpu(cpu), elem(index));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -67,7 +150,9 @@ public final class PerCpuShortArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void set(int cpu, int index, short value) {
-        Units.setShort(chunk, checkCpu(cpu), elem(index), value);
+        Chunk ch = live();
+        Units.setShort(ch, ch.checkCpu(cpu), elem(index), value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -82,7 +167,9 @@ public final class PerCpuShortArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void set(int index, short value) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 2), 2, Units.OP_SET, value);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 2), 2, Units.OP_SET, value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -98,7 +185,10 @@ public final class PerCpuShortArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public short getAndSet(int index, short value) {
-        return (short) Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 2), 2, Units.OP_SET, value);
+        Chunk ch = live();
+        short r = (short) Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 2), 2, Units.OP_SET, value);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -115,7 +205,10 @@ public final class PerCpuShortArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public short compareAndExchange(int index, short expected, short value) {
-        return (short) Units.cmpxchgSub(chunk, Units.thisCpuOffset(chunk, elem(index), 2), 2, expected & 0xFFFF, value);
+        Chunk ch = live();
+        short r = (short) Units.cmpxchgSub(ch, Units.thisCpuOffset(ch, elem(index), 2), 2, expected & 0xFFFF, value);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -149,7 +242,9 @@ public final class PerCpuShortArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void add(int index, int delta) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 2), 2, Units.OP_ADD, delta);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 2), 2, Units.OP_ADD, delta);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -180,7 +275,10 @@ public final class PerCpuShortArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public short addAndGet(int index, int delta) {
-        return (short) (Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 2), 2, Units.OP_ADD, delta) + delta);
+        Chunk ch = live();
+        short r = (short) (Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 2), 2, Units.OP_ADD, delta) + delta);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -269,7 +367,9 @@ public final class PerCpuShortArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void and(int index, int mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 2), 2, Units.OP_AND, mask);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 2), 2, Units.OP_AND, mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -284,7 +384,9 @@ public final class PerCpuShortArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void or(int index, int mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 2), 2, Units.OP_OR, mask);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 2), 2, Units.OP_OR, mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -299,7 +401,9 @@ public final class PerCpuShortArray extends PerCpuVar {
      *     {@link CpuGuard}
      */
     public void xor(int index, int mask) {
-        Units.rmwSub(chunk, Units.thisCpuOffset(chunk, elem(index), 2), 2, Units.OP_XOR, mask);
+        Chunk ch = live();
+        Units.rmwSub(ch, Units.thisCpuOffset(ch, elem(index), 2), 2, Units.OP_XOR, mask);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -317,8 +421,11 @@ public final class PerCpuShortArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public short rawGet(CpuGuard g, int index) {
-        long at = g.address(chunk) + elem(index);
-        return Units.rawShort(chunk, at);
+        Chunk ch = live();
+        long at = g.address(ch) + elem(index);
+        short r = Units.rawShort(ch, at);
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -339,8 +446,10 @@ public final class PerCpuShortArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawSet(CpuGuard g, int index, short value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 2);
-        Units.rawShort(chunk, at, value);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 2);
+        Units.rawShort(ch, at, value);
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -362,10 +471,13 @@ public final class PerCpuShortArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public short rawGetAndSet(CpuGuard g, int index, short value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 2);
-        short old = Units.rawShort(chunk, at);
-        Units.rawShort(chunk, at, value);
-        return old;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 2);
+        short old = Units.rawShort(ch, at);
+        Units.rawShort(ch, at, value);
+        short r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -388,12 +500,15 @@ public final class PerCpuShortArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public short rawCompareAndExchange(CpuGuard g, int index, short expected, short value) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 2);
-        short old = Units.rawShort(chunk, at);
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 2);
+        short old = Units.rawShort(ch, at);
         if (old == expected) {
-            Units.rawShort(chunk, at, value);
+            Units.rawShort(ch, at, value);
         }
-        return old;
+        short r = old;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -415,10 +530,13 @@ public final class PerCpuShortArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public short rawAddAndGet(CpuGuard g, int index, int delta) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 2);
-        short v = (short) (Units.rawShort(chunk, at) + delta);
-        Units.rawShort(chunk, at, v);
-        return v;
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 2);
+        short v = (short) (Units.rawShort(ch, at) + delta);
+        Units.rawShort(ch, at, v);
+        short r = v;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -439,8 +557,10 @@ public final class PerCpuShortArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawAdd(CpuGuard g, int index, int delta) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 2);
-        Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) + delta));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 2);
+        Units.rawShort(ch, at, (short) (Units.rawShort(ch, at) + delta));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -522,8 +642,10 @@ public final class PerCpuShortArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawAnd(CpuGuard g, int index, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 2);
-        Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) & mask));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 2);
+        Units.rawShort(ch, at, (short) (Units.rawShort(ch, at) & mask));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -544,8 +666,10 @@ public final class PerCpuShortArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawOr(CpuGuard g, int index, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 2);
-        Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) | mask));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 2);
+        Units.rawShort(ch, at, (short) (Units.rawShort(ch, at) | mask));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -566,8 +690,10 @@ public final class PerCpuShortArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public void rawXor(CpuGuard g, int index, int mask) {
-        long at = Units.rawWriteAddress(g, chunk, elem(index), 2);
-        Units.rawShort(chunk, at, (short) (Units.rawShort(chunk, at) ^ mask));
+        Chunk ch = live();
+        long at = Units.rawWriteAddress(g, ch, elem(index), 2);
+        Units.rawShort(ch, at, (short) (Units.rawShort(ch, at) ^ mask));
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -579,6 +705,7 @@ public final class PerCpuShortArray extends PerCpuVar {
      *     close it on this thread, after any guard taken inside it
      */
     public CpuPtr getCpuPtr() {
+        live(); // a freed variable takes no guard
         return new CpuPtr(this, CpuGuard.get());
     }
 
@@ -700,7 +827,10 @@ public final class PerCpuShortArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public long sum(int index) {
-        return Units.sumShort(chunk, elem(index));
+        Chunk ch = live();
+        long r = Units.sumShort(ch, elem(index));
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**
@@ -712,11 +842,14 @@ public final class PerCpuShortArray extends PerCpuVar {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      */
     public short[] snapshot(int index) {
-        short[] values = new short[chunk.topology.nrCpuIds()];
-        for (int cpu : chunk.possibleCpus) {
-            values[cpu] = Units.getShort(chunk, cpu, elem(index));
+        Chunk ch = live();
+        short[] values = new short[ch.topology.nrCpuIds()];
+        for (int cpu : ch.possibleCpus) {
+            values[cpu] = Units.getShort(ch, cpu, elem(index));
         }
-        return values;
+        short[] r = values;
+        Reference.reachabilityFence(this);
+        return r;
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.percpu.runtime;
 
 import dev.percpu.cpu.CpuMask;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * A typed handle to one per-CPU variable that lives in the per-CPU units: the Java form of a
@@ -38,19 +40,50 @@ import dev.percpu.cpu.CpuMask;
  *
  * <p>Handles are immutable and safe to share; {@code equals} is identity.
  */
-public abstract sealed class PerCpuVar
+public abstract sealed class PerCpuVar implements AutoCloseable
         permits PerCpuBoolean, PerCpuByte, PerCpuShort, PerCpuChar, PerCpuInt, PerCpuLong, PerCpuFloat, PerCpuDouble,
         PerCpuBooleanArray, PerCpuByteArray, PerCpuShortArray, PerCpuCharArray, PerCpuIntArray, PerCpuLongArray,
         PerCpuFloatArray, PerCpuDoubleArray {
 
     // Two fields only (24 bytes per handle with compressed oops): names are looked up on demand,
     // so 10,000 variables cost 10,000 small handles and nothing else on the heap.
-    final Chunk chunk;
+    /**
+     * The chunk of the variable's units; null once a dynamic variable is freed ({@link #close()}).
+     * Not final for that reason alone: every operation reads it once ({@link #live()}), so a
+     * thread that races a close either sees null and throws, or updates the old space, which is
+     * not reused while this handle is reachable (the operations keep it reachable until they are
+     * done: {@code Reference.reachabilityFence}).
+     */
+    Chunk chunk;
     final long offset;
+
+    private static final VarHandle CHUNK;
+
+    static {
+        try {
+            CHUNK = MethodHandles.lookup().findVarHandle(PerCpuVar.class, "chunk", Chunk.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     PerCpuVar(Chunk chunk, long offset) {
         this.chunk = chunk;
         this.offset = offset;
+    }
+
+    /** The variable's chunk, or an {@link IllegalStateException} if it was freed. */
+    final Chunk live() {
+        Chunk c = chunk;
+        if (c == null) {
+            throw freed();
+        }
+        return c;
+    }
+
+    private IllegalStateException freed() {
+        return new IllegalStateException("this dynamic per-CPU " + getClass().getSimpleName() + " (offset " + offset
+                + " of its units) was freed by close(): no operation is allowed on it any more");
     }
 
     /**
@@ -61,7 +94,8 @@ public abstract sealed class PerCpuVar
      *     (nested: {@code Outer$Inner.field})
      */
     public final String name() {
-        return chunk.nameOf(offset);
+        Chunk c = chunk;
+        return c == null ? "freed dynamic allocation @" + offset : c.nameOf(offset);
     }
 
     /**
@@ -84,7 +118,8 @@ public abstract sealed class PerCpuVar
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
      */
     public final long address(int cpu) {
-        return chunk.baseAddress() + chunk.unitOffset(checkCpu(cpu)) + offset;
+        Chunk c = live();
+        return c.baseAddress() + c.unitOffset(c.checkCpu(cpu)) + offset;
     }
 
     /**
@@ -100,15 +135,63 @@ public abstract sealed class PerCpuVar
      * @return the possible CPUs; the valid {@code cpu} arguments of this handle's methods
      */
     public final CpuMask possibleCpus() {
-        return chunk.topology.possible();
+        return live().topology.possible();
     }
 
     final int checkCpu(int cpu) {
-        return chunk.checkCpu(cpu);
+        return live().checkCpu(cpu);
+    }
+
+    /**
+     * Whether the variable can be used: always for a static variable, until {@link #close()}
+     * for a dynamic one.
+     *
+     * @return false once a dynamic variable was freed
+     */
+    public final boolean isOpen() {
+        return chunk != null;
+    }
+
+    /**
+     * Whether the variable was allocated at run time ({@code alloc_percpu}), and so can be freed.
+     *
+     * @return true for a variable from an {@code allocate} factory (open or freed), false for a
+     *     static {@code @PerCpu} variable
+     */
+    public final boolean isDynamic() {
+        Chunk c = chunk;
+        return c == null || c.dynamic != null;
+    }
+
+    /**
+     * {@code free_percpu(ptr)}: frees a dynamic variable. Every later operation on this handle,
+     * from any thread, is an {@link IllegalStateException}. The space goes back to the allocator
+     * when the garbage collector finds the handle unreachable (a thread still inside an operation
+     * holds it, so none can write into space handed to another allocation meanwhile): drop the
+     * handle after closing it. A handle dropped without {@code close()} is freed the same way.
+     *
+     * <p>Any thread; at most once. Operations racing the close on other threads either complete
+     * on the old copies (their effect is lost with the variable) or throw.
+     *
+     * @throws IllegalStateException if the variable is static ({@code @PerCpu}: it lives as long
+     *     as its class loader's section), or was already freed
+     */
+    @Override
+    public void close() {
+        Chunk c = chunk;
+        if (c != null && c.dynamic == null) {
+            throw new IllegalStateException(this + " is a static per-CPU variable: only variables from an allocate"
+                    + " factory (alloc_percpu) can be freed");
+        }
+        if (c == null || !CHUNK.compareAndSet(this, c, null)) {
+            throw freed();
+        }
+        c.dynamic.closed(offset);
     }
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + " " + name() + " @" + offset + " (" + byteSize() + " bytes per CPU)";
+        return getClass().getSimpleName() + " " + name() + " @" + offset + " (" + byteSize() + " bytes per CPU"
+                + (chunk == null ? ", freed)" : ")");
     }
 }

@@ -220,15 +220,19 @@ final class Units {
         int n = vars.length;
         int k = 0;
         while (k < n) {
-            Chunk c = vars[k].chunk;
-            if (k + 1 < n && vars[k + 1].chunk == c) {
-                c.ops.addEach64(c, thisCpuOffset(c, vars[k].offset, 8), deltas[k],
-                        thisCpuOffset(c, vars[k + 1].offset, 8), deltas[k + 1]);
+            PerCpuLong v = vars[k];
+            Chunk c = v.live();
+            PerCpuLong w = k + 1 < n ? vars[k + 1] : null;
+            if (w != null && w.live() == c) {
+                c.ops.addEach64(c, thisCpuOffset(c, v.offset, 8), deltas[k], thisCpuOffset(c, w.offset, 8), deltas[k + 1]);
                 k += 2;
             } else {
-                c.ops.add64(c, thisCpuOffset(c, vars[k].offset, 8), deltas[k]);
+                c.ops.add64(c, thisCpuOffset(c, v.offset, 8), deltas[k]);
                 k++;
             }
+            // a dynamic variable's space is freed only once it is unreachable: not before its update is done
+            java.lang.ref.Reference.reachabilityFence(v);
+            java.lang.ref.Reference.reachabilityFence(w);
         }
     }
 

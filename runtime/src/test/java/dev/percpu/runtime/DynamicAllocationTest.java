@@ -275,13 +275,13 @@ class DynamicAllocationTest {
             System.setProperty(p, "100K");
             assertEquals("-Dpercpu.alloc.unit.size=\"100K\" is invalid: percpu.alloc.unit.size must be a power-of-two"
                     + " byte count from 65536 to 16777216 with an optional K, M or G suffix",
-                    assertThrows(IllegalArgumentException.class, () -> DynamicAllocator.system(SPARSE)).getMessage());
+                    assertThrows(IllegalArgumentException.class, () -> DynamicAllocator.system(Fixtures.areas(Fixtures.Mode.ATOMIC).chunk)).getMessage());
             System.setProperty(p, "1M");
-            assertEquals(1 << 20, DynamicAllocator.system(SPARSE).unitSize);
+            assertEquals(1 << 20, DynamicAllocator.system(Fixtures.areas(Fixtures.Mode.ATOMIC).chunk).unitSize);
         } finally {
             System.clearProperty(p);
         }
-        assertEquals(DynamicAllocator.DEFAULT_UNIT_SIZE, DynamicAllocator.system(SPARSE).unitSize);
+        assertEquals(DynamicAllocator.DEFAULT_UNIT_SIZE, DynamicAllocator.system(Fixtures.areas(Fixtures.Mode.ATOMIC).chunk).unitSize);
     }
 
     /**
