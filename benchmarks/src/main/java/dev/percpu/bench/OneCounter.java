@@ -1,5 +1,6 @@
 package dev.percpu.bench;
 
+import dev.percpu.runtime.PerCpuLong;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -12,6 +13,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -31,9 +33,18 @@ public class OneCounter {
     @Param({"rseq", "atomic"})
     public String ops;
 
+    /** A dynamic counter ({@code alloc_percpu(long)}), held in a field as a user's object would hold it. */
+    private PerCpuLong dynamic;
+
     @Setup
     public void setUp() {
         PercpuMode.select(ops);
+        dynamic = PerCpuLong.allocate();
+    }
+
+    @TearDown
+    public void tearDown() {
+        dynamic.close();
     }
 
     /** {@code this_cpu_inc(counter)}, through the generated {@code static final} handle. */
@@ -41,5 +52,12 @@ public class OneCounter {
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public void percpu() {
         BenchCounters_PerCpu.counter.increment();
+    }
+
+    /** {@code this_cpu_inc(counter)} on a dynamic counter ({@code PerCpuLong.allocate()}): the same operation. */
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public void percpuDynamic() {
+        dynamic.increment();
     }
 }

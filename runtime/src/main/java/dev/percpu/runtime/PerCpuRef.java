@@ -29,20 +29,29 @@ import java.util.function.Supplier;
  *
  * @param <T> the instance type
  */
-public final class PerCpuRef<T> {
+public final class PerCpuRef<T> implements AutoCloseable {
 
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
     /** Slots of padding (at least a cache line even with 4-byte compressed references). */
     static final int PAD = Chunk.CACHE_LINE / 4;
 
     private final Chunk chunk;
-    private final Object[] slots;
+    /** The instances; null once a dynamic variable is freed ({@link #close()}). */
+    private Object[] slots;
+    /** Whether the variable came from {@link #allocate}: only those can be freed. */
+    private final boolean dynamic;
     private final int index;
     private final int stride;
     private final String name;
 
     PerCpuRef(Chunk chunk, Object[] slots, int slot, int stride, String name, Supplier<? extends T> factory) {
+        this(chunk, slots, slot, stride, name, factory, false);
+    }
+
+    private PerCpuRef(Chunk chunk, Object[] slots, int slot, int stride, String name, Supplier<? extends T> factory,
+            boolean dynamic) {
         this.chunk = chunk;
+        this.dynamic = dynamic;
         this.slots = slots;
         this.index = PAD + slot;
         this.stride = stride;
@@ -50,7 +59,7 @@ public final class PerCpuRef<T> {
         for (int cpu : chunk.possibleCpus) {
             T instance = Objects.requireNonNull(factory.get(),
                     () -> "the factory of per-CPU variable " + name + " returned null for CPU " + cpu);
-            SLOTS.setVolatile(slots, at(cpu), instance);
+            SLOTS.setVolatile(live(), at(cpu), instance);
         }
     }
 
@@ -78,7 +87,7 @@ public final class PerCpuRef<T> {
      */
     @SuppressWarnings("unchecked")
     public T get() {
-        return (T) SLOTS.getAcquire(slots, at(chunk.cpus.current()));
+        return (T) SLOTS.getAcquire(live(), at(chunk.cpus.current()));
     }
 
     /**
@@ -92,7 +101,7 @@ public final class PerCpuRef<T> {
      */
     @SuppressWarnings("unchecked")
     public T get(int cpu) {
-        return (T) SLOTS.getAcquire(slots, at(chunk.checkCpu(cpu)));
+        return (T) SLOTS.getAcquire(live(), at(chunk.checkCpu(cpu)));
     }
 
     /**
@@ -102,7 +111,7 @@ public final class PerCpuRef<T> {
      * @throws NullPointerException if {@code value} is null (the message names the variable)
      */
     public void set(T value) {
-        SLOTS.setVolatile(slots, at(chunk.cpus.current()), nonNull(value));
+        SLOTS.setVolatile(live(), at(chunk.cpus.current()), nonNull(value));
     }
 
     /**
@@ -114,7 +123,7 @@ public final class PerCpuRef<T> {
      * @throws NullPointerException if {@code value} is null (the message names the variable)
      */
     public void set(int cpu, T value) {
-        SLOTS.setVolatile(slots, at(chunk.checkCpu(cpu)), nonNull(value));
+        SLOTS.setVolatile(live(), at(chunk.checkCpu(cpu)), nonNull(value));
     }
 
     /**
@@ -126,7 +135,7 @@ public final class PerCpuRef<T> {
      */
     @SuppressWarnings("unchecked")
     public T getAndSet(T value) {
-        return (T) SLOTS.getAndSet(slots, at(chunk.cpus.current()), nonNull(value));
+        return (T) SLOTS.getAndSet(live(), at(chunk.cpus.current()), nonNull(value));
     }
 
     /**
@@ -140,7 +149,7 @@ public final class PerCpuRef<T> {
      * @throws NullPointerException if {@code value} is null (the message names the variable)
      */
     public boolean compareAndSet(T expected, T value) {
-        return SLOTS.compareAndSet(slots, at(chunk.cpus.current()), expected, nonNull(value));
+        return SLOTS.compareAndSet(live(), at(chunk.cpus.current()), expected, nonNull(value));
     }
 
     /**
@@ -155,7 +164,7 @@ public final class PerCpuRef<T> {
      */
     @SuppressWarnings("unchecked")
     public T rawGet(CpuGuard g) {
-        return (T) SLOTS.getAcquire(slots, at(g.heldCpu(chunk)));
+        return (T) SLOTS.getAcquire(live(), at(g.heldCpu(chunk)));
     }
 
     /**
@@ -168,7 +177,7 @@ public final class PerCpuRef<T> {
      * @throws NullPointerException if {@code value} is null (the message names the variable)
      */
     public void rawSet(CpuGuard g, T value) {
-        SLOTS.setRelease(slots, at(g.heldCpu(chunk)), nonNull(value));
+        SLOTS.setRelease(live(), at(g.heldCpu(chunk)), nonNull(value));
     }
 
     /**
@@ -179,6 +188,7 @@ public final class PerCpuRef<T> {
      *     free); close it on this thread, after any guard taken inside it
      */
     public CpuVar<T> getCpuVar() {
+        live(); // a freed variable takes no guard
         return new CpuVar<>(this, CpuGuard.get());
     }
 
@@ -247,11 +257,85 @@ public final class PerCpuRef<T> {
      * @return a new list with one instance per possible CPU, each slot read with acquire in turn
      */
     public List<T> instances() {
+        live();
         List<T> list = new ArrayList<>(chunk.nrPossible());
         for (int cpu : chunk.possibleCpus) {
             list.add(get(cpu));
         }
         return list;
+    }
+
+    /**
+     * {@code alloc_percpu(T)} for references: a new dynamic per-CPU variable whose every possible
+     * CPU's instance is made by {@code factory} (in CPU order, on the calling thread), in the
+     * system's per-CPU areas. It lives on the Java heap like a static one, padded so that two
+     * CPUs' slots never share a cache line; free it with {@link #close()}, or drop it.
+     *
+     * @param <T> the instance type
+     * @param name the name in messages and {@link #toString()} (any text)
+     * @param factory makes one instance per possible CPU; it must not return null
+     * @return the new variable, open
+     * @throws NullPointerException if {@code factory} returns null (naming the variable and the CPU)
+     */
+    public static <T> PerCpuRef<T> allocate(String name, Supplier<? extends T> factory) {
+        return allocate(PerCpuAreas.system(), name, factory);
+    }
+
+    /**
+     * Like {@link #allocate(String, Supplier)}, with the CPU ids and guards of {@code areas}.
+     *
+     * @param <T> the instance type
+     * @param areas the areas whose CPU ids and guards the variable uses
+     * @param name the name in messages and {@link #toString()} (any text)
+     * @param factory makes one instance per possible CPU; it must not return null
+     * @return the new variable, open
+     * @throws NullPointerException if {@code factory} returns null (naming the variable and the CPU)
+     */
+    public static <T> PerCpuRef<T> allocate(PerCpuAreas areas, String name, Supplier<? extends T> factory) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(factory, "factory");
+        Chunk c = areas.chunk;
+        int stride = 2 * PAD; // one slot per CPU, a cache line of padding on each side
+        return new PerCpuRef<>(c, new Object[PAD + c.nrPossible() * stride], 0, stride, name, factory, true);
+    }
+
+    /**
+     * Whether the variable can be used: always for a static variable, until {@link #close()}
+     * for a dynamic one.
+     *
+     * @return false once a dynamic variable was freed
+     */
+    public boolean isOpen() {
+        return slots != null;
+    }
+
+    /**
+     * {@code free_percpu}: frees a dynamic variable, dropping its instances (the garbage collector
+     * reclaims them when nothing else holds them). Every later operation, from any thread, is an
+     * {@link IllegalStateException}; an operation racing the close on another thread may still
+     * complete on the old instances.
+     *
+     * @throws IllegalStateException if the variable is static, or already freed
+     */
+    @Override
+    public void close() {
+        if (!dynamic) {
+            throw new IllegalStateException("per-CPU variable " + name + " is static: only variables from"
+                    + " PerCpuRef.allocate can be freed");
+        }
+        synchronized (this) {
+            live();
+            slots = null;
+        }
+    }
+
+    private Object[] live() {
+        Object[] s = slots;
+        if (s == null) {
+            throw new IllegalStateException("dynamic per-CPU variable " + name + " was freed by close(): no operation is"
+                    + " allowed on it any more");
+        }
+        return s;
     }
 
     private T nonNull(T value) {
@@ -260,6 +344,7 @@ public final class PerCpuRef<T> {
 
     @Override
     public String toString() {
-        return "PerCpuRef " + name + " (slot " + (index - PAD) + ", " + chunk.nrPossible() + " instances)";
+        return "PerCpuRef " + name + " (slot " + (index - PAD) + ", " + chunk.nrPossible() + " instances"
+                + (dynamic ? slots == null ? ", dynamic, freed)" : ", dynamic)" : ")");
     }
 }

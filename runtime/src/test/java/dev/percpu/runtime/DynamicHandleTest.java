@@ -425,4 +425,37 @@ class DynamicHandleTest {
         }
         assertEquals(expected, sum);
     }
+
+    @Test
+    void aDynamicPerCpuRefHasOneInstancePerCpuAndFreesOnce() throws Exception {
+        PerCpuAreas areas = Fixtures.areas(Mode.ATOMIC);
+        AtomicLong made = new AtomicLong();
+        PerCpuRef<AtomicLong> ref = PerCpuRef.allocate(areas, "requests", () -> new AtomicLong(made.incrementAndGet()));
+        int cpus = areas.topology().possible().cardinality();
+        assertEquals(cpus, made.get());
+        List<AtomicLong> instances = ref.instances();
+        assertEquals(cpus, new java.util.HashSet<>(instances.stream().map(System::identityHashCode).toList()).size());
+        HandleContractTest.race(HandleContractTest.THREADS, id -> {
+            for (int k = 0; k < 10_000; k++) {
+                ref.get().incrementAndGet();
+            }
+        });
+        long total = 0;
+        for (AtomicLong a : ref.instances()) {
+            total += a.get();
+        }
+        assertEquals((long) HandleContractTest.THREADS * 10_000 + (long) cpus * (cpus + 1) / 2, total);
+        assertTrue(ref.toString().endsWith(", dynamic)"), ref.toString());
+        ref.close();
+        assertFalse(ref.isOpen());
+        assertEquals("dynamic per-CPU variable requests was freed by close(): no operation is allowed on it any more",
+                assertThrows(IllegalStateException.class, ref::get).getMessage());
+        assertThrows(IllegalStateException.class, () -> ref.set(0, new AtomicLong()));
+        assertThrows(IllegalStateException.class, ref::instances);
+        assertThrows(IllegalStateException.class, ref::getCpuVar);
+        assertThrows(IllegalStateException.class, ref::close);
+        assertEquals("the factory of per-CPU variable nulls returned null for CPU "
+                + areas.topology().possible().toArray()[0], assertThrows(NullPointerException.class,
+                        () -> PerCpuRef.allocate(areas, "nulls", () -> null)).getMessage());
+    }
 }
