@@ -105,7 +105,7 @@ final class Chunk {
     /** The guard domain whose units these are; set once by the owner before the chunk is published. */
     Guards guards;
     /** Debug mode only: the update discipline of each 4-byte word, see Units.debugDiscipline. */
-    final java.util.concurrent.ConcurrentHashMap<Long, Integer> disciplines = new java.util.concurrent.ConcurrentHashMap<>();
+    final java.util.concurrent.ConcurrentHashMap<Long, Integer> disciplines;
     /** Names variables by offset for diagnostics; set by the owner of the chunk. */
     private volatile LongFunction<String> names = off -> "offset " + off;
 
@@ -120,6 +120,7 @@ final class Chunk {
                     + " bytes");
         }
         this.info = info;
+        this.disciplines = new java.util.concurrent.ConcurrentHashMap<>();
         this.unitAlign = unitAlign;
         this.topology = topology;
         this.cpus = cpus;
@@ -190,6 +191,7 @@ final class Chunk {
     @SuppressWarnings("restricted") // reinterpret: the mapping is exactly nrPossible * unitSize bytes
     Chunk(Chunk first, long base, long unitSize, DynamicAllocator.Typed dynamic) {
         this.info = first.info;
+        this.disciplines = new java.util.concurrent.ConcurrentHashMap<>();
         this.unitAlign = Chunk.PAGE;
         this.topology = first.topology;
         this.cpus = first.cpus;
@@ -217,6 +219,34 @@ final class Chunk {
             tableMemory.setAtIndex(ValueLayout.JAVA_LONG, cpu, unitAddresses[cpu]);
         }
         this.table = tableMemory.address();
+        this.guards = first.guards;
+        this.names = off -> "dynamic allocation @" + off;
+    }
+
+    /**
+     * The first chunk as typed handles allocated in its dynamic region see it: the same memory,
+     * tables, CPU ids (with the cached unit bases) and guards, so their operations are exactly the
+     * static handles'; only {@link #dynamic} differs, which lets {@link PerCpuVar#close()} tell a
+     * dynamic handle from a static one. The debug disciplines are the first chunk's own map.
+     */
+    Chunk(Chunk first, DynamicAllocator.Typed dynamic) {
+        this.info = first.info;
+        this.disciplines = first.disciplines;
+        this.unitAlign = first.unitAlign;
+        this.topology = first.topology;
+        this.cpus = first.cpus;
+        this.localCpus = first.localCpus;
+        this.cachedBases = first.cachedBases;
+        this.dynamic = dynamic;
+        this.tableMemory = first.tableMemory;
+        this.ops = first.ops;
+        this.segment = first.segment;
+        this.unitOffsets = first.unitOffsets;
+        this.unitAddresses = first.unitAddresses;
+        this.unitIndex = first.unitIndex;
+        this.possibleCpus = first.possibleCpus;
+        this.table = first.table;
+        this.mapped = first.mapped;
         this.guards = first.guards;
         this.names = off -> "dynamic allocation @" + off;
     }

@@ -141,13 +141,38 @@ final class DynamicAllocator {
         /** The typed handles' view of this chunk and their releases, made on the first typed allocation (under the lock). */
         Typed typed;
 
+        /** Offset of each unit (by dense unit index) from {@link #base}. */
+        final long[] unitOffsets;
+        /** Whether this is the first chunk's dynamic region: never unmapped, pages returned only if mmap'd. */
+        final boolean isFirst;
+        /** Whether empty pages may be returned with madvise (mapped memory only). */
+        final boolean canReturn;
+        /** Bytes of every unit the allocator never hands out (the first chunk's static and reserved regions). */
+        long hidden;
+
+        /** A dynamic chunk: units dense, {@code unitSize} apart. */
+        Mem(long base, long bytes, int blocks, long unitSize, int units) {
+            this(base, bytes, blocks, dense(unitSize, units), false, true);
+        }
+
         @SuppressWarnings("restricted") // reinterpret: the mapping is exactly bytes long
-        Mem(long base, long bytes, int blocks) {
+        Mem(long base, long bytes, int blocks, long[] unitOffsets, boolean isFirst, boolean canReturn) {
             this.base = base;
             this.bytes = bytes;
             this.all = MemorySegment.ofAddress(base).reinterpret(bytes);
             this.populated = new long[(blocks + 63) >>> 6];
             this.emptyPopulated = new long[(blocks + 63) >>> 6];
+            this.unitOffsets = unitOffsets;
+            this.isFirst = isFirst;
+            this.canReturn = canReturn;
+        }
+
+        private static long[] dense(long unitSize, int units) {
+            long[] offsets = new long[units];
+            for (int i = 0; i < units; i++) {
+                offsets[i] = i * unitSize;
+            }
+            return offsets;
         }
     }
 
@@ -204,7 +229,37 @@ final class DynamicAllocator {
         for (int i = 0; i < possibleCpus.length; i++) {
             unitIndex[possibleCpus[i]] = i;
         }
-        this.slots = new ChunkSlots<>((int) unitSize);
+        long firstUnit = first == null ? 0 : first.info.unitSize();
+        long firstStart = first == null ? 0 : (first.info.staticSize() + first.info.reservedSize() + 3) & ~3L;
+        boolean useFirst = first != null && firstUnit <= MAX_UNIT_SIZE && firstUnit % page == 0
+                && firstUnit - firstStart >= BitmapChunk.MIN_ALLOC_SIZE;
+        this.slots = new ChunkSlots<>((int) Math.max(unitSize, useFirst ? firstUnit : 0));
+        if (useFirst) {
+            addFirstRegion(first, firstUnit, firstStart);
+        }
+    }
+
+    /**
+     * The first chunk's dynamic region {@code [start, unitSize)} of every unit as the allocator's
+     * first chunk ({@code pcpu_first_chunk}'s dynamic area): served first while it has room (it
+     * is the fullest), never unmapped; its empty pages are returned only if the first chunk was
+     * mapped with mmap.
+     */
+    private void addFirstRegion(Chunk first, long firstUnit, long start) {
+        long[] offsets = new long[possibleCpus.length];
+        for (int i = 0; i < possibleCpus.length; i++) {
+            offsets[i] = first.unitOffset(possibleCpus[i]);
+        }
+        Mem m = new Mem(first.baseAddress(), first.segment.byteSize(), (int) (firstUnit / page), offsets, true,
+                first.mapped);
+        m.hidden = start;
+        if (debug) { // as a new chunk: poison in every byte the allocator may hand out, all of it checked
+            for (long off : offsets) {
+                m.all.asSlice(off + start, firstUnit - start).fill(POISON);
+            }
+            Arrays.fill(m.populated, -1L);
+        }
+        chunks.add(slots.add(new BitmapChunk((int) firstUnit, (int) start, (int) firstUnit, (int) page), m));
     }
 
     /** The system's allocator: {@code -Dpercpu.alloc.unit.size} and {@code -Dpercpu.debug}. */
@@ -263,7 +318,7 @@ final class DynamicAllocator {
             Release release = new Release(this, c, offset, null);
             // watched: the scope, which every segment of the allocation holds (and the allocation, through them)
             CLEANER.register(all.scope(), release);
-            return new PerCpuAllocation(this, release, arena, all, offset, size, align);
+            return new PerCpuAllocation(this, release, arena, all, m.unitOffsets, offset, size, align);
         } catch (RuntimeException | Error e) {
             free(c, offset, false, false);
             throw e;
@@ -311,7 +366,7 @@ final class DynamicAllocator {
         try {
             Mem m = c.payload();
             if (m.typed == null) {
-                m.typed = new Typed(this, first, m.base, unitSize);
+                m.typed = new Typed(this, first, m, unitSize);
             }
             return m.typed;
         } finally {
@@ -395,7 +450,7 @@ final class DynamicAllocator {
                     + ") failed: " + e.getMessage() + "; " + slots.chunkCount() + " chunks are mapped", e);
         }
         int blocks = (int) (unitSize / page);
-        Mem m = new Mem(base, chunkBytes, blocks);
+        Mem m = new Mem(base, chunkBytes, blocks, unitSize, possibleCpus.length);
         if (debug) {
             m.all.fill(POISON);
             Arrays.fill(m.populated, -1L); // every byte holds poison: check it all
@@ -430,12 +485,13 @@ final class DynamicAllocator {
         Mem m = c.payload();
         if (debug) {
             for (int i = 0; i < possibleCpus.length; i++) {
-                long at = i * unitSize + offset;
+                long at = m.unitOffsets[i] + offset;
                 for (int k = 0; k < bytes; k += 4) {
                     int v = m.all.get(ValueLayout.JAVA_INT, at + k);
                     if (v != POISON_INT) {
                         throw new PoisonException("per-CPU memory was written after it was freed: CPU " + possibleCpus[i]
-                                + ", dynamic chunk " + c.id() + ", unit offset " + (offset + k) + " holds 0x"
+                                + (m.isFirst ? ", the first chunk's dynamic region" : ", dynamic chunk " + c.id())
+                                + ", unit offset " + (offset + k) + " holds 0x"
                                 + Integer.toHexString(v) + " instead of the poison 0x6b6b6b6b (found allocating "
                                 + bytes + " bytes at " + offset + "; that space is now kept out of use)");
                     }
@@ -444,7 +500,7 @@ final class DynamicAllocator {
         }
         long first = offset / page;
         for (int i = 0; i < possibleCpus.length; i++) {
-            long unit = i * unitSize;
+            long unit = m.unitOffsets[i];
             if (zeroMask == -1L) {
                 m.all.asSlice(unit + offset, bytes).fill((byte) 0);
                 continue;
@@ -484,7 +540,7 @@ final class DynamicAllocator {
                 lock.unlock();
             }
             for (int i = 0; i < possibleCpus.length; i++) {
-                m.all.asSlice(i * unitSize + offset, bytes).fill(POISON);
+                m.all.asSlice(m.unitOffsets[i] + offset, bytes).fill(POISON);
             }
         }
         lock.lock();
@@ -504,7 +560,7 @@ final class DynamicAllocator {
             int last = (int) ((offset + bytes - 1) / page);
             BitmapChunk bc = c.chunk();
             for (int b = first; b <= last; b++) {
-                if (bc.isBlockEmpty(b) && get(m.populated, b) && !get(m.emptyPopulated, b)) {
+                if (m.canReturn && bc.isBlockEmpty(b) && get(m.populated, b) && !get(m.emptyPopulated, b)) {
                     set(m.emptyPopulated, b);
                     emptyPopulated++;
                 }
@@ -532,7 +588,7 @@ final class DynamicAllocator {
                 }
                 try {
                     for (int i = 0; i < possibleCpus.length; i++) {
-                        mapper.dontNeed(m.base + i * unitSize + b * page, (e - b) * page);
+                        mapper.dontNeed(m.base + m.unitOffsets[i] + b * page, (e - b) * page);
                     }
                 } catch (RuntimeException ex) { // the pages stay populated: nothing is lost, it is retried later
                     LOG.log(Level.WARNING, "percpu: returning empty per-CPU pages failed: " + ex.getMessage());
@@ -600,9 +656,9 @@ final class DynamicAllocator {
                 for (long w : c.payload().populated) {
                     populated += Long.bitCount(w);
                 }
-                per.add(new PerCpuAllocatorStats.ChunkStats(c.id(), bc.regionSize(), bc.freeBytes(), bc.contigHintBytes(),
+                per.add(new PerCpuAllocatorStats.ChunkStats(c.id(), c.payload().isFirst, bc.regionSize(), bc.freeBytes(), bc.contigHintBytes(),
                         bc.liveAllocations(), bc.emptyBlocks(), Math.min(populated, bc.blockCount())));
-                liveBytes += bc.regionSize() - bc.freeBytes();
+                liveBytes += bc.regionSize() - c.payload().hidden - bc.freeBytes();
             }
             return new PerCpuAllocatorStats(unitSize, possibleCpus.length, s.allocations(), s.frees(),
                     s.liveAllocations(), s.maxLiveAllocations(), s.minAllocSize(), s.maxAllocSize(), liveBytes,
@@ -625,8 +681,9 @@ final class DynamicAllocator {
                 s.emptyPopulatedPages(), s.pagesReturned(), s.cleanerFrees(), s.awaitingReclamation(),
                 debug ? ", debug poisoning on" : ""));
         for (PerCpuAllocatorStats.ChunkStats c : s.perChunk()) {
-            sb.append(String.format(Locale.ROOT, "percpu:   chunk %-3d free %d B, largest free run %d B, %d live,"
-                    + " %d empty pages, %d populated pages, fragmentation %.3f%n", c.id(), c.freeBytes(),
+            sb.append(String.format(Locale.ROOT, "percpu:   chunk %-3d%s free %d B, largest free run %d B, %d live,"
+                    + " %d empty pages, %d populated pages, fragmentation %.3f%n", c.id(),
+                    c.firstChunk() ? " (the first chunk's dynamic region)" : "", c.freeBytes(),
                     c.largestFreeRun(), c.liveAllocations(), c.emptyPages(), c.populatedPages(), c.fragmentation()));
         }
         return sb.toString();
@@ -679,9 +736,9 @@ final class DynamicAllocator {
         final Chunk view;
         final ConcurrentHashMap<Integer, Release> releases = new ConcurrentHashMap<>();
 
-        Typed(DynamicAllocator owner, Chunk first, long base, long unitSize) {
+        Typed(DynamicAllocator owner, Chunk first, Mem m, long unitSize) {
             this.owner = owner;
-            this.view = new Chunk(first, base, unitSize, this);
+            this.view = m.isFirst ? new Chunk(first, this) : new Chunk(first, m.base, unitSize, this);
         }
 
         /** The handle at {@code offset} was closed: its space awaits the Cleaner. */

@@ -60,13 +60,16 @@ public final class PerCpuAllocation implements AutoCloseable {
     /** The whole chunk, in {@link #arena}; each CPU's copy is a slice. Null once closed. */
     private MemorySegment chunk;
     private volatile boolean closed;
+    /** Offset of each unit (by dense unit index) from the chunk's base. */
+    private final long[] unitOffsets;
     private final long offset;
     private final long size;
     private final long align;
 
     PerCpuAllocation(DynamicAllocator owner, DynamicAllocator.Release release, Arena arena, MemorySegment chunk,
-            long offset, long size, long align) {
+            long[] unitOffsets, long offset, long size, long align) {
         this.owner = owner;
+        this.unitOffsets = unitOffsets;
         this.release = release;
         this.arena = arena;
         this.chunk = chunk;
@@ -121,7 +124,7 @@ public final class PerCpuAllocation implements AutoCloseable {
         }
         // a thread racing close() may still get a view here: its accesses fail, and holding it keeps the space
         // out of reuse (the Cleaner watches the scope every view shares)
-        return c.asSlice(unit * owner.unitSize + offset, size);
+        return c.asSlice(unitOffsets[unit] + offset, size);
     }
 
     /**

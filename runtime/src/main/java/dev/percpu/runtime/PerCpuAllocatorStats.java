@@ -52,6 +52,8 @@ public record PerCpuAllocatorStats(long unitSize, int nrUnits, long allocations,
      * One dynamic chunk's figures ({@code chunk_map_stats}).
      *
      * @param id the chunk's id (ids of unmapped chunks are reused)
+     * @param firstChunk whether this is the first chunk's dynamic region (its static and reserved
+     *     regions are neither free nor counted as live), which is served first and never unmapped
      * @param unitSize bytes of the chunk's unit
      * @param freeBytes {@code free_bytes}: free bytes per unit
      * @param largestFreeRun {@code contig_bytes}: the largest free run per unit, exact
@@ -59,7 +61,7 @@ public record PerCpuAllocatorStats(long unitSize, int nrUnits, long allocations,
      * @param emptyPages wholly free pages per unit, populated or not
      * @param populatedPages pages per unit touched since mapped or last returned
      */
-    public record ChunkStats(int id, long unitSize, long freeBytes, long largestFreeRun, int liveAllocations,
+    public record ChunkStats(int id, boolean firstChunk, long unitSize, long freeBytes, long largestFreeRun, int liveAllocations,
             int emptyPages, int populatedPages) {
 
         /**

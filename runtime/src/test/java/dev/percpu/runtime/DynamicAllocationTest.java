@@ -757,17 +757,29 @@ class DynamicAllocationTest {
         assertEquals(100, s.maxAllocSize());
         assertEquals(DynamicAllocator.DEFAULT_UNIT_SIZE, s.unitSize());
         assertEquals(areas.topology().possible().cardinality(), s.nrUnits());
+        // the first chunk's dynamic region serves first: [static + reserved, unit) of every unit
+        long start = areas.chunk.info.staticSize() + areas.chunk.info.reservedSize();
+        long unit = areas.chunk.info.unitSize();
+        assertEquals(0, start % PAGE, "the fixture's regions end on a page");
+        assertEquals(areas.chunk.unitAddress(a.possibleCpus().nth(0)) + start, a.segment(a.possibleCpus().nth(0)).address());
+        long bOffset = start + 64; // after a's 8 bytes, aligned to 64
+        assertEquals(areas.chunk.unitAddress(b.possibleCpus().nth(1)) + bOffset, b.segment(b.possibleCpus().nth(1)).address());
+        long free = unit - start - 108;
+        long largest = unit - bOffset - 100;
         String dump = areas.dump();
         assertTrue(dump.contains("percpu: dynamic: " + s.nrUnits() + " units x 262144 B per chunk, chunks 1 (max 1,"
-                + " mapped 1, unmapped 0), nr_alloc 2 nr_dealloc 0 nr_cur_alloc 2 nr_max_alloc 2, sizes 8..100 B,"
+                + " mapped 0, unmapped 0), nr_alloc 2 nr_dealloc 0 nr_cur_alloc 2 nr_max_alloc 2, sizes 8..100 B,"
                 + " live 108 B,"), dump);
-        assertTrue(dump.contains("percpu:   chunk 0   free 262036 B, largest free run 261980 B, 2 live,"), dump);
+        assertTrue(dump.contains("percpu:   chunk 0   (the first chunk's dynamic region) free " + free + " B, largest free"
+                + " run " + largest + " B, 2 live,"), dump);
         PerCpuAllocatorStats.ChunkStats c = s.perChunk().getFirst();
-        assertEquals(262036, c.freeBytes());
-        assertEquals(261980, c.largestFreeRun());
-        assertEquals(1 - 261980.0 / 262036, c.fragmentation(), 1e-12); // the 56-byte hole before b
+        assertTrue(c.firstChunk());
+        assertEquals(unit, c.unitSize());
+        assertEquals(free, c.freeBytes());
+        assertEquals(largest, c.largestFreeRun());
+        assertEquals(1 - (double) largest / free, c.fragmentation(), 1e-12); // the 56-byte hole before b
         assertEquals(1, c.populatedPages());
-        assertEquals(63, c.emptyPages());
+        assertEquals((unit - start) / PAGE - 1, c.emptyPages());
         a.close();
         b.close();
         a = null;

@@ -402,7 +402,12 @@ class DynamicHandleTest {
         assertEquals(20_000, s.allocations());
         assertEquals(20_000, s.frees());
         assertEquals(0, s.liveAllocations());
-        assertEquals(1, s.chunks(), s.toString()); // wholly free chunks beyond one were unmapped
+        assertEquals(2, s.chunks(), s.toString()); // the first chunk's region, and one wholly free chunk kept
+        assertTrue(s.perChunk().getFirst().firstChunk());
+        assertEquals(s.chunksMapped() - 1, s.chunksUnmapped());
+        for (PerCpuAllocatorStats.ChunkStats c : s.perChunk()) {
+            assertEquals(0, c.liveAllocations());
+        }
     }
 
     private static void closeMany(PerCpuAreas areas, int length, int n) {
@@ -457,5 +462,76 @@ class DynamicHandleTest {
         assertEquals("the factory of per-CPU variable nulls returned null for CPU "
                 + areas.topology().possible().toArray()[0], assertThrows(NullPointerException.class,
                         () -> PerCpuRef.allocate(areas, "nulls", () -> null)).getMessage());
+    }
+
+    /** pcpu_first_chunk's dynamic area: served first, then dynamic chunks once it is full. */
+    @Test
+    void theFirstChunksDynamicRegionServesFirst() {
+        PerCpuAreas areas = Fixtures.areas(Mode.ATOMIC, new AllKinds());
+        long start = areas.chunk.info.staticSize() + areas.chunk.info.reservedSize();
+        long unit = areas.chunk.info.unitSize();
+        int cpu = areas.topology().possible().nth(0);
+        try (PerCpuLong first = PerCpuLong.allocate(areas, 5L)) {
+            assertEquals(areas.chunk.unitAddress(cpu) + start, first.address(cpu));
+            assertEquals(start, first.offset());
+            try (PerCpuLongArray rest = PerCpuLongArray.allocate(areas, (int) ((unit - start) / 8) - 1);
+                    PerCpuLong beyond = PerCpuLong.allocate(areas)) {
+                assertEquals(start + 8, rest.offset()); // the region is now full
+                long base = areas.chunk.baseAddress();
+                long end = base + areas.chunk.segment.byteSize();
+                assertTrue(beyond.address(cpu) < base || beyond.address(cpu) >= end, "a dynamic chunk's, not the first's");
+                PerCpuAllocatorStats s = areas.allocatorStats();
+                assertEquals(2, s.chunks());
+                assertEquals(0, s.perChunk().getFirst().freeBytes());
+                // the static variables sharing the first chunk are untouched, and both kinds work side by side
+                PerCpuLong fixed = areas.placements().getFirst().longVar(136);
+                fixed.add(3);
+                first.add(4);
+                rest.add(0, 1);
+                beyond.add(2);
+                assertEquals(3, fixed.sum());
+                assertEquals(5L * areas.topology().possible().cardinality() + 4, first.sum());
+                assertEquals(1, rest.sum(0));
+                assertEquals(2, beyond.sum());
+            }
+        }
+    }
+
+    /** README, "Typed: alloc_percpu(type)": the snippet, verbatim between the markers. */
+    // README snippet start
+    static final class EndpointStats implements AutoCloseable {
+        private final PerCpuLong requests = PerCpuLong.allocate();            // alloc_percpu(long), zero
+        private final PerCpuLongArray latency = PerCpuLongArray.allocate(16); // alloc_percpu(long[16])
+
+        void record(int bucket) {
+            requests.increment();                                             // this_cpu_inc
+            latency.add(bucket, 1);                                           // this_cpu_add
+        }
+
+        long requests() {
+            return requests.sum();                                            // for_each_possible_cpu
+        }
+
+        @Override
+        public void close() {
+            requests.close();                                                 // free_percpu
+            latency.close();
+        }
+    }
+    // README snippet end
+
+    @Test
+    void theReadmeSnippetCounts() throws Exception {
+        try (EndpointStats stats = new EndpointStats()) {
+            HandleContractTest.race(HandleContractTest.THREADS, id -> {
+                for (int k = 0; k < 10_000; k++) {
+                    stats.record(k & 15);
+                }
+            });
+            assertEquals((long) HandleContractTest.THREADS * 10_000, stats.requests());
+            for (int b = 0; b < 16; b++) {
+                assertEquals((long) HandleContractTest.THREADS * 10_000 / 16, stats.latency.sum(b));
+            }
+        }
     }
 }
