@@ -58,8 +58,8 @@ import java.util.ServiceLoader;
  *       (thread-hashed), or {@code auto} (where both rseq and native are available, the one a short
  *       calibration at set-up finds cheaper, rseq on a tie; else native, else virtual)</td></tr>
  *   <tr><td>{@code percpu.reserved.size}</td><td>8K</td><td>reserved region bytes (K/M suffix allowed)</td></tr>
- *   <tr><td>{@code percpu.dynamic.size}</td><td>20K</td><td>the first chunk's dynamic region bytes
- *       (not used by {@link #allocate(long, long)} yet, which maps chunks of its own)</td></tr>
+ *   <tr><td>{@code percpu.dynamic.size}</td><td>20K</td><td>the first chunk's dynamic region bytes,
+ *       where dynamic allocations are served first (then from dynamic chunks)</td></tr>
  *   <tr><td>{@code percpu.atom.size}</td><td>page size</td><td>allocation granularity</td></tr>
  *   <tr><td>{@code percpu.alloc.unit.size}</td><td>256K</td><td>unit of a dynamic chunk, the largest
  *       {@link #allocate(long, long)}: a power of two from 64K to 16M</td></tr>
