@@ -13,6 +13,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.ReferenceQueue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -197,8 +199,8 @@ final class DynamicAllocator {
     private long chunksUnmapped;
     private long cleanerFrees;
     private long quarantined;
-    /** Closed allocations whose space the Cleaner has not freed yet. */
-    private long awaitingReclamation;
+    /** Closed allocations whose space is not freed yet (the Cleaner or the reclaimer frees it); under the lock. */
+    long awaitingReclamation;
 
     /**
      * @param unitSize bytes of one CPU's unit of a chunk: a power of two from the page to
@@ -315,7 +317,7 @@ final class DynamicAllocator {
             Arena arena = Arena.ofShared();
             Mem m = c.payload();
             MemorySegment all = MemorySegment.ofAddress(m.base).reinterpret(m.bytes, arena, null);
-            Release release = new Release(this, c, offset, null);
+            Release release = new Release(this, c, offset);
             // watched: the scope, which every segment of the allocation holds (and the allocation, through them)
             CLEANER.register(all.scope(), release);
             return new PerCpuAllocation(this, release, arena, all, m.unitOffsets, offset, size, align);
@@ -350,9 +352,12 @@ final class DynamicAllocator {
             if (init != null) {
                 init.accept(handle);
             }
-            Release release = new Release(this, c, offset, t);
-            t.releases.put(offset, release);
-            CLEANER.register(handle, release);
+            lock.lock();
+            try {
+                t.link(new HandleRef(handle, t, offset));
+            } finally {
+                lock.unlock();
+            }
             return handle;
         } catch (RuntimeException | Error e) {
             free(c, offset, false, false);
@@ -366,7 +371,7 @@ final class DynamicAllocator {
         try {
             Mem m = c.payload();
             if (m.typed == null) {
-                m.typed = new Typed(this, first, m, unitSize);
+                m.typed = new Typed(this, first, c, unitSize);
             }
             return m.typed;
         } finally {
@@ -698,23 +703,17 @@ final class DynamicAllocator {
         final DynamicAllocator owner;
         final SlotChunk<Mem> chunk;
         final int offset;
-        /** The chunk's typed allocations, for a typed handle's release; null for a raw allocation. */
-        final Typed typed;
         /** Set (under the allocator's lock) when the allocation was closed. */
         boolean explicit;
 
-        Release(DynamicAllocator owner, SlotChunk<Mem> chunk, int offset, Typed typed) {
+        Release(DynamicAllocator owner, SlotChunk<Mem> chunk, int offset) {
             this.owner = owner;
             this.chunk = chunk;
             this.offset = offset;
-            this.typed = typed;
         }
 
         @Override
         public void run() {
-            if (typed != null) {
-                typed.releases.remove(offset, this);
-            }
             boolean wasClosed;
             owner.lock.lock();
             try {
@@ -727,27 +726,113 @@ final class DynamicAllocator {
     }
 
     /**
-     * A dynamic chunk as typed handles see it: a {@link Chunk} view of its mapping (the first
-     * chunk's CPU ids, operations and guards over this mapping's units) and the releases of its
-     * typed allocations by offset, for {@link PerCpuVar#close()}.
+     * A dynamic chunk as typed handles see it: a {@link Chunk} view of its memory (the first
+     * chunk's CPU ids, operations and guards over this chunk's units), the reclamation records of
+     * its live typed handles, and the offsets of those closed and not yet collected.
      */
     static final class Typed {
         final DynamicAllocator owner;
+        final SlotChunk<Mem> chunk;
         final Chunk view;
-        final ConcurrentHashMap<Integer, Release> releases = new ConcurrentHashMap<>();
+        /** The records of this chunk's typed handles not yet reclaimed (a list, so that they stay reachable); under the lock. */
+        private HandleRef head;
+        /** Offsets of handles closed and not yet reclaimed; under the lock. */
+        private final java.util.HashSet<Integer> closed = new java.util.HashSet<>();
 
-        Typed(DynamicAllocator owner, Chunk first, Mem m, long unitSize) {
+        Typed(DynamicAllocator owner, Chunk first, SlotChunk<Mem> chunk, long unitSize) {
             this.owner = owner;
+            this.chunk = chunk;
+            Mem m = chunk.payload();
             this.view = m.isFirst ? new Chunk(first, this) : new Chunk(first, m.base, unitSize, this);
         }
 
-        /** The handle at {@code offset} was closed: its space awaits the Cleaner. */
-        void closed(long offset) {
-            Release r = releases.remove((int) offset);
-            if (r == null) {
-                throw new AssertionError("no typed allocation at offset " + offset);
+        /** Under the lock. */
+        void link(HandleRef r) {
+            r.next = head;
+            if (head != null) {
+                head.prev = r;
             }
-            owner.closed(r);
+            head = r;
+        }
+
+        /** Under the lock. */
+        private void unlink(HandleRef r) {
+            if (r.prev != null) {
+                r.prev.next = r.next;
+            } else {
+                head = r.next;
+            }
+            if (r.next != null) {
+                r.next.prev = r.prev;
+            }
+            r.prev = null;
+            r.next = null;
+        }
+
+        /** The handle at {@code offset} was closed: its space awaits the collection of the handle. */
+        void closed(long offset) {
+            owner.lock.lock();
+            try {
+                if (!closed.add((int) offset)) {
+                    throw new AssertionError("typed allocation at offset " + offset + " closed twice");
+                }
+                owner.awaitingReclamation++;
+            } finally {
+                owner.lock.unlock();
+            }
+        }
+
+        /** The handle of {@code r} is unreachable: frees its space. */
+        void reclaim(HandleRef r) {
+            boolean wasClosed;
+            owner.lock.lock();
+            try {
+                unlink(r);
+                wasClosed = closed.remove(r.offset);
+            } finally {
+                owner.lock.unlock();
+            }
+            owner.free(chunk, r.offset, !wasClosed, wasClosed);
+        }
+    }
+
+    /**
+     * The reclamation record of one typed handle: enqueued by the garbage collector once the
+     * handle is unreachable, then its space is freed by the reclaimer thread. One object per
+     * handle (no Cleaner, no action object, no map entry), kept reachable by its chunk's list.
+     */
+    static final class HandleRef extends PhantomReference<PerCpuVar> {
+        final Typed typed;
+        final int offset;
+        HandleRef prev;
+        HandleRef next;
+
+        HandleRef(PerCpuVar handle, Typed typed, int offset) {
+            super(handle, Reclaimer.QUEUE);
+            this.typed = typed;
+            this.offset = offset;
+        }
+    }
+
+    /** The daemon thread that frees the space of unreachable typed handles, started with the first one. */
+    private static final class Reclaimer {
+        static final ReferenceQueue<PerCpuVar> QUEUE = new ReferenceQueue<>();
+
+        static {
+            Thread.ofPlatform().daemon().name("percpu-reclaimer").start(Reclaimer::run);
+        }
+
+        private static void run() {
+            while (true) {
+                try {
+                    HandleRef r = (HandleRef) QUEUE.remove();
+                    r.typed.reclaim(r);
+                } catch (InterruptedException e) {
+                    // a daemon: nothing asks it to stop; keep serving
+                } catch (Throwable t) {
+                    LOG.log(Level.ERROR, "percpu: freeing the space of an unreachable per-CPU handle failed", t);
+                }
+            }
         }
     }
 

@@ -27,7 +27,7 @@ public final class PerCpuDouble extends PerCpuVar {
      * possible CPU's copy, from the system's per-CPU areas ({@link PerCpuAreas#system()}). It
      * supports every operation of a static variable, guards and raw operations included. Free it
      * with {@link #close()} ({@code free_percpu}); a handle that becomes unreachable unclosed is
-     * freed by a {@link java.lang.ref.Cleaner}. Either way its space is reused only once the
+     * freed in the background once the garbage collector finds it unreachable. Either way its space is reused only once the
      * handle is unreachable (see {@link PerCpuVar#close()}).
      *
      * @return the new variable, open

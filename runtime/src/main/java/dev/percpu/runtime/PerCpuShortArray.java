@@ -35,7 +35,7 @@ public final class PerCpuShortArray extends PerCpuVar {
      * possible CPU's copy, from the system's per-CPU areas ({@link PerCpuAreas#system()}). It
      * supports every operation of a static variable, guards and raw operations included. Free it
      * with {@link #close()} ({@code free_percpu}); a handle that becomes unreachable unclosed is
-     * freed by a {@link java.lang.ref.Cleaner}. Either way its space is reused only once the
+     * freed in the background once the garbage collector finds it unreachable. Either way its space is reused only once the
      * handle is unreachable (see {@link PerCpuVar#close()}).
      *
      * @param length the number of elements of every CPU's copy, at least 1
