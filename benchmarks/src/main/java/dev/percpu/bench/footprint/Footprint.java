@@ -74,7 +74,48 @@ public final class Footprint implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "ratio on this machine: %.3f (percpu / LongAdder)%n", perVar / perAdder);
         System.out.printf(Locale.ROOT, "projected to %d CPUs: percpu %.1f B, LongAdder %.1f B per counter"
                 + " (%d cells), ratio %.3f%n", projectCpus, projVar, projAdder, cellsThere, projVar / projAdder);
+        dynamic(handles.size(), shared, perAdder, projAdder);
         return 0;
+    }
+
+    /**
+     * The same count of dynamic longs ({@code PerCpuLong.allocate()}, each used once): JOL over
+     * all of them reaches, besides the handles, the chunk views, each handle's reclamation record
+     * and the allocator's metadata (bitmaps, slots); what the static handles share is subtracted.
+     */
+    private void dynamic(int n, long sharedStatic, double perAdder, double projAdder) {
+        int cpus = Cpu.possible().cardinality();
+        List<PerCpuLong> dyn = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            PerCpuLong v = PerCpuLong.allocate();
+            v.add(1);
+            dyn.add(v);
+        }
+        GraphLayout all = GraphLayout.parseInstance(dyn.toArray());
+        long total = all.totalSize();
+        long handleBytes = (long) n * VM.current().sizeOf(dyn.getFirst());
+        long refBytes = 0;
+        for (Class<?> c : all.getClasses()) {
+            if (c.getName().endsWith("$HandleRef")) {
+                refBytes = all.getClassSizes().count(c);
+            }
+        }
+        double perVarHeap = (double) (total - sharedStatic) / n;
+        double perVar = perVarHeap + 8.0 * cpus;
+        double meta = (double) (total - sharedStatic - handleBytes - refBytes);
+        System.out.println(all.toFootprint());
+        System.out.printf(Locale.ROOT, "%,d dynamic per-CPU longs: %.1f B heap each (handle %d B, reclamation record %.1f"
+                + " B, allocator metadata and chunk views %.1f B), %d B per-CPU each (8 per CPU) = %.1f B per"
+                + " variable; metadata %.1f %% of the per-CPU bytes%n", n, perVarHeap,
+                VM.current().sizeOf(dyn.getFirst()), (double) refBytes / n, meta / n, 8 * cpus, perVar,
+                100 * meta / (8.0 * cpus * n));
+        System.out.printf(Locale.ROOT, "dynamic ratio on this machine: %.3f (percpu / LongAdder)%n", perVar / perAdder);
+        double projDyn = perVarHeap + 8.0 * projectCpus;
+        System.out.printf(Locale.ROOT, "dynamic projected to %d CPUs: percpu %.1f B, LongAdder %.1f B per counter,"
+                + " ratio %.3f%n", projectCpus, projDyn, projAdder, projDyn / projAdder);
+        for (PerCpuLong v : dyn) {
+            v.close();
+        }
     }
 
     /** Bytes of an {@code Object[n]} with compressed references. */
