@@ -224,7 +224,9 @@ final class Chunk {
     }
 
     /**
-     * The first chunk as typed handles allocated in its dynamic region see it: the same memory,
+     * The first chunk as the handles of a reserved-region section ({@code dynamic} null: their
+     * space is freed once this view is unreachable, see {@code PerCpuAreas.place}) or typed
+     * handles allocated in its dynamic region see it: the same memory,
      * tables, CPU ids (with the cached unit bases) and guards, so their operations are exactly the
      * static handles'; only {@link #dynamic} differs, which lets {@link PerCpuVar#close()} tell a
      * dynamic handle from a static one. The debug disciplines are the first chunk's own map.
@@ -248,7 +250,7 @@ final class Chunk {
         this.table = first.table;
         this.mapped = first.mapped;
         this.guards = first.guards;
-        this.names = off -> "dynamic allocation @" + off;
+        this.names = dynamic == null ? first.names : off -> "dynamic allocation @" + off;
     }
 
     /** Byte offset of {@code cpu}'s unit in {@link #segment}; negative (an access then fails) if impossible. */

@@ -12,6 +12,10 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
+import java.util.WeakHashMap;
+import java.lang.ref.Cleaner;
+import java.lang.ref.WeakReference;
+import dev.percpu.runtime.internal.alloc.BitmapChunk;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -89,9 +93,32 @@ public final class PerCpuAreas {
     final Chunk chunk;
     final Guards guards;
     private final AllocInfo info;
+    /** Sections placed at set-up (static region), by class: they live as long as the JVM. */
     private final Map<Class<?>, Placed> placed = new IdentityHashMap<>();
-    private final List<Placed> order = new ArrayList<>();
-    private long reservedUsed;
+    /**
+     * Sections placed later in the reserved region, by class, held weakly: a placement lives as
+     * long as its accessor classes (which hold it), so a class loader that is dropped takes its
+     * sections with it, and their reserved space is freed once their handles are unreachable too.
+     */
+    private final Map<Class<?>, WeakReference<Placed>> late = new WeakHashMap<>();
+    /** Every placement in placement order; those of the reserved region weakly. */
+    private final List<WeakReference<Placed>> order = new ArrayList<>();
+    /** Strong references to the set-up placements of {@link #order}. */
+    private final List<Placed> boot = new ArrayList<>();
+    /**
+     * The reserved region's allocator ({@code pcpu_reserved_chunk}): offsets relative to
+     * {@link #reservedBase}, the static region's end rounded down to the units' alignment; null
+     * if the region is empty.
+     */
+    private final BitmapChunk reservedMap;
+    private final long reservedBase;
+    /** The bytes {@link #reservedMap} can hand out (the reserved region, its ends rounded to 4). */
+    private final long reservedCapacity;
+    private static final Cleaner RESERVED_CLEANER = Cleaner.create(r -> {
+        Thread t = new Thread(r, "percpu-reserved-cleaner");
+        t.setDaemon(true);
+        return t;
+    });
     /** The dynamic allocator, created on first use. */
     private volatile DynamicAllocator dynamic;
 
@@ -100,6 +127,13 @@ public final class PerCpuAreas {
         this.info = chunk.info;
         this.guards = new Guards(chunk);
         chunk.guards = guards;
+        long start = (info.staticSize() + 3) & ~3L;
+        long end = (info.staticSize() + info.reservedSize()) & ~3L;
+        this.reservedBase = info.staticSize() & -chunk.unitAlign;
+        this.reservedCapacity = Math.max(0, end - start);
+        this.reservedMap = end - start < BitmapChunk.MIN_ALLOC_SIZE ? null
+                : new BitmapChunk((int) FirstChunkPlanner.roundUp(end - reservedBase, Chunk.PAGE),
+                        (int) (start - reservedBase), (int) (end - reservedBase), (int) Chunk.PAGE);
     }
 
     private DynamicAllocator dynamic() {
@@ -215,7 +249,7 @@ public final class PerCpuAreas {
         PerCpuAreas areas = new PerCpuAreas(new Chunk(info, unitAlign, config.topology(), config.cpus(), config.ops()));
         areas.chunk.names(areas::nameAt);
         for (int i = 0; i < sections.size(); i++) {
-            areas.install(sections.get(i), bases[i], "static");
+            areas.install(sections.get(i), bases[i], "static", areas.chunk);
         }
         return areas;
     }
@@ -251,19 +285,30 @@ public final class PerCpuAreas {
                 + " declare fewer or smaller per-CPU variables");
     }
 
-    private void install(StaticSection s, long base, String region) {
+    /**
+     * Copies the section's image into every unit at {@code base} and records the placement: set-up
+     * ones strongly (their handles use the first chunk itself), reserved-region ones weakly (their
+     * handles use {@code view}, see {@link #place}).
+     */
+    private Placed install(StaticSection s, long base, String region, Chunk view) {
         List<StaticSection.Var> vars = s.vars(); // decoded once to validate the table, then dropped
         for (StaticSection.ImageRun run : nativeOrder(s.initialImage(), vars, ByteOrder.nativeOrder(), s.name())) {
             chunk.copyToEveryUnit(base + run.offset(), run.bytes());
         }
-        Placed p = new Placed(this, s, base, region);
-        placed.put(s.getClass(), p);
-        order.add(p);
+        Placed p = new Placed(this, view, s, base, region);
+        if (view == chunk) {
+            placed.put(s.getClass(), p);
+            boot.add(p);
+        } else {
+            late.put(s.getClass(), new WeakReference<>(p));
+        }
+        order.add(new WeakReference<>(p));
+        return p;
     }
 
     /** {@code Holder.field} (with {@code [i]} inside an array) of the variable at {@code offset} of a unit. */
     private synchronized String nameAt(long offset) {
-        for (Placed p : order) {
+        for (Placed p : placements()) {
             long rel = offset - p.base();
             if (rel >= 0 && rel < p.section().size()) {
                 for (StaticSection.Var v : p.section().vars()) {
@@ -333,6 +378,10 @@ public final class PerCpuAreas {
         if (p != null) {
             return p;
         }
+        WeakReference<Placed> w = late.get(s.getClass());
+        if (w != null && (p = w.get()) != null) {
+            return p;
+        }
         checkLimits(s);
         if (s.align() > chunk.unitAlign) {
             throw new IllegalStateException("per-CPU section " + s.name() + " needs alignment " + s.align() + " but was"
@@ -341,27 +390,59 @@ public final class PerCpuAreas {
                     + " start-up (META-INF/services on the class path; 'provides " + StaticSection.class.getName()
                     + " with ...;' in a named module), or rebuild it with a smaller -Apercpu.pageSize");
         }
-        long start = FirstChunkPlanner.roundUp(info.staticSize() + reservedUsed, s.align());
-        long end = start + s.size();
-        if (end > info.staticSize() + info.reservedSize()) {
+        int rel = reservedMap == null || s.size() > info.reservedSize() ? -1
+                : reservedMap.alloc((int) Math.max(s.size(), 1), (int) s.align());
+        if (rel < 0) {
+            long free = reservedMap == null ? 0 : reservedMap.freeBytes();
             throw new IllegalStateException("per-CPU section " + s.name() + " (" + s.size() + " bytes, align "
                     + s.align() + ") was loaded after set-up and does not fit the reserved region: "
-                    + (info.reservedSize() - reservedUsed) + " of " + info.reservedSize()
+                    + free + " of " + info.reservedSize()
                     + " bytes left; raise -D" + Settings.RESERVED_SIZE + ", or make the section visible to the"
                     + " ServiceLoader at start-up: on the class path through META-INF/services (written by the"
                     + " processor), in a named module with 'provides " + StaticSection.class.getName()
                     + " with <a class name in your module>;' in its declaration, which the processor then gives"
                     + " the section");
         }
-        reservedUsed = end - info.staticSize();
-        install(s, start, "reserved");
+        long start = reservedBase + rel;
+        for (int cpu : chunk.possibleCpus) { // the space may have served a section of an unloaded class loader
+            chunk.segment.asSlice(chunk.unitOffset(cpu) + start, s.size()).fill((byte) 0);
+        }
+        // the section's handles hold this view of the first chunk, so its space is freed only once no
+        // handle, no accessor and no placement of it is reachable
+        Chunk view = new Chunk(chunk, null);
+        p = install(s, start, "reserved", view);
+        RESERVED_CLEANER.register(view, new ReservedRelease(this, rel, start, s.size(), s.name()));
         LOG.log(Level.DEBUG, () -> "PERCPU: section " + s.name() + " placed in the reserved region at " + start);
-        return placed.get(s.getClass());
+        return p;
+    }
+
+    /** Frees a reserved-region section's space once nothing of it is reachable. Holds no reference to it. */
+    private record ReservedRelease(PerCpuAreas areas, int rel, long start, long size, String name) implements Runnable {
+        @Override
+        public void run() {
+            areas.releaseReserved(rel, start, size);
+            LOG.log(Level.DEBUG, () -> "PERCPU: section " + name + " of an unloaded class loader: its " + size
+                    + " reserved bytes at " + start + " are free again");
+        }
+    }
+
+    private synchronized void releaseReserved(int rel, long start, long size) {
+        reservedMap.free(rel);
+        for (long w = start & ~3L; w < start + size; w += 4) {
+            chunk.disciplines.remove(w); // debug mode: the next section there starts with no discipline
+        }
     }
 
     /** The sections placed so far, in placement order (for tests and the runtime itself). */
     synchronized List<Placed> placements() {
-        return List.copyOf(order);
+        List<Placed> out = new ArrayList<>();
+        for (WeakReference<Placed> w : order) {
+            Placed p = w.get();
+            if (p != null) {
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     /**
@@ -371,7 +452,7 @@ public final class PerCpuAreas {
      * @return one entry per section
      */
     public synchronized List<SectionLayout> sections() {
-        return order.stream().map(p -> SectionLayout.of(p.section(), p.base(), p.region())).toList();
+        return placements().stream().map(p -> SectionLayout.of(p.section(), p.base(), p.region())).toList();
     }
 
     /**
@@ -417,13 +498,15 @@ public final class PerCpuAreas {
     }
 
     /**
-     * Bytes of the reserved region used by sections loaded after set-up.
+     * Bytes of the reserved region used now by sections loaded after set-up. The space of a
+     * section whose class loader was unloaded (with its accessors and every handle of it) is
+     * freed again.
      *
-     * @return the bytes used so far, alignment padding included, from 0 to
-     *     {@link AllocInfo#reservedSize()}; it only grows
+     * @return the bytes in use, from 0 to {@link AllocInfo#reservedSize()} (each section's size
+     *     rounded up to 4)
      */
     public synchronized long reservedUsed() {
-        return reservedUsed;
+        return reservedMap == null ? 0 : reservedCapacity - reservedMap.freeBytes();
     }
 
     /**
@@ -467,7 +550,7 @@ public final class PerCpuAreas {
         sb.append("percpu: ").append(guards.describe()).append('\n');
         sb.append("percpu: memory: ").append(chunk.mapped ? "mmap, committed on first touch" : "Java allocator")
                 .append(", ").append(info.nrUnits()).append(" units x ").append(info.unitSize()).append(" B\n");
-        for (Placed p : order) {
+        for (Placed p : placements()) {
             StaticSection s = p.section();
             sb.append(String.format(Locale.ROOT, "percpu: %-8s %6d..%-6d %s (align %d, %d refs)%n", p.region(), p.base(),
                     p.base() + s.size(), s.name(), s.align(), s.refSlots()));

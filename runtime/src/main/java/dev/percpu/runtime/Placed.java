@@ -15,21 +15,24 @@ import java.util.function.Supplier;
 final class Placed implements PlacedSection {
 
     private final PerCpuAreas areas;
+    /** The chunk the handles use: the first chunk, or for a reserved-region section a view of it (see PerCpuAreas.place). */
+    private final Chunk chunk;
     private final StaticSection section;
     private final long base;
     private final String region;
     private final Object[] refs;
     private final int refStride;
 
-    Placed(PerCpuAreas areas, StaticSection section, long base, String region) {
+    Placed(PerCpuAreas areas, Chunk chunk, StaticSection section, long base, String region) {
         this.areas = areas;
+        this.chunk = chunk;
         this.section = section;
         this.base = base;
         this.region = region;
         this.refStride = section.refSlots() == 0 ? 0
                 : (int) FirstChunkPlanner.roundUp(section.refSlots(), PerCpuRef.PAD) + PerCpuRef.PAD;
         this.refs = section.refSlots() == 0 ? null
-                : new Object[PerCpuRef.PAD + areas.chunk.nrPossible() * refStride];
+                : new Object[PerCpuRef.PAD + chunk.nrPossible() * refStride];
     }
 
     /**
@@ -80,97 +83,97 @@ final class Placed implements PlacedSection {
     /** The handle of the {@code boolean} variable at {@code offset} from the section start. */
     @Override
     public PerCpuBoolean booleanVar(long offset) {
-        return new PerCpuBoolean(areas.chunk, at(offset, 1, 1));
+        return new PerCpuBoolean(chunk, at(offset, 1, 1));
     }
 
     /** The handle of the {@code byte} variable at {@code offset} from the section start. */
     @Override
     public PerCpuByte byteVar(long offset) {
-        return new PerCpuByte(areas.chunk, at(offset, 1, 1));
+        return new PerCpuByte(chunk, at(offset, 1, 1));
     }
 
     /** The handle of the {@code short} variable at {@code offset} from the section start. */
     @Override
     public PerCpuShort shortVar(long offset) {
-        return new PerCpuShort(areas.chunk, at(offset, 2, 1));
+        return new PerCpuShort(chunk, at(offset, 2, 1));
     }
 
     /** The handle of the {@code char} variable at {@code offset} from the section start. */
     @Override
     public PerCpuChar charVar(long offset) {
-        return new PerCpuChar(areas.chunk, at(offset, 2, 1));
+        return new PerCpuChar(chunk, at(offset, 2, 1));
     }
 
     /** The handle of the {@code int} variable at {@code offset} from the section start. */
     @Override
     public PerCpuInt intVar(long offset) {
-        return new PerCpuInt(areas.chunk, at(offset, 4, 1));
+        return new PerCpuInt(chunk, at(offset, 4, 1));
     }
 
     /** The handle of the {@code long} variable at {@code offset} from the section start. */
     @Override
     public PerCpuLong longVar(long offset) {
-        return new PerCpuLong(areas.chunk, at(offset, 8, 1));
+        return new PerCpuLong(chunk, at(offset, 8, 1));
     }
 
     /** The handle of the {@code float} variable at {@code offset} from the section start. */
     @Override
     public PerCpuFloat floatVar(long offset) {
-        return new PerCpuFloat(areas.chunk, at(offset, 4, 1));
+        return new PerCpuFloat(chunk, at(offset, 4, 1));
     }
 
     /** The handle of the {@code double} variable at {@code offset} from the section start. */
     @Override
     public PerCpuDouble doubleVar(long offset) {
-        return new PerCpuDouble(areas.chunk, at(offset, 8, 1));
+        return new PerCpuDouble(chunk, at(offset, 8, 1));
     }
 
     /** The handle of the {@code boolean[length]} variable at {@code offset} from the section start. */
     @Override
     public PerCpuBooleanArray booleanArray(long offset, int length) {
-        return new PerCpuBooleanArray(areas.chunk, at(offset, 1, length), length);
+        return new PerCpuBooleanArray(chunk, at(offset, 1, length), length);
     }
 
     /** The handle of the {@code byte[length]} variable at {@code offset} from the section start. */
     @Override
     public PerCpuByteArray byteArray(long offset, int length) {
-        return new PerCpuByteArray(areas.chunk, at(offset, 1, length), length);
+        return new PerCpuByteArray(chunk, at(offset, 1, length), length);
     }
 
     /** The handle of the {@code short[length]} variable at {@code offset} from the section start. */
     @Override
     public PerCpuShortArray shortArray(long offset, int length) {
-        return new PerCpuShortArray(areas.chunk, at(offset, 2, length), length);
+        return new PerCpuShortArray(chunk, at(offset, 2, length), length);
     }
 
     /** The handle of the {@code char[length]} variable at {@code offset} from the section start. */
     @Override
     public PerCpuCharArray charArray(long offset, int length) {
-        return new PerCpuCharArray(areas.chunk, at(offset, 2, length), length);
+        return new PerCpuCharArray(chunk, at(offset, 2, length), length);
     }
 
     /** The handle of the {@code int[length]} variable at {@code offset} from the section start. */
     @Override
     public PerCpuIntArray intArray(long offset, int length) {
-        return new PerCpuIntArray(areas.chunk, at(offset, 4, length), length);
+        return new PerCpuIntArray(chunk, at(offset, 4, length), length);
     }
 
     /** The handle of the {@code long[length]} variable at {@code offset} from the section start. */
     @Override
     public PerCpuLongArray longArray(long offset, int length) {
-        return new PerCpuLongArray(areas.chunk, at(offset, 8, length), length);
+        return new PerCpuLongArray(chunk, at(offset, 8, length), length);
     }
 
     /** The handle of the {@code float[length]} variable at {@code offset} from the section start. */
     @Override
     public PerCpuFloatArray floatArray(long offset, int length) {
-        return new PerCpuFloatArray(areas.chunk, at(offset, 4, length), length);
+        return new PerCpuFloatArray(chunk, at(offset, 4, length), length);
     }
 
     /** The handle of the {@code double[length]} variable at {@code offset} from the section start. */
     @Override
     public PerCpuDoubleArray doubleArray(long offset, int length) {
-        return new PerCpuDoubleArray(areas.chunk, at(offset, 8, length), length);
+        return new PerCpuDoubleArray(chunk, at(offset, 8, length), length);
     }
 
     /**
@@ -187,7 +190,7 @@ final class Placed implements PlacedSection {
         }
         String name = section.vars().stream().filter(v -> v.kind() == Kind.REFERENCE && v.offset() == slot)
                 .map(Var::displayName).findFirst().orElse("slot " + slot);
-        return new PerCpuRef<>(areas.chunk, refs, slot, refStride, name, factory);
+        return new PerCpuRef<>(chunk, refs, slot, refStride, name, factory);
     }
 
     @Override
