@@ -57,7 +57,7 @@ public final class AllocationTiming implements Callable<Integer> {
         PerCpuAreas areas = PerCpuAreas.system();
         System.out.printf(Locale.ROOT, "%s; %d possible CPUs; %s; heap %d MB%n", System.getProperty("java.vm.version"),
                 areas.topology().possible().cardinality(), areas.opsMode(), Runtime.getRuntime().maxMemory() >> 20);
-        long rssStart = rss();
+        long rssStart = 0;
         String[] names = {"percpu allocate", "free in order", "free reverse", "free random", "reclaim",
             "new LongAdder()", "LongAdder GC", "new AtomicLong()", "AtomicLong GC", "churn, 100 live",
             "churn, 100,000 live"};
@@ -78,6 +78,7 @@ public final class AllocationTiming implements Callable<Integer> {
                     v.increment(); // each counter used once: its pages are touched
                 }
                 rssPeak = Math.max(rssPeak, rss());
+                int[] perm = order == 2 ? permutation(count, round * 3L + order) : null;
                 long t2 = System.nanoTime();
                 switch (order) {
                     case 0 -> {
@@ -91,7 +92,6 @@ public final class AllocationTiming implements Callable<Integer> {
                         }
                     }
                     default -> {
-                        int[] perm = permutation(count, round * 3L + order);
                         for (int i : perm) {
                             a[i].close();
                         }
@@ -115,6 +115,10 @@ public final class AllocationTiming implements Callable<Integer> {
             double c100 = churn(100);
             double c100k = churn(100_000);
             reclaimAll(areas);
+            if (round == -1) { // after the warm-up round: classes loaded, code compiled, the allocator empty again
+                System.gc();
+                rssStart = rss();
+            }
             if (round >= 0) {
                 ms.get(5).add(adder[0]);
                 ms.get(6).add(adder[1]);
@@ -135,7 +139,7 @@ public final class AllocationTiming implements Callable<Integer> {
                     v.getFirst(), v.getLast());
         }
         PerCpuAllocatorStats s = areas.allocatorStats();
-        System.out.printf(Locale.ROOT, "RSS: start %.1f MB, peak %.1f MB, end %.1f MB (end - start %+.1f MB)%n",
+        System.out.printf(Locale.ROOT, "RSS: after the warm-up round %.1f MB, peak %.1f MB, end %.1f MB (end - after warm-up %+.1f MB)%n",
                 rssStart / 1048576.0, rssPeak / 1048576.0, rssEnd / 1048576.0, (rssEnd - rssStart) / 1048576.0);
         System.out.printf(Locale.ROOT, "allocator at the end: %d live, %d chunks (max %d), %d pages returned%n",
                 s.liveAllocations(), s.chunks(), s.maxChunks(), s.pagesReturned());

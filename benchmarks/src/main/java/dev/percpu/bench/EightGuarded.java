@@ -1,5 +1,7 @@
 package dev.percpu.bench;
 
+import dev.percpu.runtime.CpuGuard;
+import dev.percpu.runtime.PerCpuLong;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -12,6 +14,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -30,9 +33,35 @@ public class EightGuarded {
     @Param({"rseq", "atomic"})
     public String ops;
 
+    /** Eight dynamic counters in final fields of one object, as per-connection statistics would hold them. */
+    static final class Eight {
+        final PerCpuLong g0 = PerCpuLong.allocate();
+        final PerCpuLong g1 = PerCpuLong.allocate();
+        final PerCpuLong g2 = PerCpuLong.allocate();
+        final PerCpuLong g3 = PerCpuLong.allocate();
+        final PerCpuLong g4 = PerCpuLong.allocate();
+        final PerCpuLong g5 = PerCpuLong.allocate();
+        final PerCpuLong g6 = PerCpuLong.allocate();
+        final PerCpuLong g7 = PerCpuLong.allocate();
+
+        void close() {
+            for (PerCpuLong v : new PerCpuLong[] {g0, g1, g2, g3, g4, g5, g6, g7}) {
+                v.close();
+            }
+        }
+    }
+
+    private Eight dynamic;
+
     @Setup
     public void setUp() {
         PercpuMode.select(ops);
+        dynamic = new Eight();
+    }
+
+    @TearDown
+    public void tearDown() {
+        dynamic.close();
     }
 
     /** {@link GuardedCounters#eightUnderGuard()}, compiled as this method (inlined into it). */
@@ -40,5 +69,22 @@ public class EightGuarded {
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public void guard() {
         GuardedCounters.eightUnderGuard();
+    }
+
+    /** The same eight guarded updates on dynamic counters ({@code PerCpuLong.allocate()}). */
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public void guardDynamic() {
+        Eight e = dynamic;
+        try (CpuGuard g = CpuGuard.get()) {
+            e.g0.rawIncrement(g);
+            e.g1.rawAdd(g, 1500);
+            e.g2.rawIncrement(g);
+            e.g3.rawAdd(g, 64);
+            e.g4.rawIncrement(g);
+            e.g5.rawAdd(g, 3);
+            e.g6.rawIncrement(g);
+            e.g7.rawAdd(g, 7);
+        }
     }
 }

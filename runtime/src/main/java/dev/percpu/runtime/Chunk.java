@@ -83,6 +83,12 @@ final class Chunk {
      * shares the first chunk's cached ids but has its own bases.
      */
     final CachedCpuIds cachedBases;
+    /**
+     * The chunk whose units these are: this chunk, or for a view of the first chunk (a
+     * reserved-region section's, or the first chunk's dynamic region's) the first chunk itself, so
+     * that a guard of the first chunk takes its fast path for them too.
+     */
+    final Chunk layout;
     /** A dynamic chunk's typed allocations (see {@link DynamicAllocator}); null for the first chunk. */
     final DynamicAllocator.Typed dynamic;
     /** Keeps a view's unit table alive as long as the view (the first chunk's is global). */
@@ -178,6 +184,7 @@ final class Chunk {
         this.localCpus = localCpus(cpus, ops, REFRESH,
                 Units.ALL != null ? unitAddresses : unitOffsets, possibleCpus[0]);
         this.cachedBases = localCpus instanceof CachedCpuIds cached ? cached : null;
+        this.layout = this;
         this.dynamic = null;
         this.tableMemory = t;
     }
@@ -198,6 +205,7 @@ final class Chunk {
         this.ops = first.ops;
         this.localCpus = first.localCpus; // the same per-thread ids; the bases are this chunk's (cachedBases null)
         this.cachedBases = null;
+        this.layout = this;
         this.dynamic = dynamic;
         this.possibleCpus = first.possibleCpus;
         int nr = topology.nrCpuIds();
@@ -239,6 +247,7 @@ final class Chunk {
         this.cpus = first.cpus;
         this.localCpus = first.localCpus;
         this.cachedBases = first.cachedBases;
+        this.layout = first;
         this.dynamic = dynamic;
         this.tableMemory = first.tableMemory;
         this.ops = first.ops;

@@ -364,7 +364,7 @@ public final class CpuGuard implements AutoCloseable {
         if (Guards.DEBUG ? !owned() : !open) {
             throw misuse();
         }
-        if (chunk == home) {
+        if (chunk == home || chunk.layout == home) { // a view of the first chunk has its units
             return homeAddress;
         }
         return chunk.baseAddress() + chunk.unitOffset(heldCpu(chunk));

@@ -441,7 +441,26 @@ final class DynamicAllocator {
     }
 
     /** Space taken in every unit of a chunk. */
-    private record Space(SlotChunk<Mem> chunk, int offset) {
+    record Space(SlotChunk<Mem> chunk, int offset) {
+
+        /** The address of the space's copy in the chunk's {@code unit}-th unit (dense index). */
+        long address(int unit) {
+            Mem m = chunk.payload();
+            return m.base + m.unitOffsets[unit] + offset;
+        }
+    }
+
+    /**
+     * The allocator core without a handle or a grace period, for the model test: takes zeroed
+     * space exactly as {@link #allocate} does; {@link #releaseNow} gives it back at once.
+     */
+    Space reserveNow(long size, long align) {
+        return reserve(size, align);
+    }
+
+    /** Frees space from {@link #reserveNow} at once (the caller guarantees no access follows). */
+    void releaseNow(Space s) {
+        free(s.chunk(), s.offset(), false, false);
     }
 
     private void addChunk(long size, long align) {

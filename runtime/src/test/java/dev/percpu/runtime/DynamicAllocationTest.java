@@ -285,9 +285,11 @@ class DynamicAllocationTest {
     }
 
     /**
-     * The model test: random allocations and frees against a map of what is live, with the
-     * bytes of each copy checked on free (an overlap would have overwritten them), the exact
-     * free-byte accounting of every chunk, and nothing left after freeing all.
+     * The model test, over the allocator core ({@link DynamicAllocator#reserveNow}: the grace
+     * period is tested on its own): random allocations and frees against a map of what is live,
+     * with the bytes of each copy checked on free (an overlap would have overwritten them), every
+     * copy zeroed and aligned when handed out, the exact free-byte accounting of every chunk, and
+     * nothing left after freeing all. A million operations; {@code -Ddynamic.ops=N} changes that,
      * {@code -Ddynamic.seed=N} replays a seed.
      */
     @Test
@@ -295,23 +297,38 @@ class DynamicAllocationTest {
         long seed = Long.getLong("dynamic.seed", System.nanoTime());
         System.out.println("DynamicAllocationTest.randomizedAgainstAModel seed " + seed + " (-Ddynamic.seed=" + seed
                 + " replays it)");
-        int ops = Integer.getInteger("dynamic.ops", 100_000);
+        int ops = Integer.getInteger("dynamic.ops", 1_000_000);
         long unit = 32 << 10;
         DynamicAllocator d = allocator(unit);
+        int units = d.nrUnits();
         SplittableRandom r = new SplittableRandom(seed);
-        Map<Long, PerCpuAllocation> live = new HashMap<>();
+        Map<Long, DynamicAllocator.Space> live = new HashMap<>();
+        Map<Long, Long> sizes = new HashMap<>();
         List<Long> ids = new ArrayList<>();
         long liveBytes = 0;
         long allocs = 0;
         long frees = 0;
         for (int op = 0; op < ops; op++) {
             boolean alloc = ids.isEmpty() || (ids.size() < 3000 && r.nextInt(100) < (op % 20_000 < 12_000 ? 60 : 35));
+            String where = "seed " + seed + " op " + op;
             if (alloc) {
                 int kind = r.nextInt(100);
                 long size = kind < 70 ? 1 + r.nextInt(64) : kind < 97 ? 1 + r.nextInt(2048) : 1 + r.nextLong(unit);
                 long align = 1L << r.nextInt(kind < 90 ? 4 : 13);
+                DynamicAllocator.Space sp = d.reserveNow(size, align);
                 long id = op;
-                live.put(id, allocateAlignedAndFill(d, size, align, id, "seed " + seed + " op " + op));
+                for (int u = 0; u < units; u++) {
+                    MemorySegment copy = raw(sp.address(u), size);
+                    if (sp.address(u) % align != 0) {
+                        throw new AssertionError(where + ": unit " + u + " not aligned to " + align);
+                    }
+                    if (copy.mismatch(ZEROS.asSlice(0, size)) >= 0) {
+                        throw new AssertionError(where + ": unit " + u + " not zeroed");
+                    }
+                    copy.fill(pattern(id, u));
+                }
+                live.put(id, sp);
+                sizes.put(id, size);
                 ids.add(id);
                 liveBytes += (size + 3) & ~3L;
                 allocs++;
@@ -320,27 +337,31 @@ class DynamicAllocationTest {
                 long id = ids.get(k);
                 ids.set(k, ids.getLast());
                 ids.removeLast();
-                liveBytes -= checkAndClose(live.remove(id), id, "seed " + seed + " op " + op);
+                long size = sizes.remove(id);
+                checkPattern(live.get(id), units, size, id, where);
+                d.releaseNow(live.remove(id));
+                liveBytes -= (size + 3) & ~3L;
                 frees++;
             }
             if (op % 5000 == 0 || op == ops - 1) {
-                awaitReclaimed(d); // closed space counts as taken until the Cleaner frees it
                 PerCpuAllocatorStats s = d.stats();
-                assertEquals(allocs, s.allocations(), "seed " + seed + " op " + op);
-                assertEquals(frees, s.frees(), "seed " + seed + " op " + op);
-                assertEquals(ids.size(), s.liveAllocations(), "seed " + seed + " op " + op);
-                assertEquals(liveBytes, s.liveBytes(), "seed " + seed + " op " + op);
+                assertEquals(allocs, s.allocations(), where);
+                assertEquals(frees, s.frees(), where);
+                assertEquals(ids.size(), s.liveAllocations(), where);
+                assertEquals(liveBytes, s.liveBytes(), where);
                 long free = s.perChunk().stream().mapToLong(PerCpuAllocatorStats.ChunkStats::freeBytes).sum();
-                assertEquals(s.chunks() * unit - liveBytes, free, "seed " + seed + " op " + op);
+                assertEquals(s.chunks() * unit - liveBytes, free, where);
                 assertTrue(s.perChunk().stream().filter(c -> c.liveAllocations() == 0).count() <= 1,
                         "at most one wholly free chunk is kept: " + s);
-                d.checkInvariants();
+                if (op % 50_000 == 0) {
+                    d.checkInvariants();
+                }
             }
         }
         for (long id : ids) {
-            checkAndClose(live.remove(id), id, "seed " + seed);
+            checkPattern(live.get(id), units, sizes.get(id), id, "seed " + seed);
+            d.releaseNow(live.get(id));
         }
-        awaitReclaimed(d);
         PerCpuAllocatorStats s = d.stats();
         assertEquals(0, s.liveAllocations(), "seed " + seed);
         assertEquals(0, s.liveBytes(), "seed " + seed);
@@ -350,6 +371,18 @@ class DynamicAllocationTest {
         assertEquals(s.chunksMapped() - 1, s.chunksUnmapped());
         assertTrue(s.maxChunks() > 1, "the model test should need several chunks: " + s);
         d.checkInvariants();
+    }
+
+    private static void checkPattern(DynamicAllocator.Space sp, int units, long size, long id, String where) {
+        for (int u = 0; u < units; u++) {
+            MemorySegment copy = raw(sp.address(u), size);
+            MemorySegment expected = MemorySegment.ofArray(new byte[(int) size]).fill(pattern(id, u));
+            long i = copy.mismatch(expected);
+            if (i >= 0) {
+                throw new AssertionError(where + ": allocation " + id + " unit " + u + " byte " + i + " is "
+                        + copy.get(ValueLayout.JAVA_BYTE, i));
+            }
+        }
     }
 
     /**
@@ -375,13 +408,6 @@ class DynamicAllocationTest {
         long address = a.segment(5).address();
         a.close();
         return address;
-    }
-
-    /** Checks {@code a}'s pattern and closes it, in a frame of its own; returns its rounded size. */
-    private static long checkAndClose(PerCpuAllocation a, long id, String where) {
-        assertEquals(null, check(a, id), where);
-        a.close();
-        return (a.byteSize() + 3) & ~3L;
     }
 
     /** Allocates in a frame of its own, so that nothing on the test's stack keeps it reachable. */
