@@ -1,6 +1,7 @@
 package dev.percpu.bench;
 
 import dev.percpu.runtime.CpuGuard;
+import dev.percpu.runtime.PerCpuByteArray;
 import dev.percpu.runtime.PerCpuLong;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -52,16 +53,24 @@ public class EightGuarded {
     }
 
     private Eight dynamic;
+    private PerCpuByteArray filler;
+    private Eight dynamicChunk;
 
     @Setup
     public void setUp() {
         PercpuMode.select(ops);
-        dynamic = new Eight();
+        dynamic = new Eight(); // in the first chunk's dynamic region
+        filler = Fill.firstRegion();
+        dynamicChunk = new Eight(); // in a dynamic chunk of its own
     }
 
     @TearDown
     public void tearDown() {
         dynamic.close();
+        dynamicChunk.close();
+        if (filler != null) {
+            filler.close();
+        }
     }
 
     /** {@link GuardedCounters#eightUnderGuard()}, compiled as this method (inlined into it). */
@@ -76,6 +85,23 @@ public class EightGuarded {
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public void guardDynamic() {
         Eight e = dynamic;
+        try (CpuGuard g = CpuGuard.get()) {
+            e.g0.rawIncrement(g);
+            e.g1.rawAdd(g, 1500);
+            e.g2.rawIncrement(g);
+            e.g3.rawAdd(g, 64);
+            e.g4.rawIncrement(g);
+            e.g5.rawAdd(g, 3);
+            e.g6.rawIncrement(g);
+            e.g7.rawAdd(g, 7);
+        }
+    }
+
+    /** The same on dynamic counters in a dynamic chunk (the first chunk's region filled first). */
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public void guardDynamicChunk() {
+        Eight e = dynamicChunk;
         try (CpuGuard g = CpuGuard.get()) {
             e.g0.rawIncrement(g);
             e.g1.rawAdd(g, 1500);

@@ -1,5 +1,6 @@
 package dev.percpu.bench;
 
+import dev.percpu.runtime.PerCpuByteArray;
 import dev.percpu.runtime.PerCpuLong;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -35,16 +36,24 @@ public class OneCounter {
 
     /** A dynamic counter ({@code alloc_percpu(long)}), held in a field as a user's object would hold it. */
     private PerCpuLong dynamic;
+    private PerCpuByteArray filler;
+    private PerCpuLong dynamicChunk;
 
     @Setup
     public void setUp() {
         PercpuMode.select(ops);
-        dynamic = PerCpuLong.allocate();
+        dynamic = PerCpuLong.allocate(); // in the first chunk's dynamic region
+        filler = Fill.firstRegion();
+        dynamicChunk = PerCpuLong.allocate(); // in a dynamic chunk of its own
     }
 
     @TearDown
     public void tearDown() {
         dynamic.close();
+        dynamicChunk.close();
+        if (filler != null) {
+            filler.close();
+        }
     }
 
     /** {@code this_cpu_inc(counter)}, through the generated {@code static final} handle. */
@@ -59,5 +68,12 @@ public class OneCounter {
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public void percpuDynamic() {
         dynamic.increment();
+    }
+
+    /** The same on a dynamic counter in a dynamic chunk (the first chunk's region filled first). */
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public void percpuDynamicChunk() {
+        dynamicChunk.increment();
     }
 }

@@ -367,6 +367,9 @@ public final class CpuGuard implements AutoCloseable {
         if (chunk == home || chunk.layout == home) { // a view of the first chunk has its units
             return homeAddress;
         }
+        if (!Guards.DEBUG && chunk.guards == state.guards) { // a dynamic chunk of the same areas
+            return chunk.unitAddress(cpu);
+        }
         return chunk.baseAddress() + chunk.unitOffset(heldCpu(chunk));
     }
 

@@ -255,6 +255,7 @@ final class DynamicAllocator {
         Mem m = new Mem(first.baseAddress(), first.segment.byteSize(), (int) (firstUnit / page), offsets, true,
                 first.mapped);
         m.hidden = start;
+        first.firstRegionStart = start;
         if (debug) { // as a new chunk: poison in every byte the allocator may hand out, all of it checked
             for (long off : offsets) {
                 m.all.asSlice(off + start, firstUnit - start).fill(POISON);
@@ -346,36 +347,31 @@ final class DynamicAllocator {
         Space sp = reserve(size, align);
         SlotChunk<Mem> c = sp.chunk();
         int offset = sp.offset();
+        H handle = null;
         try {
-            Typed t = typed(c);
-            H handle = make.apply(t.view, (long) offset);
-            if (init != null) {
-                init.accept(handle);
-            }
-            lock.lock();
+            lock.lock(); // one section: the chunk's view (made on first use) and the handle's record
             try {
-                t.link(new HandleRef(handle, t, offset));
+                Mem m = c.payload();
+                if (m.typed == null) {
+                    m.typed = new Typed(this, first, c, unitSize);
+                }
+                H h = make.apply(m.typed.view, (long) offset);
+                m.typed.link(new HandleRef(h, m.typed, offset));
+                handle = h; // from here the record owns the space
             } finally {
                 lock.unlock();
             }
+            if (init != null) {
+                init.accept(handle); // not yet visible to any other thread
+            }
             return handle;
         } catch (RuntimeException | Error e) {
-            free(c, offset, false, false);
-            throw e;
-        }
-    }
-
-    /** The typed view of chunk {@code c}, made on first use. */
-    private Typed typed(SlotChunk<Mem> c) {
-        lock.lock();
-        try {
-            Mem m = c.payload();
-            if (m.typed == null) {
-                m.typed = new Typed(this, first, c, unitSize);
+            if (handle == null) {
+                free(c, offset, false, false);
+            } else {
+                handle.close(); // its record is linked: the reclaimer frees the space once the handle is unreachable
             }
-            return m.typed;
-        } finally {
-            lock.unlock();
+            throw e;
         }
     }
 
@@ -762,7 +758,12 @@ final class DynamicAllocator {
             this.owner = owner;
             this.chunk = chunk;
             Mem m = chunk.payload();
-            this.view = m.isFirst ? new Chunk(first, this) : new Chunk(first, m.base, unitSize, this);
+            if (m.isFirst) { // the first chunk itself: its handles run the static handles' code exactly
+                this.view = first;
+                first.firstRegion = this;
+            } else {
+                this.view = new Chunk(first, m.base, unitSize, this);
+            }
         }
 
         /** Under the lock. */

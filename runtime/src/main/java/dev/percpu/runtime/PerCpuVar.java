@@ -160,7 +160,7 @@ public abstract sealed class PerCpuVar implements AutoCloseable
      */
     public final boolean isDynamic() {
         Chunk c = chunk;
-        return c == null || c.dynamic != null;
+        return c == null || c.typedAt(offset) != null;
     }
 
     /**
@@ -179,14 +179,15 @@ public abstract sealed class PerCpuVar implements AutoCloseable
     @Override
     public void close() {
         Chunk c = chunk;
-        if (c != null && c.dynamic == null) {
+        DynamicAllocator.Typed typed = c == null ? null : c.typedAt(offset);
+        if (c != null && typed == null) {
             throw new IllegalStateException(this + " is a static per-CPU variable: only variables from an allocate"
                     + " factory (alloc_percpu) can be freed");
         }
         if (c == null || !CHUNK.compareAndSet(this, c, null)) {
             throw freed();
         }
-        c.dynamic.closed(offset);
+        typed.closed(offset);
     }
 
     @Override

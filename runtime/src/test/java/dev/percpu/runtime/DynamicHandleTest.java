@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.percpu.runtime.Fixtures.AllKinds;
 import dev.percpu.runtime.Fixtures.Mode;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -495,6 +497,35 @@ class DynamicHandleTest {
                 assertEquals(2, beyond.sum());
             }
         }
+    }
+
+    /** -Dpercpu.debug for typed handles: freed space is poisoned, and a write after free is caught at the next allocation. */
+    @Test
+    void debugModeCatchesAWriteAfterFreeThroughAStrayAddress() throws InterruptedException {
+        PerCpuAreas areas = Fixtures.areas(Mode.ATOMIC);
+        DynamicAllocator d = new DynamicAllocator(areas.chunk, areas.topology(), 64 << 10, true,
+                DynamicAllocator.Mapper.NATIVE);
+        int cpu = areas.topology().possible().nth(0);
+        long address = allocateUseAndClose(d, cpu);
+        for (int k = 0; k < 1000 && d.stats().awaitingReclamation() > 0; k++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertEquals(0, d.stats().awaitingReclamation());
+        MemorySegment stray = DynamicAllocationTest.raw(address, 8);
+        assertEquals(0x6b6b6b6b6b6b6b6bL, stray.get(ValueLayout.JAVA_LONG, 0), "poisoned when freed");
+        stray.set(ValueLayout.JAVA_LONG, 0, 1); // a write after free
+        String m = assertThrows(IllegalStateException.class,
+                () -> d.allocateTyped(8, 8, PerCpuLong::new, null)).getMessage();
+        assertTrue(m.startsWith("per-CPU memory was written after it was freed: CPU " + cpu), m);
+    }
+
+    private static long allocateUseAndClose(DynamicAllocator d, int cpu) {
+        PerCpuLong v = d.allocateTyped(8, 8, PerCpuLong::new, null);
+        v.add(5);
+        long address = v.address(cpu);
+        v.close();
+        return address;
     }
 
     /** README, "Typed: alloc_percpu(type)": the snippet, verbatim between the markers. */
