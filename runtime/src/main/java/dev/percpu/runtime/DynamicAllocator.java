@@ -751,13 +751,18 @@ final class DynamicAllocator {
         final Chunk view;
         /** The records of this chunk's typed handles not yet reclaimed (a list, so that they stay reachable); under the lock. */
         private HandleRef head;
-        /** Offsets of handles closed and not yet reclaimed; under the lock. */
-        private final java.util.HashSet<Integer> closed = new java.util.HashSet<>();
+        /**
+         * Bit {@code offset / 4}: the handle at that offset was closed and is not reclaimed yet
+         * (an allocation's offsets are multiples of 4 and distinct); under the lock. One bit per
+         * 4 bytes of a unit: 1/32 of one unit's size, whatever the number of CPUs.
+         */
+        private final long[] closed;
 
         Typed(DynamicAllocator owner, Chunk first, SlotChunk<Mem> chunk, long unitSize) {
             this.owner = owner;
             this.chunk = chunk;
             Mem m = chunk.payload();
+            this.closed = new long[(chunk.chunk().regionSize() / BitmapChunk.MIN_ALLOC_SIZE + 63) >>> 6];
             if (m.isFirst) { // the first chunk itself: its handles run the static handles' code exactly
                 this.view = first;
                 first.firstRegion = this;
@@ -793,9 +798,11 @@ final class DynamicAllocator {
         void closed(long offset) {
             owner.lock.lock();
             try {
-                if (!closed.add((int) offset)) {
+                int bit = (int) (offset / BitmapChunk.MIN_ALLOC_SIZE);
+                if (get(closed, bit)) {
                     throw new AssertionError("typed allocation at offset " + offset + " closed twice");
                 }
+                set(closed, bit);
                 owner.awaitingReclamation++;
             } finally {
                 owner.lock.unlock();
@@ -808,7 +815,9 @@ final class DynamicAllocator {
             owner.lock.lock();
             try {
                 unlink(r);
-                wasClosed = closed.remove(r.offset);
+                int bit = r.offset / BitmapChunk.MIN_ALLOC_SIZE;
+                wasClosed = get(closed, bit);
+                clear(closed, bit);
             } finally {
                 owner.lock.unlock();
             }
