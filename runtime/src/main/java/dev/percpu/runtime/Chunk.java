@@ -66,6 +66,9 @@ final class Chunk {
         return new CachedCpuIds(cpus, refresh, bases, anyCpu);
     }
 
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+    /** Unique for the life of the JVM, never 0: what a guard remembers a chunk by (CpuGuard.viewId). */
+    final long id = IDS.incrementAndGet();
     final AllocInfo info;
     /** What the chunk base and every unit are aligned to: the page, or more (a power of two). */
     final long unitAlign;

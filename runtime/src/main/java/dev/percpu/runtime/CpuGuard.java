@@ -95,6 +95,13 @@ public final class CpuGuard implements AutoCloseable {
     private final Chunk home;
     private long homeAddress;
     /**
+     * The {@link Chunk#id} of the last other chunk (a view or a dynamic chunk) whose unit a raw
+     * operation asked for, and that unit's address: the next raw operations on it cost one
+     * compare. Primitives, for the reason given for {@link #open}; 0 after each open.
+     */
+    private long viewId;
+    private long viewAddress;
+    /**
      * Whether the guard is open; read by raw operations to catch misuse. The owner is always
      * {@code state.owner}: a primitive here, not a reference to the thread, because storing a
      * reference into this long-lived (old-generation) object on every open made G1's post-write
@@ -113,6 +120,7 @@ public final class CpuGuard implements AutoCloseable {
         this.open = true;
         this.cpu = heldCpu;
         this.homeAddress = unitAddress;
+        this.viewId = 0;
     }
 
     /**
@@ -364,13 +372,22 @@ public final class CpuGuard implements AutoCloseable {
         if (Guards.DEBUG ? !owned() : !open) {
             throw misuse();
         }
-        if (chunk == home || chunk.layout == home) { // a view of the first chunk has its units
+        if (chunk == home) {
             return homeAddress;
         }
-        if (!Guards.DEBUG && chunk.guards == state.guards) { // a dynamic chunk of the same areas
-            return chunk.unitAddress(cpu);
+        if (chunk.id == viewId) {
+            return viewAddress;
         }
-        return chunk.baseAddress() + chunk.unitOffset(heldCpu(chunk));
+        return otherAddress(chunk);
+    }
+
+    /** {@link #address} of a chunk other than the home one: checked, then remembered. */
+    private long otherAddress(Chunk chunk) {
+        long at = chunk.layout == home ? homeAddress // a view of the first chunk has its units
+                : chunk.baseAddress() + chunk.unitOffset(heldCpu(chunk)); // checks the areas
+        viewId = chunk.id;
+        viewAddress = at;
+        return at;
     }
 
     /** The held CPU, after the checks of {@link #address} (and that {@code chunk} is of this guard's areas). */

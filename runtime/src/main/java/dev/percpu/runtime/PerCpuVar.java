@@ -38,7 +38,14 @@ import java.lang.invoke.VarHandle;
  *       {@link IndexOutOfBoundsException}.
  * </ul>
  *
- * <p>Handles are immutable and safe to share; {@code equals} is identity.
+ * <p>Handles are safe to share; {@code equals} is identity. A handle of a static variable is
+ * immutable. A dynamic one ({@code alloc_percpu(type)}: the {@code allocate} factories of every
+ * handle class) changes once, when {@link #close()} frees it: every later operation, from any
+ * thread, throws {@link IllegalStateException}. Its space is reused only once the handle is
+ * unreachable, so an operation racing the close on another thread lands in the old copies (its
+ * effect is lost with the variable) or throws, and never touches another variable. Publish a
+ * dynamic handle to other threads safely (a final or volatile field, a concurrent collection):
+ * a handle seen through a data race may look freed.
  */
 public abstract sealed class PerCpuVar implements AutoCloseable
         permits PerCpuBoolean, PerCpuByte, PerCpuShort, PerCpuChar, PerCpuInt, PerCpuLong, PerCpuFloat, PerCpuDouble,
@@ -103,7 +110,7 @@ public abstract sealed class PerCpuVar implements AutoCloseable
      * {@code per_cpu_ptr} adds to {@code __per_cpu_offset[cpu]}.
      *
      * @return the offset in bytes from the start of a unit, the same for every CPU and fixed for the
-     *     life of the JVM
+     *     life of the JVM (of a dynamic variable: for its life; it stays readable after close())
      */
     public final long offset() {
         return offset;
@@ -111,11 +118,13 @@ public abstract sealed class PerCpuVar implements AutoCloseable
 
     /**
      * The address of CPU {@code cpu}'s copy ({@code per_cpu_ptr(&var, cpu)}), for diagnostics and
-     * for handing the copy to native code. The copy stays mapped for the life of the JVM.
+     * for handing the copy to native code. The copy stays mapped for the life of the JVM (a dynamic
+     * variable's: as long as the handle is reachable; keep it so while native code uses the address).
      *
      * @param cpu any possible CPU
      * @return the native address of the first byte of CPU {@code cpu}'s copy; it never changes
      * @throws IllegalArgumentException if {@code cpu} is not a possible CPU
+     * @throws IllegalStateException if the variable was freed
      */
     public final long address(int cpu) {
         Chunk c = live();
