@@ -96,10 +96,13 @@ public final class CpuGuard implements AutoCloseable {
     private long homeAddress;
     /**
      * The {@link Chunk#id} of the last other chunk (a view or a dynamic chunk) whose unit a raw
-     * operation asked for, and that unit's address: the next raw operations on it cost one
-     * compare. Primitives, for the reason given for {@link #open}; 0 after each open.
+     * operation asked for, the CPU it was asked for, and that unit's address: later raw
+     * operations on that chunk's unit of that CPU, under this guard or a later one of the same
+     * thread, cost two compares (a chunk's id is unique, and its areas never change, so what was
+     * checked once holds). Primitives, for the reason given for {@link #open}.
      */
     private long viewId;
+    private int viewCpu = -1;
     private long viewAddress;
     /**
      * Whether the guard is open; read by raw operations to catch misuse. The owner is always
@@ -120,7 +123,6 @@ public final class CpuGuard implements AutoCloseable {
         this.open = true;
         this.cpu = heldCpu;
         this.homeAddress = unitAddress;
-        this.viewId = 0;
     }
 
     /**
@@ -375,7 +377,7 @@ public final class CpuGuard implements AutoCloseable {
         if (chunk == home) {
             return homeAddress;
         }
-        if (chunk.id == viewId) {
+        if (chunk.id == viewId && cpu == viewCpu) {
             return viewAddress;
         }
         return otherAddress(chunk);
@@ -386,6 +388,7 @@ public final class CpuGuard implements AutoCloseable {
         long at = chunk.layout == home ? homeAddress // a view of the first chunk has its units
                 : chunk.baseAddress() + chunk.unitOffset(heldCpu(chunk)); // checks the areas
         viewId = chunk.id;
+        viewCpu = cpu;
         viewAddress = at;
         return at;
     }
