@@ -243,14 +243,12 @@ final class Chunk {
     }
 
     /**
-     * The first chunk as the handles of a reserved-region section ({@code dynamic} null: their
-     * space is freed once this view is unreachable, see {@code PerCpuAreas.place}) or typed
-     * handles allocated in its dynamic region see it: the same memory,
-     * tables, CPU ids (with the cached unit bases) and guards, so their operations are exactly the
-     * static handles'; only {@link #dynamic} differs, which lets {@link PerCpuVar#close()} tell a
-     * dynamic handle from a static one. The debug disciplines are the first chunk's own map.
+     * The first chunk as the handles of a section placed in the reserved region see it: the same
+     * memory, tables, CPU ids (with the cached unit bases), guards and names, so their operations
+     * are exactly the static handles'. Their space is freed once this view is unreachable (see
+     * {@code PerCpuAreas.place}); the debug disciplines are the first chunk's own map.
      */
-    Chunk(Chunk first, DynamicAllocator.Typed dynamic) {
+    Chunk(Chunk first) {
         this.info = first.info;
         this.disciplines = first.disciplines;
         this.unitAlign = first.unitAlign;
@@ -259,7 +257,7 @@ final class Chunk {
         this.localCpus = first.localCpus;
         this.cachedBases = first.cachedBases;
         this.layout = first;
-        this.dynamic = dynamic;
+        this.dynamic = null;
         this.tableMemory = first.tableMemory;
         this.ops = first.ops;
         this.segment = first.segment;
@@ -270,7 +268,7 @@ final class Chunk {
         this.table = first.table;
         this.mapped = first.mapped;
         this.guards = first.guards;
-        this.names = dynamic == null ? first.names : off -> "dynamic allocation @" + off;
+        this.names = first.names;
     }
 
     /**

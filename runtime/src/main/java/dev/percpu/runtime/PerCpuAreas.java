@@ -295,7 +295,7 @@ public final class PerCpuAreas {
         for (StaticSection.ImageRun run : nativeOrder(s.initialImage(), vars, ByteOrder.nativeOrder(), s.name())) {
             chunk.copyToEveryUnit(base + run.offset(), run.bytes());
         }
-        Placed p = new Placed(this, view, s, base, region);
+        Placed p = new Placed(view, s, base, region);
         if (view == chunk) {
             placed.put(s.getClass(), p);
             boot.add(p);
@@ -409,7 +409,7 @@ public final class PerCpuAreas {
         }
         // the section's handles hold this view of the first chunk, so its space is freed only once no
         // handle, no accessor and no placement of it is reachable
-        Chunk view = new Chunk(chunk, null);
+        Chunk view = new Chunk(chunk);
         p = install(s, start, "reserved", view);
         RESERVED_CLEANER.register(view, new ReservedRelease(this, rel, start, s.size(), s.name()));
         LOG.log(Level.DEBUG, () -> "PERCPU: section " + s.name() + " placed in the reserved region at " + start);

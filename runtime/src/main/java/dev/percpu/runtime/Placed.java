@@ -14,7 +14,6 @@ import java.util.function.Supplier;
  */
 final class Placed implements PlacedSection {
 
-    private final PerCpuAreas areas;
     /** The chunk the handles use: the first chunk, or for a reserved-region section a view of it (see PerCpuAreas.place). */
     private final Chunk chunk;
     private final StaticSection section;
@@ -23,8 +22,7 @@ final class Placed implements PlacedSection {
     private final Object[] refs;
     private final int refStride;
 
-    Placed(PerCpuAreas areas, Chunk chunk, StaticSection section, long base, String region) {
-        this.areas = areas;
+    Placed(Chunk chunk, StaticSection section, long base, String region) {
         this.chunk = chunk;
         this.section = section;
         this.base = base;
