@@ -302,6 +302,7 @@ public final class PerCpuAreas {
         } else {
             late.put(s.getClass(), new WeakReference<>(p));
         }
+        order.removeIf(w -> w.get() == null); // placements of unloaded class loaders: nothing of them is kept
         order.add(new WeakReference<>(p));
         return p;
     }
