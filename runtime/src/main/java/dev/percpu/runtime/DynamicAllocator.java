@@ -140,6 +140,13 @@ final class DynamicAllocator {
         final long[] populated;
         /** Blocks wholly free and populated: candidates for madvise. */
         final long[] emptyPopulated;
+        /**
+         * Per block: the block-relative end of the space handed out in it since it was last known
+         * to read zero (mapped, or returned with madvise). Space at or beyond it was never handed
+         * out since, so it still reads zero and a new allocation there needs no zeroing; space
+         * before it may hold a freed allocation's bytes. (Sequential allocation never zeroes.)
+         */
+        final int[] dirtyEnd;
         /** The typed handles' view of this chunk and their releases, made on the first typed allocation (under the lock). */
         Typed typed;
 
@@ -164,6 +171,7 @@ final class DynamicAllocator {
             this.all = MemorySegment.ofAddress(base).reinterpret(bytes);
             this.populated = new long[(blocks + 63) >>> 6];
             this.emptyPopulated = new long[(blocks + 63) >>> 6];
+            this.dirtyEnd = new int[blocks];
             this.unitOffsets = unitOffsets;
             this.isFirst = isFirst;
             this.canReturn = canReturn;
@@ -261,6 +269,7 @@ final class DynamicAllocator {
                 m.all.asSlice(off + start, firstUnit - start).fill(POISON);
             }
             Arrays.fill(m.populated, -1L);
+            Arrays.fill(m.dirtyEnd, (int) page);
         }
         chunks.add(slots.add(new BitmapChunk((int) firstUnit, (int) start, (int) firstUnit, (int) page), m));
     }
@@ -338,50 +347,71 @@ final class DynamicAllocator {
      * @throws IllegalStateException if a new chunk cannot be mapped (nothing changes), or if this
      *     allocator has no first chunk to share
      */
-    <H extends PerCpuVar> H allocateTyped(long size, long align, java.util.function.BiFunction<Chunk, Long, H> make,
-            java.util.function.Consumer<H> init) {
+    <H extends PerCpuVar> H allocateTyped(long size, long align, Maker<H> make, java.util.function.Consumer<H> init) {
         if (first == null) {
             throw new IllegalStateException("this dynamic allocator serves raw allocations only: typed handles need"
                     + " the per-CPU areas' first chunk");
         }
-        Space sp = reserve(size, align);
-        SlotChunk<Mem> c = sp.chunk();
-        int offset = sp.offset();
-        H handle = null;
+        int bytes = checkRequest(size, align);
+        SlotChunk<Mem> c;
+        int offset;
+        long zeroMask;
+        H handle;
+        HandleRef record;
+        lock.lock(); // one section: the space, the chunk's view (made on first use), the handle and its record
         try {
-            lock.lock(); // one section: the chunk's view (made on first use) and the handle's record
+            long h = take(size, align);
+            c = slots.chunk(ChunkSlots.chunkId(h));
+            offset = ChunkSlots.offset(h);
+            zeroMask = takeBlocks(c.payload(), offset, bytes);
+            Mem m = c.payload();
+            if (m.typed == null) {
+                m.typed = new Typed(this, first, c, unitSize);
+            }
+            handle = make.make(m.typed.view, offset);
+            record = new HandleRef(handle, m.typed, offset);
+            m.typed.link(record); // from here the record owns the space
+        } finally {
+            lock.unlock();
+        }
+        try {
+            prepare(c, offset, bytes, zeroMask);
+        } catch (PoisonException e) {
+            throw quarantine(e, record);
+        } catch (RuntimeException | Error e) {
+            lock.lock();
             try {
-                Mem m = c.payload();
-                if (m.typed == null) {
-                    m.typed = new Typed(this, first, c, unitSize);
-                }
-                H h = make.apply(m.typed.view, (long) offset);
-                m.typed.link(new HandleRef(h, m.typed, offset));
-                handle = h; // from here the record owns the space
+                record.typed.unlink(record); // never enqueued now: freed here
             } finally {
                 lock.unlock();
             }
+            free(c, offset, false, false);
+            throw e;
+        }
+        try {
             if (init != null) {
                 init.accept(handle); // not yet visible to any other thread
             }
             return handle;
         } catch (RuntimeException | Error e) {
-            if (handle == null) {
-                free(c, offset, false, false);
-            } else {
-                handle.close(); // its record is linked: the reclaimer frees the space once the handle is unreachable
-            }
+            handle.close(); // its record is linked: the reclaimer frees the space once the handle is unreachable
             throw e;
         }
     }
 
+    /** Makes a typed handle over a chunk (a view) and an offset in its units. */
+    @FunctionalInterface
+    interface Maker<H> {
+        H make(Chunk chunk, long offset);
+    }
+
     /**
-     * Takes {@code size} bytes aligned to {@code align} in every unit of a chunk, mapping a new
-     * chunk if none fits, and zeroes (and in debug mode checks) them.
+     * Checks a request ({@code __alloc_percpu}'s rules).
      *
-     * @return the chunk and the offset in its units
+     * @return the bytes taken: {@code size} rounded up to the 4-byte minimum
+     * @throws IllegalArgumentException for a bad size or alignment, naming the value and the limit
      */
-    private Space reserve(long size, long align) {
+    private int checkRequest(long size, long align) {
         if (size <= 0) {
             throw new IllegalArgumentException("size " + size + " is invalid: a per-CPU allocation must be at least 1"
                     + " byte");
@@ -399,20 +429,54 @@ final class DynamicAllocator {
             throw new IllegalArgumentException("align " + align + " is larger than the limit of " + page
                     + " bytes, the page size");
         }
-        int bytes = (int) ((size + 3) & ~3L);
+        return (int) ((size + 3) & ~3L);
+    }
+
+    /** Takes the space in the slots, mapping a new chunk if none fits; under the lock. */
+    private long take(long size, long align) {
+        long h = slots.alloc((int) size, (int) align);
+        if (h == ChunkSlots.NO_FIT) {
+            addChunk(size, align);
+            h = slots.alloc((int) size, (int) align);
+            if (h == ChunkSlots.NO_FIT) {
+                throw new AssertionError("no fit for " + size + " bytes in a new chunk");
+            }
+        }
+        return h;
+    }
+
+    /**
+     * Space that debug poisoning found written after its free stays taken, out of use: counted,
+     * and the record of the handle that would have owned it unlinked (never enqueued, so never
+     * freed).
+     */
+    private IllegalStateException quarantine(PoisonException e, HandleRef record) {
+        lock.lock();
+        try {
+            quarantined++;
+            if (record != null) {
+                record.typed.unlink(record);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return new IllegalStateException(e.getMessage());
+    }
+
+    /**
+     * Takes {@code size} bytes aligned to {@code align} in every unit of a chunk, mapping a new
+     * chunk if none fits, and zeroes (and in debug mode checks) them.
+     *
+     * @return the chunk and the offset in its units
+     */
+    private Space reserve(long size, long align) {
+        int bytes = checkRequest(size, align);
         SlotChunk<Mem> c;
         int offset;
         long zeroMask; // bit k: block firstBlock + k needs zeroing (-1: every block, for long spans)
         lock.lock();
         try {
-            long h = slots.alloc((int) size, (int) align);
-            if (h == ChunkSlots.NO_FIT) {
-                addChunk(size, align);
-                h = slots.alloc((int) size, (int) align);
-                if (h == ChunkSlots.NO_FIT) {
-                    throw new AssertionError("no fit for " + size + " bytes in a new chunk");
-                }
-            }
+            long h = take(size, align);
             c = slots.chunk(ChunkSlots.chunkId(h));
             offset = ChunkSlots.offset(h);
             zeroMask = takeBlocks(c.payload(), offset, bytes);
@@ -423,13 +487,7 @@ final class DynamicAllocator {
             prepare(c, offset, bytes, zeroMask);
             return new Space(c, offset);
         } catch (PoisonException e) {
-            lock.lock();
-            try {
-                quarantined++;
-            } finally {
-                lock.unlock();
-            }
-            throw new IllegalStateException(e.getMessage());
+            throw quarantine(e, null);
         } catch (RuntimeException | Error e) {
             free(c, offset, false, false);
             throw e;
@@ -474,12 +532,16 @@ final class DynamicAllocator {
         if (debug) {
             m.all.fill(POISON);
             Arrays.fill(m.populated, -1L); // every byte holds poison: check it all
+            Arrays.fill(m.dirtyEnd, (int) page);
         }
         chunks.add(slots.add(new BitmapChunk((int) unitSize, 0, (int) unitSize, (int) page), m));
         chunksMapped++;
     }
 
-    /** Marks the blocks of a new allocation populated; returns which of them need zeroing. Under the lock. */
+    /**
+     * Marks the blocks of a new allocation populated and handed out up to its end; returns which
+     * of them need zeroing (those where it starts before {@link Mem#dirtyEnd}). Under the lock.
+     */
     private long takeBlocks(Mem m, int offset, int bytes) {
         int first = (int) (offset / page);
         int last = (int) ((offset + bytes - 1) / page);
@@ -489,13 +551,14 @@ final class DynamicAllocator {
                 clear(m.emptyPopulated, b);
                 emptyPopulated--;
             }
-            if (get(m.populated, b)) {
-                if (b - first < 64) {
-                    mask |= 1L << (b - first);
-                }
-            } else {
-                set(m.populated, b);
+            set(m.populated, b);
+            long blockStart = b * page;
+            int from = (int) (Math.max(offset, blockStart) - blockStart);
+            int to = (int) (Math.min(offset + bytes, blockStart + page) - blockStart);
+            if (from < m.dirtyEnd[b] && b - first < 64) {
+                mask |= 1L << (b - first);
             }
+            m.dirtyEnd[b] = Math.max(m.dirtyEnd[b], to);
         }
         return mask;
     }
@@ -617,6 +680,7 @@ final class DynamicAllocator {
                 for (int k = b; k < e; k++) {
                     clear(m.emptyPopulated, k);
                     clear(m.populated, k);
+                    m.dirtyEnd[k] = 0;
                 }
                 emptyPopulated -= e - b;
                 pagesReturned += (long) (e - b) * possibleCpus.length * (page / Chunk.PAGE);
@@ -781,7 +845,7 @@ final class DynamicAllocator {
         }
 
         /** Under the lock. */
-        private void unlink(HandleRef r) {
+        void unlink(HandleRef r) {
             if (r.prev != null) {
                 r.prev.next = r.next;
             } else {

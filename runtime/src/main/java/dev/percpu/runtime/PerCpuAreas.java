@@ -191,7 +191,7 @@ public final class PerCpuAreas {
      * {@code alloc_percpu(type)} for the typed handles' {@code allocate} factories: see
      * {@link DynamicAllocator#allocateTyped}.
      */
-    <H extends PerCpuVar> H allocateTyped(long size, long align, java.util.function.BiFunction<Chunk, Long, H> make,
+    <H extends PerCpuVar> H allocateTyped(long size, long align, DynamicAllocator.Maker<H> make,
             java.util.function.Consumer<H> init) {
         return dynamic().allocateTyped(size, align, make, init);
     }

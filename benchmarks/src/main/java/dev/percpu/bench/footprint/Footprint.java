@@ -159,6 +159,25 @@ public final class Footprint implements Callable<Integer> {
         for (int i = 0; i < n; i++) {
             adders[i] = new LongAdder();
         }
+        // Growth is up to the scheduler (a quiet pass may leave most adders with one cell): hammer
+        // the adders not yet grown again, up to 20 passes, and keep those whose table is full (a
+        // grown adder's size does not depend on which one it is).
+        LongAdder[] pending = adders;
+        for (int pass = 0; pass < 20 && pending.length > 0; pass++) {
+            hammer(pending);
+            pending = java.util.Arrays.stream(pending).filter(a -> !grown(a)).toArray(LongAdder[]::new);
+        }
+        LongAdder[] grown = java.util.Arrays.stream(adders).filter(Footprint::grown).toArray(LongAdder[]::new);
+        if (grown.length < n / 2) {
+            throw new IllegalStateException("only " + grown.length + " of " + n + " LongAdders grew a full cell table"
+                    + " after 20 passes of " + 4 * Runtime.getRuntime().availableProcessors() + " threads");
+        }
+        return grown;
+    }
+
+    /** Every thread increments the same block of 16 adders at once (a barrier per block). */
+    private static void hammer(LongAdder[] adders) throws InterruptedException {
+        int n = adders.length;
         int threads = 4 * Runtime.getRuntime().availableProcessors();
         int block = 16;
         CyclicBarrier step = new CyclicBarrier(threads);
@@ -182,27 +201,11 @@ public final class Footprint implements Callable<Integer> {
         for (Thread t : ts) {
             t.join();
         }
-        // Growth is up to the scheduler: keep the adders whose cell table is full (all of them, or
-        // nearly); a grown adder's size does not depend on which one it is.
-        LongAdder[] grown = java.util.Arrays.stream(adders).filter(Footprint::grown).toArray(LongAdder[]::new);
-        if (grown.length < n / 2) {
-            throw new IllegalStateException("only " + grown.length + " of " + n + " LongAdders grew a full cell table");
-        }
-        return grown;
     }
 
     /** A grown adder is itself, its cell array and one cell per slot: JOL counts 2 + cells objects. */
     private static boolean grown(LongAdder a) {
         return GraphLayout.parseInstance(a).totalCount() == 2 + cellCount(Runtime.getRuntime().availableProcessors());
-    }
-
-    private static boolean allGrown(LongAdder[] adders) {
-        for (LongAdder a : adders) {
-            if (!grown(a)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     public static void main(String[] args) {

@@ -379,15 +379,28 @@ public final class BitmapChunk {
         }
         md[m + LEFT_FREE] = Math.min(md[m + LEFT_FREE], a);
         md[m + RIGHT_FREE] = Math.min(md[m + RIGHT_FREE], blockBits - z);
-        if (a == md[m + FIRST_FREE]) {
+        boolean nothingFreeBefore = a == md[m + FIRST_FREE];
+        if (nothingFreeBefore) {
             int base = i << blockShift;
             md[m + FIRST_FREE] = Bitmaps.nextClear(allocMap, base + z, base + blockBits) - base;
         }
         if (overlaps(md[m + SCAN_START], md[m + SCAN], a, z)) {
             md[m + SCAN] = 0;
         }
-        if (overlaps(md[m + CONTIG_START], md[m + CONTIG], a, z)) {
-            blockRefresh(i);
+        int cs = md[m + CONTIG_START];
+        int contig = md[m + CONTIG];
+        if (overlaps(cs, contig, a, z)) {
+            int rest = contig - (z - a);
+            int sh = md[m + SCAN];
+            if (a == cs && cs + contig == blockBits && rest > 0 && (nothingFreeBefore || (sh > 0 && sh <= rest))) {
+                // as in allocArea: chipped from the front of the block's free tail, and every run
+                // before it is at most the scan hint (or there is none): the rest is still the
+                // largest, no rescan (sequential small allocations take this path every time)
+                md[m + CONTIG_START] = z;
+                md[m + CONTIG] = rest;
+            } else {
+                blockRefresh(i);
+            }
         }
     }
 
