@@ -60,13 +60,15 @@ public final class AllocationTiming implements Callable<Integer> {
         long rssStart = 0;
         String[] names = {"percpu allocate", "free in order", "free reverse", "free random", "reclaim",
             "new LongAdder()", "LongAdder GC", "new AtomicLong()", "AtomicLong GC", "churn, 100 live",
-            "churn, 100,000 live"};
+            "churn, 100,000 live", "touch random (handles)", "touch random (LongAdders)"};
         List<List<Double>> ms = new ArrayList<>();
         for (int i = 0; i < names.length; i++) {
             ms.add(new ArrayList<>());
         }
         long rssPeak = 0;
+        List<Double> roundRss = new ArrayList<>();
         for (int round = -1; round < rounds; round++) {
+            long rssBefore = rss(); // this round's own: later rounds cannot add JIT or metaspace growth of earlier ones
             for (int order = 0; order < 3; order++) {
                 PerCpuLong[] a = new PerCpuLong[count];
                 long t0 = System.nanoTime();
@@ -79,6 +81,19 @@ public final class AllocationTiming implements Callable<Integer> {
                 }
                 rssPeak = Math.max(rssPeak, rss());
                 int[] perm = order == 2 ? permutation(count, round * 3L + order) : null;
+                if (order == 2) { // what reaching each handle costs in a random order (another one), before the frees
+                    int[] other = permutation(count, ~(round * 3L + order));
+                    long s0 = System.nanoTime();
+                    long sum = 0;
+                    for (int i : other) {
+                        sum += a[i].offset();
+                    }
+                    long s1 = System.nanoTime();
+                    sink = sum;
+                    if (round >= 0) {
+                        ms.get(11).add((s1 - s0) / 1e6);
+                    }
+                }
                 long t2 = System.nanoTime();
                 switch (order) {
                     case 0 -> {
@@ -111,10 +126,14 @@ public final class AllocationTiming implements Callable<Integer> {
                 }
             }
             double[] adder = baseline(LongAdder::new);
+            double touchAdders = touchRandom(round);
             double[] atomic = baseline(AtomicLong::new);
             double c100 = churn(100);
             double c100k = churn(100_000);
             reclaimAll(areas);
+            if (round >= 0) {
+                roundRss.add((rss() - rssBefore) / 1048576.0);
+            }
             if (round == -1) { // after the warm-up round: classes loaded, code compiled, the allocator empty again
                 System.gc();
                 rssStart = rss();
@@ -126,6 +145,7 @@ public final class AllocationTiming implements Callable<Integer> {
                 ms.get(8).add(atomic[1]);
                 ms.get(9).add(c100);
                 ms.get(10).add(c100k);
+                ms.get(12).add(touchAdders);
             }
         }
         System.gc();
@@ -134,10 +154,14 @@ public final class AllocationTiming implements Callable<Integer> {
         for (int i = 0; i < names.length; i++) {
             List<Double> v = ms.get(i);
             v.sort(null);
-            String unit = i >= 9 ? "ns per allocate + close" : "ms";
+            String unit = i == 9 || i == 10 ? "ns per allocate + close" : "ms";
             System.out.printf(Locale.ROOT, "%-22s %10.1f %s  [%.1f .. %.1f]%n", names[i], v.get(v.size() / 2), unit,
                     v.getFirst(), v.getLast());
         }
+        roundRss.sort(null);
+        System.out.printf(Locale.ROOT, "RSS after each round's 3 x %,d allocations, frees and reclamation, minus before it:"
+                + " median %+.1f MB [%+.1f .. %+.1f]%n", count, roundRss.get(roundRss.size() / 2), roundRss.getFirst(),
+                roundRss.getLast());
         PerCpuAllocatorStats s = areas.allocatorStats();
         System.out.printf(Locale.ROOT, "RSS: after the warm-up round %.1f MB, peak %.1f MB, end %.1f MB (end - after warm-up %+.1f MB)%n",
                 rssStart / 1048576.0, rssPeak / 1048576.0, rssEnd / 1048576.0, (rssEnd - rssStart) / 1048576.0);
@@ -159,6 +183,27 @@ public final class AllocationTiming implements Callable<Integer> {
         System.gc();
         long t2 = System.nanoTime();
         return new double[] {(t1 - t0) / 1e6, (t2 - t1) / 1e6};
+    }
+
+    /**
+     * The baseline of the random-order free: a million {@code LongAdder}s allocated in order, then
+     * one field of each read in a random order (what any handle-based free must at least pay).
+     */
+    private double touchRandom(int round) {
+        LongAdder[] a = new LongAdder[count];
+        for (int i = 0; i < count; i++) {
+            a[i] = new LongAdder();
+            a[i].increment();
+        }
+        int[] perm = permutation(count, 7 * round + 1);
+        long t0 = System.nanoTime();
+        long sum = 0;
+        for (int i : perm) {
+            sum += a[i].sum();
+        }
+        long t1 = System.nanoTime();
+        sink = sum;
+        return (t1 - t0) / 1e6;
     }
 
     /** ns per (allocate + close) with {@code live} handles live: a ring, each step frees the oldest. */

@@ -92,14 +92,6 @@ final class Chunk {
      * that a guard of the first chunk takes its fast path for them too.
      */
     final Chunk layout;
-    /**
-     * The first chunk only: the typed allocations of its dynamic region, set once by the dynamic
-     * allocator; their handles use the first chunk itself, so that they run exactly the static
-     * handles' code, and are told apart by their offset ({@link #typedAt}).
-     */
-    volatile DynamicAllocator.Typed firstRegion;
-    /** The first chunk only: where its dynamic region starts in a unit; typed handles at or after it are dynamic. */
-    volatile long firstRegionStart = Long.MAX_VALUE;
     /** A dynamic chunk's typed allocations (see {@link DynamicAllocator}); null for the first chunk. */
     final DynamicAllocator.Typed dynamic;
     /** Keeps a view's unit table alive as long as the view (the first chunk's is global). */
@@ -269,17 +261,6 @@ final class Chunk {
         this.mapped = first.mapped;
         this.guards = first.guards;
         this.names = first.names;
-    }
-
-    /**
-     * The typed allocations a handle at {@code offset} of this chunk belongs to, or null for a
-     * static variable (of the static or the reserved region).
-     */
-    DynamicAllocator.Typed typedAt(long offset) {
-        if (dynamic != null) {
-            return dynamic;
-        }
-        return offset >= firstRegionStart ? firstRegion : null;
     }
 
     /** Byte offset of {@code cpu}'s unit in {@link #segment}; negative (an access then fails) if impossible. */

@@ -207,8 +207,14 @@ final class DynamicAllocator {
     private long chunksUnmapped;
     private long cleanerFrees;
     private long quarantined;
-    /** Closed allocations whose space is not freed yet (the Cleaner or the reclaimer frees it); under the lock. */
-    long awaitingReclamation;
+    /**
+     * Closed allocations whose space is not freed yet (the Cleaner or the reclaimer frees it),
+     * less {@link #typedClosed}; under the lock. A typed handle's close counts in
+     * {@link #typedClosed} (no lock), its reclamation here (-1): read this first, then that.
+     */
+    private long awaitingReclamation;
+    /** Typed handles closed ({@link HandleRef#markClosed}), ever. */
+    private final java.util.concurrent.atomic.LongAdder typedClosed = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * @param unitSize bytes of one CPU's unit of a chunk: a power of two from the page to
@@ -263,7 +269,6 @@ final class DynamicAllocator {
         Mem m = new Mem(first.baseAddress(), first.segment.byteSize(), (int) (firstUnit / page), offsets, true,
                 first.mapped);
         m.hidden = start;
-        first.firstRegionStart = start;
         if (debug) { // as a new chunk: poison in every byte the allocator may hand out, all of it checked
             for (long off : offsets) {
                 m.all.asSlice(off + start, firstUnit - start).fill(POISON);
@@ -370,6 +375,7 @@ final class DynamicAllocator {
             }
             handle = make.make(m.typed.view, offset);
             record = new HandleRef(handle, m.typed, offset);
+            handle.record = record;
             m.typed.link(record); // from here the record owns the space
         } finally {
             lock.unlock();
@@ -747,7 +753,7 @@ final class DynamicAllocator {
             return new PerCpuAllocatorStats(unitSize, possibleCpus.length, s.allocations(), s.frees(),
                     s.liveAllocations(), s.maxLiveAllocations(), s.minAllocSize(), s.maxAllocSize(), liveBytes,
                     s.chunks(), s.maxChunks(), chunksMapped, chunksUnmapped, emptyPopulated, pagesReturned,
-                    cleanerFrees, quarantined, awaitingReclamation, per);
+                    cleanerFrees, quarantined, awaitingReclamation + typedClosed.sum(), per);
         } finally {
             lock.unlock();
         }
@@ -806,8 +812,8 @@ final class DynamicAllocator {
 
     /**
      * A dynamic chunk as typed handles see it: a {@link Chunk} view of its memory (the first
-     * chunk's CPU ids, operations and guards over this chunk's units), the reclamation records of
-     * its live typed handles, and the offsets of those closed and not yet collected.
+     * chunk's CPU ids, operations and guards over this chunk's units) and the reclamation records
+     * of its typed handles not yet reclaimed (each record says whether its handle was closed).
      */
     static final class Typed {
         final DynamicAllocator owner;
@@ -815,21 +821,12 @@ final class DynamicAllocator {
         final Chunk view;
         /** The records of this chunk's typed handles not yet reclaimed (a list, so that they stay reachable); under the lock. */
         private HandleRef head;
-        /**
-         * Bit {@code offset / 4}: the handle at that offset was closed and is not reclaimed yet
-         * (an allocation's offsets are multiples of 4 and distinct); under the lock. One bit per
-         * 4 bytes of a unit: 1/32 of one unit's size, whatever the number of CPUs.
-         */
-        private final long[] closed;
-
         Typed(DynamicAllocator owner, Chunk first, SlotChunk<Mem> chunk, long unitSize) {
             this.owner = owner;
             this.chunk = chunk;
             Mem m = chunk.payload();
-            this.closed = new long[(chunk.chunk().regionSize() / BitmapChunk.MIN_ALLOC_SIZE + 63) >>> 6];
             if (m.isFirst) { // the first chunk itself: its handles run the static handles' code exactly
                 this.view = first;
-                first.firstRegion = this;
             } else {
                 this.view = new Chunk(first, m.base, unitSize, this);
             }
@@ -858,30 +855,12 @@ final class DynamicAllocator {
             r.next = null;
         }
 
-        /** The handle at {@code offset} was closed: its space awaits the collection of the handle. */
-        void closed(long offset) {
-            owner.lock.lock();
-            try {
-                int bit = (int) (offset / BitmapChunk.MIN_ALLOC_SIZE);
-                if (get(closed, bit)) {
-                    throw new AssertionError("typed allocation at offset " + offset + " closed twice");
-                }
-                set(closed, bit);
-                owner.awaitingReclamation++;
-            } finally {
-                owner.lock.unlock();
-            }
-        }
-
         /** The handle of {@code r} is unreachable: frees its space. */
         void reclaim(HandleRef r) {
-            boolean wasClosed;
+            boolean wasClosed = r.isClosed();
             owner.lock.lock();
             try {
                 unlink(r);
-                int bit = r.offset / BitmapChunk.MIN_ALLOC_SIZE;
-                wasClosed = get(closed, bit);
-                clear(closed, bit);
             } finally {
                 owner.lock.unlock();
             }
@@ -895,15 +874,41 @@ final class DynamicAllocator {
      * handle (no Cleaner, no action object, no map entry), kept reachable by its chunk's list.
      */
     static final class HandleRef extends PhantomReference<PerCpuVar> {
+        private static final java.lang.invoke.VarHandle CLOSED;
+
+        static {
+            try {
+                CLOSED = java.lang.invoke.MethodHandles.lookup().findVarHandle(HandleRef.class, "closed", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         final Typed typed;
         final int offset;
         HandleRef prev;
         HandleRef next;
+        /** Set once by the handle's close (which its CAS makes happen once); read by the reclaimer. */
+        private boolean closed;
 
         HandleRef(PerCpuVar handle, Typed typed, int offset) {
             super(handle, Reclaimer.QUEUE);
             this.typed = typed;
             this.offset = offset;
+        }
+
+        /**
+         * The handle was closed: its space awaits the collection of the handle. A release store,
+         * no lock: the close, which ends with the handle's reachability fence, happens-before the
+         * collector clears this record, which happens-before the reclaimer dequeues it.
+         */
+        void markClosed() {
+            CLOSED.setRelease(this, true);
+            typed.owner.typedClosed.increment();
+        }
+
+        boolean isClosed() {
+            return (boolean) CLOSED.getAcquire(this);
         }
     }
 

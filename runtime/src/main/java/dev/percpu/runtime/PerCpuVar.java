@@ -3,6 +3,7 @@ package dev.percpu.runtime;
 import dev.percpu.cpu.CpuMask;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 
 /**
  * A typed handle to one per-CPU variable that lives in the per-CPU units: the Java form of a
@@ -52,8 +53,9 @@ public abstract sealed class PerCpuVar implements AutoCloseable
         PerCpuBooleanArray, PerCpuByteArray, PerCpuShortArray, PerCpuCharArray, PerCpuIntArray, PerCpuLongArray,
         PerCpuFloatArray, PerCpuDoubleArray {
 
-    // Two fields only (24 bytes per handle with compressed oops): names are looked up on demand,
-    // so 10,000 variables cost 10,000 small handles and nothing else on the heap.
+    // Three fields (24 bytes per handle with compressed oops): names are looked up on demand, so
+    // 10,000 variables cost 10,000 small handles and nothing else on the heap; the offset is an
+    // int (a unit is at most 16 MiB), which leaves room for a dynamic variable's record.
     /**
      * The chunk of the variable's units; null once a dynamic variable is freed ({@link #close()}).
      * Not final for that reason alone: every operation reads it once ({@link #live()}), so a
@@ -62,7 +64,13 @@ public abstract sealed class PerCpuVar implements AutoCloseable
      * done: {@code Reference.reachabilityFence}).
      */
     Chunk chunk;
-    final long offset;
+    final int offset;
+    /**
+     * A dynamic variable's reclamation record, set once by the allocator before the handle is
+     * returned; null for a static variable. Holds the "closed" mark, so that a close takes no
+     * lock and touches nothing far from the handle (the record is allocated right after it).
+     */
+    DynamicAllocator.HandleRef record;
 
     private static final VarHandle CHUNK;
 
@@ -75,8 +83,12 @@ public abstract sealed class PerCpuVar implements AutoCloseable
     }
 
     PerCpuVar(Chunk chunk, long offset) {
+        if (offset < 0 || offset > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("offset " + offset + " is outside a unit: it must be from 0 to "
+                    + Integer.MAX_VALUE);
+        }
         this.chunk = chunk;
-        this.offset = offset;
+        this.offset = (int) offset;
     }
 
     /** The variable's chunk, or an {@link IllegalStateException} if it was freed. */
@@ -168,8 +180,7 @@ public abstract sealed class PerCpuVar implements AutoCloseable
      *     static {@code @PerCpu} variable
      */
     public final boolean isDynamic() {
-        Chunk c = chunk;
-        return c == null || c.typedAt(offset) != null;
+        return record != null;
     }
 
     /**
@@ -188,15 +199,16 @@ public abstract sealed class PerCpuVar implements AutoCloseable
     @Override
     public void close() {
         Chunk c = chunk;
-        DynamicAllocator.Typed typed = c == null ? null : c.typedAt(offset);
-        if (c != null && typed == null) {
+        DynamicAllocator.HandleRef r = record;
+        if (r == null) {
             throw new IllegalStateException(this + " is a static per-CPU variable: only variables from an allocate"
                     + " factory (alloc_percpu) can be freed");
         }
         if (c == null || !CHUNK.compareAndSet(this, c, null)) {
             throw freed();
         }
-        typed.closed(offset);
+        r.markClosed();
+        Reference.reachabilityFence(this); // the mark happens-before the collector clears the record
     }
 
     @Override
