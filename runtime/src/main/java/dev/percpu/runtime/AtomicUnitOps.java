@@ -45,6 +45,11 @@ final class AtomicUnitOps extends UnitOps {
         if (cached != null) {
             return cached.unitBase() + off;
         }
+        CachedCpuIds layoutBases = c.layoutBases;
+        if (layoutBases != null) { // a dynamic chunk laid out as the first: the same unit, delta bytes on
+            // (without Units.ALL the bases are unit offsets, the same in both chunks' own segments)
+            return layoutBases.unitBase() + (Units.ALL != null ? c.delta : 0) + off;
+        }
         int cpu = c.localCpus.current();
         return (Units.ALL != null ? c.unitAddress(cpu) : c.unitOffset(cpu)) + off;
     }

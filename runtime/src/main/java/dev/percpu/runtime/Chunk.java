@@ -66,9 +66,6 @@ final class Chunk {
         return new CachedCpuIds(cpus, refresh, bases, anyCpu);
     }
 
-    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
-    /** Unique for the life of the JVM, never 0: what a guard remembers a chunk by (CpuGuard.viewId). */
-    final long id = IDS.incrementAndGet();
     final AllocInfo info;
     /** What the chunk base and every unit are aligned to: the page, or more (a power of two). */
     final long unitAlign;
@@ -87,11 +84,21 @@ final class Chunk {
      */
     final CachedCpuIds cachedBases;
     /**
-     * The chunk whose units these are: this chunk, or for a view of the first chunk (a
-     * reserved-region section's, or the first chunk's dynamic region's) the first chunk itself, so
-     * that a guard of the first chunk takes its fast path for them too.
+     * The chunk whose unit layout these units have, at {@link #delta} bytes from its own: this
+     * chunk; or the first chunk, for a view of the first chunk (a reserved-region section's,
+     * delta 0) and for a dynamic chunk laid out as the first (the kernel's way: every chunk has
+     * the first chunk's unit offsets). A guard of the first chunk then finds any of their units
+     * as its own unit's address plus the delta.
      */
     final Chunk layout;
+    /** This chunk's base minus {@link #layout}'s: the same for every unit. */
+    final long delta;
+    /**
+     * A dynamic chunk laid out as the first: the first chunk's {@link #cachedBases}, so that the
+     * atomic fast path finds the thread's unit here as its remembered base plus {@link #delta};
+     * null otherwise.
+     */
+    final CachedCpuIds layoutBases;
     /** A dynamic chunk's typed allocations (see {@link DynamicAllocator}); null for the first chunk. */
     final DynamicAllocator.Typed dynamic;
     /** Keeps a view's unit table alive as long as the view (the first chunk's is global). */
@@ -188,6 +195,8 @@ final class Chunk {
                 Units.ALL != null ? unitAddresses : unitOffsets, possibleCpus[0]);
         this.cachedBases = localCpus instanceof CachedCpuIds cached ? cached : null;
         this.layout = this;
+        this.delta = 0;
+        this.layoutBases = null;
         this.dynamic = null;
         this.tableMemory = t;
     }
@@ -209,6 +218,8 @@ final class Chunk {
         this.localCpus = first.localCpus; // the same per-thread ids; the bases are this chunk's (cachedBases null)
         this.cachedBases = null;
         this.layout = this;
+        this.delta = 0;
+        this.layoutBases = null;
         this.dynamic = dynamic;
         this.possibleCpus = first.possibleCpus;
         int nr = topology.nrCpuIds();
@@ -235,6 +246,44 @@ final class Chunk {
     }
 
     /**
+     * A view of a dynamic chunk laid out as the first chunk (its unit offsets, so its size): the
+     * mapping at {@code base}, with the first chunk's CPU ids, operations and guard domain. Every
+     * unit is at the same distance {@link #delta} from the first chunk's unit of the same CPU, so
+     * a guard's remembered unit address and the atomic mode's remembered base serve it with one
+     * addition ({@code per_cpu_ptr(ptr, cpu) = ptr + __per_cpu_offset[cpu]} for every chunk).
+     */
+    @SuppressWarnings("restricted") // reinterpret: the mapping is exactly the first chunk's size
+    Chunk(Chunk first, long base, DynamicAllocator.Typed dynamic) {
+        this.info = first.info;
+        this.disciplines = new java.util.concurrent.ConcurrentHashMap<>();
+        this.unitAlign = Chunk.PAGE;
+        this.topology = first.topology;
+        this.cpus = first.cpus;
+        this.ops = first.ops;
+        this.localCpus = first.localCpus;
+        this.cachedBases = null; // the first chunk's bases are not this chunk's: layoutBases + delta
+        this.layout = first;
+        this.delta = base - first.baseAddress();
+        this.layoutBases = first.cachedBases;
+        this.dynamic = dynamic;
+        this.possibleCpus = first.possibleCpus;
+        int nr = topology.nrCpuIds();
+        this.segment = MemorySegment.ofAddress(base).reinterpret(first.segment.byteSize());
+        this.mapped = true;
+        this.unitOffsets = first.unitOffsets; // shared, never written
+        this.unitIndex = first.unitIndex;
+        this.unitAddresses = new long[nr];
+        this.tableMemory = Arena.ofAuto().allocate(8L * nr, 8);
+        for (int cpu = 0; cpu < nr; cpu++) {
+            unitAddresses[cpu] = unitOffsets[cpu] < 0 ? 0 : base + unitOffsets[cpu];
+            tableMemory.setAtIndex(ValueLayout.JAVA_LONG, cpu, unitAddresses[cpu]);
+        }
+        this.table = tableMemory.address();
+        this.guards = first.guards;
+        this.names = off -> "dynamic allocation @" + off;
+    }
+
+    /**
      * The first chunk as the handles of a section placed in the reserved region see it: the same
      * memory, tables, CPU ids (with the cached unit bases), guards and names, so their operations
      * are exactly the static handles'. Their space is freed once this view is unreachable (see
@@ -249,6 +298,8 @@ final class Chunk {
         this.localCpus = first.localCpus;
         this.cachedBases = first.cachedBases;
         this.layout = first;
+        this.delta = 0;
+        this.layoutBases = null;
         this.dynamic = null;
         this.tableMemory = first.tableMemory;
         this.ops = first.ops;

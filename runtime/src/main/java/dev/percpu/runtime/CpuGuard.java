@@ -95,16 +95,6 @@ public final class CpuGuard implements AutoCloseable {
     private final Chunk home;
     private long homeAddress;
     /**
-     * The {@link Chunk#id} of the last other chunk (a view or a dynamic chunk) whose unit a raw
-     * operation asked for, the CPU it was asked for, and that unit's address: later raw
-     * operations on that chunk's unit of that CPU, under this guard or a later one of the same
-     * thread, cost two compares (a chunk's id is unique, and its areas never change, so what was
-     * checked once holds). Primitives, for the reason given for {@link #open}.
-     */
-    private long viewId;
-    private int viewCpu = -1;
-    private long viewAddress;
-    /**
      * Whether the guard is open; read by raw operations to catch misuse. The owner is always
      * {@code state.owner}: a primitive here, not a reference to the thread, because storing a
      * reference into this long-lived (old-generation) object on every open made G1's post-write
@@ -377,20 +367,15 @@ public final class CpuGuard implements AutoCloseable {
         if (chunk == home) {
             return homeAddress;
         }
-        if (chunk.id == viewId && cpu == viewCpu) {
-            return viewAddress;
+        if (chunk.layout == home) { // a view of the first chunk (delta 0), or a chunk laid out as it
+            return homeAddress + chunk.delta;
         }
         return otherAddress(chunk);
     }
 
-    /** {@link #address} of a chunk other than the home one: checked, then remembered. */
+    /** {@link #address} of a chunk not laid out as the home one (dense units): checked. */
     private long otherAddress(Chunk chunk) {
-        long at = chunk.layout == home ? homeAddress // a view of the first chunk has its units
-                : chunk.baseAddress() + chunk.unitOffset(heldCpu(chunk)); // checks the areas
-        viewId = chunk.id;
-        viewCpu = cpu;
-        viewAddress = at;
-        return at;
+        return chunk.baseAddress() + chunk.unitOffset(heldCpu(chunk)); // checks the areas
     }
 
     /** The held CPU, after the checks of {@link #address} (and that {@code chunk} is of this guard's areas). */

@@ -61,7 +61,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class DynamicAllocator {
 
-    /** The default unit size of a dynamic chunk, and so the largest allocation. */
+    /** The default of {@code -Dpercpu.alloc.unit.size}: the least unit size of every chunk, and so the largest allocation. */
     static final long DEFAULT_UNIT_SIZE = 256 << 10;
     /** The smallest unit size {@code -Dpercpu.alloc.unit.size} accepts. */
     static final long MIN_UNIT_SIZE = 64 << 10;
@@ -159,11 +159,6 @@ final class DynamicAllocator {
         /** Bytes of every unit the allocator never hands out (the first chunk's static and reserved regions). */
         long hidden;
 
-        /** A dynamic chunk: units dense, {@code unitSize} apart. */
-        Mem(long base, long bytes, int blocks, long unitSize, int units) {
-            this(base, bytes, blocks, dense(unitSize, units), false, true);
-        }
-
         @SuppressWarnings("restricted") // reinterpret: the mapping is exactly bytes long
         Mem(long base, long bytes, int blocks, long[] unitOffsets, boolean isFirst, boolean canReturn) {
             this.base = base;
@@ -175,14 +170,6 @@ final class DynamicAllocator {
             this.unitOffsets = unitOffsets;
             this.isFirst = isFirst;
             this.canReturn = canReturn;
-        }
-
-        private static long[] dense(long unitSize, int units) {
-            long[] offsets = new long[units];
-            for (int i = 0; i < units; i++) {
-                offsets[i] = i * unitSize;
-            }
-            return offsets;
         }
     }
 
@@ -198,6 +185,12 @@ final class DynamicAllocator {
     private final ChunkSlots<Mem> slots;
     /** The first chunk, for typed handles' views; null if this allocator serves raw allocations only. */
     private final Chunk first;
+    /** Whether dynamic chunks have the first chunk's layout (else dense units of {@link #unitSize}). */
+    final boolean sharedLayout;
+    /** The unit offsets of a chunk, by dense unit index: the first chunk's, or dense. */
+    private final long[] chunkUnitOffsets;
+    /** Bytes of one chunk's mapping: the first chunk's size, or {@code unitSize} per possible CPU. */
+    private final long chunkBytes;
     /** The chunks in the slots, in mapping order. */
     private final List<SlotChunk<Mem>> chunks = new ArrayList<>();
     // counters, under the lock
@@ -225,13 +218,35 @@ final class DynamicAllocator {
     }
 
     /**
+     * An allocator whose chunks have the first chunk's layout ({@code pcpu_unit_offsets}, as in
+     * the kernel, where every chunk is laid out as the first): its unit size and the same unit
+     * offsets, so that a variable's address in any chunk is the first chunk's unit address plus
+     * a constant, the chunk's {@link Chunk#delta} (see {@link Chunk#Chunk(Chunk, long, Typed)}).
+     * If the first chunk's unit is larger than {@link #MAX_UNIT_SIZE} (static per-CPU data of
+     * more than 16 MiB a CPU), chunks are dense units of {@code fallbackUnitSize} instead.
+     *
+     * @param first the first chunk, whose CPU ids, operations, guards and layout typed handles
+     *     share ({@link #allocateTyped})
+     */
+    static DynamicAllocator sharingLayout(Chunk first, long fallbackUnitSize, boolean debug, Mapper mapper) {
+        long unit = first.info.unitSize();
+        return unit <= MAX_UNIT_SIZE ? new DynamicAllocator(first, first.topology, unit, debug, mapper)
+                : new DynamicAllocator(first, first.topology, fallbackUnitSize, debug, mapper);
+    }
+
+    /**
      * @param first the first chunk, whose CPU ids, operations and guards typed handles share
      *     ({@link #allocateTyped}); null for an allocator of raw allocations only (tests)
+     * @param unitSize bytes of one CPU's unit of a chunk: the first chunk's own unit size (chunks
+     *     then share its layout), else a power of two from the page to {@link #MAX_UNIT_SIZE}
+     *     (dense units)
      */
     DynamicAllocator(Chunk first, CpuTopology topology, long unitSize, boolean debug, Mapper mapper) {
         this.first = first;
         this.page = Chunk.PAGE;
-        if (Long.bitCount(unitSize) != 1 || unitSize < page || unitSize > MAX_UNIT_SIZE) {
+        this.sharedLayout = first != null && unitSize == first.info.unitSize() && unitSize % Chunk.PAGE == 0
+                && unitSize <= MAX_UNIT_SIZE;
+        if (!sharedLayout && (Long.bitCount(unitSize) != 1 || unitSize < page || unitSize > MAX_UNIT_SIZE)) {
             throw new IllegalArgumentException("unit size " + unitSize + " must be a power of two from the page size "
                     + page + " to " + MAX_UNIT_SIZE);
         }
@@ -245,6 +260,11 @@ final class DynamicAllocator {
         for (int i = 0; i < possibleCpus.length; i++) {
             unitIndex[possibleCpus[i]] = i;
         }
+        this.chunkUnitOffsets = new long[possibleCpus.length];
+        for (int i = 0; i < possibleCpus.length; i++) {
+            chunkUnitOffsets[i] = sharedLayout ? first.unitOffset(possibleCpus[i]) : i * unitSize;
+        }
+        this.chunkBytes = sharedLayout ? first.segment.byteSize() : unitSize * possibleCpus.length;
         long firstUnit = first == null ? 0 : first.info.unitSize();
         long firstStart = first == null ? 0 : (first.info.staticSize() + first.info.reservedSize() + 3) & ~3L;
         boolean useFirst = first != null && firstUnit <= MAX_UNIT_SIZE && firstUnit % page == 0
@@ -279,10 +299,17 @@ final class DynamicAllocator {
         chunks.add(slots.add(new BitmapChunk((int) firstUnit, (int) start, (int) firstUnit, (int) page), m));
     }
 
-    /** The system's allocator: {@code -Dpercpu.alloc.unit.size} and {@code -Dpercpu.debug}. */
+    /**
+     * The system's allocator: chunks laid out as {@code first} (whose unit is at least
+     * {@code -Dpercpu.alloc.unit.size}, see {@link PerCpuAreas}), {@code -Dpercpu.debug}.
+     */
     static DynamicAllocator system(Chunk first) {
-        long unit = Settings.powerOfTwoSize(Settings.ALLOC_UNIT_SIZE, DEFAULT_UNIT_SIZE, MIN_UNIT_SIZE, MAX_UNIT_SIZE);
-        return new DynamicAllocator(first, first.topology, Math.max(unit, Chunk.PAGE), Guards.DEBUG, Mapper.NATIVE);
+        return sharingLayout(first, DEFAULT_UNIT_SIZE, Guards.DEBUG, Mapper.NATIVE);
+    }
+
+    /** Reads and checks {@code -Dpercpu.alloc.unit.size} (an IllegalArgumentException naming the value and the rule). */
+    static long unitSizeSetting() {
+        return Settings.powerOfTwoSize(Settings.ALLOC_UNIT_SIZE, DEFAULT_UNIT_SIZE, MIN_UNIT_SIZE, MAX_UNIT_SIZE);
     }
 
     int nrUnits() {
@@ -424,8 +451,8 @@ final class DynamicAllocator {
         }
         if (size > unitSize) {
             throw new IllegalArgumentException("size " + size + " is larger than the limit of " + unitSize
-                    + " bytes, the unit size of a dynamic chunk (-D" + Settings.ALLOC_UNIT_SIZE + ", at most "
-                    + MAX_UNIT_SIZE + ")");
+                    + " bytes, the unit size of a per-CPU chunk (-D" + Settings.ALLOC_UNIT_SIZE + " sets its minimum,"
+                    + " at most " + MAX_UNIT_SIZE + ")");
         }
         if (align <= 0 || Long.bitCount(align) != 1) {
             throw new IllegalArgumentException("align " + align + " is invalid: it must be a power of two from 1 to the"
@@ -524,7 +551,6 @@ final class DynamicAllocator {
     }
 
     private void addChunk(long size, long align) {
-        long chunkBytes = unitSize * possibleCpus.length;
         long base;
         try {
             base = mapper.map(chunkBytes);
@@ -534,7 +560,7 @@ final class DynamicAllocator {
                     + ") failed: " + e.getMessage() + "; " + slots.chunkCount() + " chunks are mapped", e);
         }
         int blocks = (int) (unitSize / page);
-        Mem m = new Mem(base, chunkBytes, blocks, unitSize, possibleCpus.length);
+        Mem m = new Mem(base, chunkBytes, blocks, chunkUnitOffsets, false, true);
         if (debug) {
             m.all.fill(POISON);
             Arrays.fill(m.populated, -1L); // every byte holds poison: check it all
@@ -828,7 +854,7 @@ final class DynamicAllocator {
             if (m.isFirst) { // the first chunk itself: its handles run the static handles' code exactly
                 this.view = first;
             } else {
-                this.view = new Chunk(first, m.base, unitSize, this);
+                this.view = owner.sharedLayout ? new Chunk(first, m.base, this) : new Chunk(first, m.base, unitSize, this);
             }
         }
 

@@ -62,11 +62,14 @@ import java.util.ServiceLoader;
  *       (thread-hashed), or {@code auto} (where both rseq and native are available, the one a short
  *       calibration at set-up finds cheaper, rseq on a tie; else native, else virtual)</td></tr>
  *   <tr><td>{@code percpu.reserved.size}</td><td>8K</td><td>reserved region bytes (K/M suffix allowed)</td></tr>
- *   <tr><td>{@code percpu.dynamic.size}</td><td>20K</td><td>the first chunk's dynamic region bytes,
- *       where dynamic allocations are served first (then from dynamic chunks)</td></tr>
+ *   <tr><td>{@code percpu.dynamic.size}</td><td>20K</td><td>the least size of the first chunk's
+ *       dynamic region, where dynamic allocations are served first (then from dynamic chunks); it
+ *       also takes what {@code percpu.alloc.unit.size} leaves</td></tr>
  *   <tr><td>{@code percpu.atom.size}</td><td>page size</td><td>allocation granularity</td></tr>
- *   <tr><td>{@code percpu.alloc.unit.size}</td><td>256K</td><td>unit of a dynamic chunk, the largest
- *       {@link #allocate(long, long)}: a power of two from 64K to 16M</td></tr>
+ *   <tr><td>{@code percpu.alloc.unit.size}</td><td>256K</td><td>the least unit size of every chunk
+ *       (dynamic chunks have the first chunk's layout, as in the kernel), so the largest
+ *       {@link #allocate(long, long)}: a power of two from 64K to 16M; untouched parts of a unit
+ *       cost address space only</td></tr>
  *   <tr><td>{@code percpu.sysfs}</td><td>{@code /sys}</td><td>sysfs root to read the topology from</td></tr>
  * </table>
  *
@@ -77,9 +80,21 @@ public final class PerCpuAreas {
 
     private static final System.Logger LOG = System.getLogger("dev.percpu");
 
-    /** Everything {@link #create} needs; tests build their own. */
+    /**
+     * Everything {@link #create} needs; tests build their own.
+     *
+     * @param allocUnitSize the least unit size ({@code -Dpercpu.alloc.unit.size}): the first
+     *     chunk's dynamic region is enlarged until its unit is at least this, and dynamic chunks
+     *     have the first chunk's layout, so this bounds the largest dynamic allocation from below
+     */
     record Config(CpuTopology topology, CpuIds cpus, UnitOps ops, long reservedSize, long dynamicSize, long atomSize,
-            List<StaticSection> sections) {
+            List<StaticSection> sections, long allocUnitSize) {
+
+        /** With the default least unit size, {@link DynamicAllocator#DEFAULT_UNIT_SIZE}. */
+        Config(CpuTopology topology, CpuIds cpus, UnitOps ops, long reservedSize, long dynamicSize, long atomSize,
+                List<StaticSection> sections) {
+            this(topology, cpus, ops, reservedSize, dynamicSize, atomSize, sections, DynamicAllocator.DEFAULT_UNIT_SIZE);
+        }
     }
 
     private static final class SystemHolder {
@@ -155,7 +170,7 @@ public final class PerCpuAreas {
      * CPU's copy at an address aligned to {@code align}.
      *
      * <p>Any thread. The space comes from dynamic chunks of one unit per possible CPU (the unit is
-     * {@code -Dpercpu.alloc.unit.size}, 256K by default, and bounds the size); a new chunk is
+     * the first chunk's, at least {@code -Dpercpu.alloc.unit.size}, 256K by default, and bounds the size); a new chunk is
      * mapped when no chunk has room. Free it with {@link PerCpuAllocation#close()}; an allocation
      * that becomes unreachable unclosed is freed by a {@link java.lang.ref.Cleaner}.
      *
@@ -164,7 +179,7 @@ public final class PerCpuAreas {
      * @return the allocation, open
      * @throws IllegalArgumentException naming the value and the limit if {@code size} is not
      *     positive or larger than the unit size, or {@code align} is not a power of two or larger
-     *     than the page size; also if {@code -Dpercpu.alloc.unit.size} is invalid
+     *     than the page size
      * @throws IllegalStateException if a new chunk is needed and cannot be mapped (nothing is
      *     changed); in debug mode ({@code -Dpercpu.debug}), if the space handed out was written
      *     after it was freed
@@ -241,7 +256,10 @@ public final class PerCpuAreas {
         if (staticSize > PerCpu.MAX_UNIT_SIZE) { // before planning: sizes this large are not mapped even tentatively
             throw unitTooLarge(staticSize, staticSize, config, sections);
         }
-        AllocInfo info = FirstChunkPlanner.build(staticSize, config.reservedSize(), config.dynamicSize(),
+        // the dynamic region takes what the least unit size leaves (pcpu_build_alloc_info gives it
+        // what rounding adds): every chunk has this unit, so it bounds the largest allocation
+        long dynamicSize = Math.max(config.dynamicSize(), config.allocUnitSize() - staticSize - config.reservedSize());
+        AllocInfo info = FirstChunkPlanner.build(staticSize, config.reservedSize(), dynamicSize,
                 Math.max(config.atomSize(), unitAlign), unitAlign, config.topology());
         if (info.unitSize() > PerCpu.MAX_UNIT_SIZE) {
             throw unitTooLarge(info.unitSize(), staticSize, config, sections);
@@ -635,6 +653,7 @@ public final class PerCpuAreas {
         }
         return new Config(topology, cpus, ops,
                 Settings.byteSize(Settings.RESERVED_SIZE, FirstChunkPlanner.DEFAULT_RESERVED_SIZE, max),
-                Settings.byteSize(Settings.DYNAMIC_SIZE, FirstChunkPlanner.DEFAULT_DYNAMIC_SIZE, max), atom, sections);
+                Settings.byteSize(Settings.DYNAMIC_SIZE, FirstChunkPlanner.DEFAULT_DYNAMIC_SIZE, max), atom, sections,
+                DynamicAllocator.unitSizeSetting());
     }
 }

@@ -227,11 +227,11 @@ class DynamicAllocationTest {
                 assertThrows(IllegalArgumentException.class, () -> d.allocate(0, 8)).getMessage());
         assertEquals("size -5 is invalid: a per-CPU allocation must be at least 1 byte",
                 assertThrows(IllegalArgumentException.class, () -> d.allocate(-5)).getMessage());
-        assertEquals("size 65537 is larger than the limit of 65536 bytes, the unit size of a dynamic chunk"
-                + " (-Dpercpu.alloc.unit.size, at most 16777216)",
+        assertEquals("size 65537 is larger than the limit of 65536 bytes, the unit size of a per-CPU chunk"
+                + " (-Dpercpu.alloc.unit.size sets its minimum, at most 16777216)",
                 assertThrows(IllegalArgumentException.class, () -> d.allocate(65537, 8)).getMessage());
-        assertEquals("size 9223372036854775807 is larger than the limit of 65536 bytes, the unit size of a dynamic"
-                + " chunk (-Dpercpu.alloc.unit.size, at most 16777216)",
+        assertEquals("size 9223372036854775807 is larger than the limit of 65536 bytes, the unit size of a per-CPU"
+                + " chunk (-Dpercpu.alloc.unit.size sets its minimum, at most 16777216)",
                 assertThrows(IllegalArgumentException.class, () -> d.allocate(Long.MAX_VALUE)).getMessage());
         for (long align : new long[] {0, -8, 3, 12, Long.MIN_VALUE}) {
             assertEquals("align " + align + " is invalid: it must be a power of two from 1 to the page size " + PAGE,
@@ -269,19 +269,30 @@ class DynamicAllocationTest {
     }
 
     @Test
-    void theUnitSizePropertyIsValidated() {
+    void theUnitSizePropertyIsValidatedAndSetsTheLeastUnitOfEveryChunk() {
         String p = Settings.ALLOC_UNIT_SIZE;
         try {
             System.setProperty(p, "100K");
             assertEquals("-Dpercpu.alloc.unit.size=\"100K\" is invalid: percpu.alloc.unit.size must be a power-of-two"
                     + " byte count from 65536 to 16777216 with an optional K, M or G suffix",
-                    assertThrows(IllegalArgumentException.class, () -> DynamicAllocator.system(Fixtures.areas(Fixtures.Mode.ATOMIC).chunk)).getMessage());
+                    assertThrows(IllegalArgumentException.class, DynamicAllocator::unitSizeSetting).getMessage());
             System.setProperty(p, "1M");
-            assertEquals(1 << 20, DynamicAllocator.system(Fixtures.areas(Fixtures.Mode.ATOMIC).chunk).unitSize);
+            assertEquals(1 << 20, DynamicAllocator.unitSizeSetting());
         } finally {
             System.clearProperty(p);
         }
-        assertEquals(DynamicAllocator.DEFAULT_UNIT_SIZE, DynamicAllocator.system(Fixtures.areas(Fixtures.Mode.ATOMIC).chunk).unitSize);
+        assertEquals(DynamicAllocator.DEFAULT_UNIT_SIZE, DynamicAllocator.unitSizeSetting());
+        // the least unit: the first chunk's dynamic region takes what it leaves, and dynamic chunks have that unit
+        CpuTopology t = Fixtures.system();
+        PerCpuAreas areas = PerCpuAreas.create(new PerCpuAreas.Config(t, Fixtures.Mode.ATOMIC.cpus(t),
+                AtomicUnitOps.INSTANCE, 8192, 20480, PAGE, List.of(), 1 << 20));
+        assertEquals(1 << 20, areas.allocInfo().unitSize());
+        assertEquals((1 << 20) - 8192, areas.allocInfo().dynSize());
+        assertEquals(1 << 20, areas.allocatorStats().unitSize());
+        try (PerCpuLongArray big = PerCpuLongArray.allocate(areas, (1 << 20) / 8)) { // a whole unit: a dynamic chunk
+            assertEquals(1 << 20, big.byteSize());
+            assertEquals(2, areas.allocatorStats().chunks());
+        }
     }
 
     /**

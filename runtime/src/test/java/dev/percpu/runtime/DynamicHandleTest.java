@@ -152,10 +152,10 @@ class DynamicHandleTest {
         long unit = areas.allocatorStats().unitSize();
         int tooLong = (int) (unit / 8 + 1);
         assertEquals("size " + 8L * tooLong + " is larger than the limit of " + unit + " bytes, the unit size of a"
-                + " dynamic chunk (-Dpercpu.alloc.unit.size, at most 16777216)",
+                + " per-CPU chunk (-Dpercpu.alloc.unit.size sets its minimum, at most 16777216)",
                 assertThrows(IllegalArgumentException.class, () -> PerCpuLongArray.allocate(areas, tooLong)).getMessage());
         assertEquals("size " + 8L * Integer.MAX_VALUE + " is larger than the limit of " + unit + " bytes, the unit size"
-                + " of a dynamic chunk (-Dpercpu.alloc.unit.size, at most 16777216)",
+                + " of a per-CPU chunk (-Dpercpu.alloc.unit.size sets its minimum, at most 16777216)",
                 assertThrows(IllegalArgumentException.class, () -> PerCpuDoubleArray.allocate(areas, Integer.MAX_VALUE))
                         .getMessage());
         try (PerCpuLongArray exact = PerCpuLongArray.allocate(areas, (int) (unit / 8))) { // the limit itself is fine
@@ -176,17 +176,47 @@ class DynamicHandleTest {
         s.add(1); // still usable
     }
 
+    /**
+     * Areas whose first chunk's dynamic region is full (a byte array takes its one free run), so
+     * that every later allocation is in a dynamic chunk; the filler stays open and reachable.
+     */
+    static PerCpuAreas areasWithTheFirstRegionFull(Mode mode, List<Object> keep) {
+        PerCpuAreas areas = areas(mode);
+        PerCpuAllocatorStats.ChunkStats firstRegion = areas.allocatorStats().perChunk().isEmpty()
+                ? null : areas.allocatorStats().perChunk().getFirst();
+        long free = firstRegion != null ? firstRegion.freeBytes()
+                : areas.chunk.info.unitSize() - areas.chunk.info.staticSize() - areas.chunk.info.reservedSize();
+        keep.add(PerCpuByteArray.allocate(areas, (int) free));
+        assertEquals(0, areas.allocatorStats().perChunk().getFirst().freeBytes());
+        return areas;
+    }
+
     /** Every operation of a static handle, on a dynamic one, from many threads: exact totals. */
     @ParameterizedTest
     @EnumSource(Mode.class)
     void everyOperationIsExactFromManyThreads(Mode mode) throws Exception {
-        PerCpuAreas areas = areas(mode);
+        everyOperationIsExact(areas(mode), mode);
+    }
+
+    /** The same on handles in a dynamic chunk (laid out as the first chunk: the guard adds the chunk's delta). */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void everyOperationIsExactInADynamicChunk(Mode mode) throws Exception {
+        List<Object> keep = new ArrayList<>();
+        PerCpuAreas areas = areasWithTheFirstRegionFull(mode, keep);
+        everyOperationIsExact(areas, mode);
+        assertEquals(2, areas.allocatorStats().chunks());
+        ((PerCpuByteArray) keep.getFirst()).close();
+    }
+
+    private static void everyOperationIsExact(PerCpuAreas areas, Mode mode) throws Exception {
         try (PerCpuLong a = PerCpuLong.allocate(areas);
                 PerCpuLong b = PerCpuLong.allocate(areas, 100L);
                 PerCpuInt i = PerCpuInt.allocate(areas);
                 PerCpuShort sh = PerCpuShort.allocate(areas);
                 PerCpuLongArray hist = PerCpuLongArray.allocate(areas, 4);
-                PerCpuLong guarded = PerCpuLong.allocate(areas)) {
+                PerCpuLong guarded = PerCpuLong.allocate(areas);
+                PerCpuIntArray guardedPair = PerCpuIntArray.allocate(areas, 2)) {
             int threads = HandleContractTest.THREADS;
             int rounds = 20_000;
             HandleContractTest.race(threads, id -> {
@@ -200,6 +230,8 @@ class DynamicHandleTest {
                     hist.addEach(0, 1, 3, 2);
                     try (CpuGuard g = CpuGuard.enter(areas.guards, false, -1)) {
                         guarded.rawAdd(g, 7);
+                        guardedPair.rawAdd(g, k & 1, 1);
+                        guardedPair.rawSet(g, 1 - (k & 1), guardedPair.rawGet(g, 1 - (k & 1)) + 2);
                     }
                 }
             });
@@ -212,6 +244,8 @@ class DynamicHandleTest {
             assertArrayEquals(new long[] {n / 4 + n, n / 4, n / 4, n / 4 + 2 * n},
                     new long[] {hist.sum(0), hist.sum(1), hist.sum(2), hist.sum(3)}, mode + ": hist");
             assertEquals(7 * n, guarded.sum(), mode + ": guarded");
+            assertEquals(3 * n / 2, guardedPair.sum(0), mode + ": guarded pair, 0");
+            assertEquals(3 * n / 2, guardedPair.sum(1), mode + ": guarded pair, 1");
         }
     }
 
@@ -398,11 +432,12 @@ class DynamicHandleTest {
     @ValueSource(ints = {1, 7, 64})
     void manyAllocationsGoBackAfterCloseAndAGc(int length) {
         PerCpuAreas areas = Fixtures.areas(Mode.ATOMIC);
-        closeMany(areas, length, 20_000);
+        int n = (int) (areas.allocInfo().dynSize() / (8L * length)) + 10_000; // beyond the first chunk's region
+        closeMany(areas, length, n);
         awaitReclaimed(areas);
         PerCpuAllocatorStats s = areas.allocatorStats();
-        assertEquals(20_000, s.allocations());
-        assertEquals(20_000, s.frees());
+        assertEquals(n, s.allocations());
+        assertEquals(n, s.frees());
         assertEquals(0, s.liveAllocations());
         assertEquals(2, s.chunks(), s.toString()); // the first chunk's region, and one wholly free chunk kept
         assertTrue(s.perChunk().getFirst().firstChunk());
@@ -482,6 +517,11 @@ class DynamicHandleTest {
                 long base = areas.chunk.baseAddress();
                 long end = base + areas.chunk.segment.byteSize();
                 assertTrue(beyond.address(cpu) < base || beyond.address(cpu) >= end, "a dynamic chunk's, not the first's");
+                // laid out as the first chunk: every CPU's copy at the same distance from that CPU's first-chunk unit
+                long delta = beyond.address(cpu) - areas.chunk.unitAddress(cpu);
+                for (int c : areas.topology().possible().toArray()) {
+                    assertEquals(delta, beyond.address(c) - areas.chunk.unitAddress(c), "CPU " + c);
+                }
                 PerCpuAllocatorStats s = areas.allocatorStats();
                 assertEquals(2, s.chunks());
                 assertEquals(0, s.perChunk().getFirst().freeBytes());
