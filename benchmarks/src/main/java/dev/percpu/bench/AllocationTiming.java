@@ -165,8 +165,13 @@ public final class AllocationTiming implements Callable<Integer> {
         PerCpuAllocatorStats s = areas.allocatorStats();
         System.out.printf(Locale.ROOT, "RSS: after the warm-up round %.1f MB, peak %.1f MB, end %.1f MB (end - after warm-up %+.1f MB)%n",
                 rssStart / 1048576.0, rssPeak / 1048576.0, rssEnd / 1048576.0, (rssEnd - rssStart) / 1048576.0);
-        System.out.printf(Locale.ROOT, "allocator at the end: %d live, %d chunks (max %d), %d pages returned%n",
-                s.liveAllocations(), s.chunks(), s.maxChunks(), s.pagesReturned());
+        long populated = 0;
+        for (PerCpuAllocatorStats.ChunkStats c : s.perChunk()) {
+            populated += c.populatedPages();
+        }
+        System.out.printf(Locale.ROOT, "allocator at the end: %d live, %d chunks (max %d), %d pages returned; %d pages"
+                + " per unit still populated = %.1f KB of per-CPU memory in %d units%n", s.liveAllocations(), s.chunks(),
+                s.maxChunks(), s.pagesReturned(), populated, populated * 4096 * s.nrUnits() / 1024.0, s.nrUnits());
         return 0;
     }
 

@@ -52,6 +52,35 @@ public class EightGuarded {
         }
     }
 
+    /**
+     * Eight dynamic counters in {@code static final} fields, as the static handles of
+     * {@link GuardedCounters} are held: against {@link #guard()} only the handles differ, not how
+     * the benchmark reaches them (a field load per handle for {@link Eight}). Allocated when the
+     * class is initialized, in {@link #setUp}: in the first chunk's dynamic region.
+     */
+    static final class ConstInFirstRegion {
+        static final PerCpuLong G0 = PerCpuLong.allocate();
+        static final PerCpuLong G1 = PerCpuLong.allocate();
+        static final PerCpuLong G2 = PerCpuLong.allocate();
+        static final PerCpuLong G3 = PerCpuLong.allocate();
+        static final PerCpuLong G4 = PerCpuLong.allocate();
+        static final PerCpuLong G5 = PerCpuLong.allocate();
+        static final PerCpuLong G6 = PerCpuLong.allocate();
+        static final PerCpuLong G7 = PerCpuLong.allocate();
+    }
+
+    /** The same, initialized once the first chunk's region is full: in a dynamic chunk. */
+    static final class ConstInChunk {
+        static final PerCpuLong G0 = PerCpuLong.allocate();
+        static final PerCpuLong G1 = PerCpuLong.allocate();
+        static final PerCpuLong G2 = PerCpuLong.allocate();
+        static final PerCpuLong G3 = PerCpuLong.allocate();
+        static final PerCpuLong G4 = PerCpuLong.allocate();
+        static final PerCpuLong G5 = PerCpuLong.allocate();
+        static final PerCpuLong G6 = PerCpuLong.allocate();
+        static final PerCpuLong G7 = PerCpuLong.allocate();
+    }
+
     private Eight dynamic;
     private PerCpuByteArray filler;
     private Eight dynamicChunk;
@@ -60,8 +89,14 @@ public class EightGuarded {
     public void setUp() {
         PercpuMode.select(ops);
         dynamic = new Eight(); // in the first chunk's dynamic region
+        if (!ConstInFirstRegion.G0.isDynamic()) { // initializes the holder: in the first chunk's region too
+            throw new IllegalStateException("not a dynamic handle");
+        }
         filler = Fill.firstRegion();
         dynamicChunk = new Eight(); // in a dynamic chunk of its own
+        if (!ConstInChunk.G0.isDynamic()) { // initializes the holder: in the dynamic chunk too
+            throw new IllegalStateException("not a dynamic handle");
+        }
     }
 
     @TearDown
@@ -94,6 +129,38 @@ public class EightGuarded {
             e.g5.rawAdd(g, 3);
             e.g6.rawIncrement(g);
             e.g7.rawAdd(g, 7);
+        }
+    }
+
+    /** {@link #guardDynamic} on dynamic counters held in static finals, as {@link #guard()}'s are. */
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public void guardDynamicConst() {
+        try (CpuGuard g = CpuGuard.get()) {
+            ConstInFirstRegion.G0.rawIncrement(g);
+            ConstInFirstRegion.G1.rawAdd(g, 1500);
+            ConstInFirstRegion.G2.rawIncrement(g);
+            ConstInFirstRegion.G3.rawAdd(g, 64);
+            ConstInFirstRegion.G4.rawIncrement(g);
+            ConstInFirstRegion.G5.rawAdd(g, 3);
+            ConstInFirstRegion.G6.rawIncrement(g);
+            ConstInFirstRegion.G7.rawAdd(g, 7);
+        }
+    }
+
+    /** {@link #guardDynamicChunk} on dynamic counters held in static finals, as {@link #guard()}'s are. */
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public void guardDynamicChunkConst() {
+        try (CpuGuard g = CpuGuard.get()) {
+            ConstInChunk.G0.rawIncrement(g);
+            ConstInChunk.G1.rawAdd(g, 1500);
+            ConstInChunk.G2.rawIncrement(g);
+            ConstInChunk.G3.rawAdd(g, 64);
+            ConstInChunk.G4.rawIncrement(g);
+            ConstInChunk.G5.rawAdd(g, 3);
+            ConstInChunk.G6.rawIncrement(g);
+            ConstInChunk.G7.rawAdd(g, 7);
         }
     }
 

@@ -562,7 +562,9 @@ final class DynamicAllocator {
         int blocks = (int) (unitSize / page);
         Mem m = new Mem(base, chunkBytes, blocks, chunkUnitOffsets, false, true);
         if (debug) {
-            m.all.fill(POISON);
+            for (long unit : chunkUnitOffsets) { // the used units only: an unused one is never touched
+                m.all.asSlice(unit, unitSize).fill(POISON);
+            }
             Arrays.fill(m.populated, -1L); // every byte holds poison: check it all
             Arrays.fill(m.dirtyEnd, (int) page);
         }

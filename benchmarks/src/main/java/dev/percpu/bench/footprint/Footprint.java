@@ -1,7 +1,10 @@
 package dev.percpu.bench.footprint;
 
 import dev.percpu.runtime.Cpu;
+import dev.percpu.runtime.PerCpuAllocatorStats;
+import dev.percpu.runtime.PerCpuAreas;
 import dev.percpu.runtime.PerCpuLong;
+import dev.percpu.runtime.PerCpuLongArray;
 import dev.percpu.runtime.PerCpuVar;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -83,8 +86,23 @@ public final class Footprint implements Callable<Integer> {
      * all of them reaches, besides the handles, the chunk views, each handle's reclamation record
      * and the allocator's metadata (bitmaps, slots); what the static handles share is subtracted.
      */
-    private void dynamic(int n, long sharedStatic, double perAdder, double projAdder) {
+    private void dynamic(int n, long sharedStatic, double perAdder, double projAdder) throws InterruptedException {
         int cpus = Cpu.possible().cardinality();
+        // first the same counters as one allocation (alloc_percpu(long[n])): one handle and one
+        // record for all; its graph also reaches the allocator's metadata
+        PerCpuLongArray arr = PerCpuLongArray.allocate(n);
+        long arrHeap = GraphLayout.parseInstance(arr).totalSize() - sharedStatic;
+        double perElem = (double) arrHeap / n + 8.0 * cpus;
+        System.out.printf(Locale.ROOT, "%,d longs as one PerCpuLongArray: %,d B heap (handle, record, allocator"
+                + " metadata) + %d B per-CPU each = %.1f B per counter, ratio %.3f; projected to %d CPUs %.3f%n", n,
+                arrHeap, 8 * cpus, perElem, perElem / perAdder, projectCpus,
+                ((double) arrHeap / n + 8.0 * projectCpus) / projAdder);
+        arr.close();
+        arr = null;
+        for (int i = 0; i < 500 && PerCpuAreas.system().allocatorStats().awaitingReclamation() > 0; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
         List<PerCpuLong> dyn = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             PerCpuLong v = PerCpuLong.allocate();
@@ -109,6 +127,12 @@ public final class Footprint implements Callable<Integer> {
                 + " variable; metadata %.1f %% of the per-CPU bytes%n", n, perVarHeap,
                 VM.current().sizeOf(dyn.getFirst()), (double) refBytes / n, meta / n, 8 * cpus, perVar,
                 100 * meta / (8.0 * cpus * n));
+        PerCpuAllocatorStats st = PerCpuAreas.system().allocatorStats();
+        long spanned = st.chunks() * st.unitSize() * st.nrUnits();
+        System.out.printf(Locale.ROOT, "allocator metadata and chunk views: %,.0f B for the %,d B of chunk space their"
+                + " bitmaps span (%d chunks of %d units of %d B; the first chunk's bitmaps span its whole unit, static"
+                + " and reserved regions hidden) = %.2f %%%n", meta, spanned, st.chunks(), st.nrUnits(), st.unitSize(),
+                100 * meta / spanned);
         System.out.printf(Locale.ROOT, "dynamic ratio on this machine: %.3f (percpu / LongAdder)%n", perVar / perAdder);
         double projDyn = perVarHeap + 8.0 * projectCpus;
         System.out.printf(Locale.ROOT, "dynamic projected to %d CPUs: percpu %.1f B, LongAdder %.1f B per counter,"
