@@ -550,6 +550,34 @@ final class DynamicAllocator {
         free(s.chunk(), s.offset(), false, false);
     }
 
+    /**
+     * Frees the first {@code n} (at most {@link #BATCH}) spaces from {@link #reserveNow} at once, as
+     * the reclaimer frees a batch: sorted by chunk and offset, in one lock section (one by one in
+     * debug mode).
+     */
+    void releaseNow(Space[] spaces, int n) {
+        if (n > BATCH) {
+            throw new IllegalArgumentException("a batch is at most " + BATCH + " frees: " + n);
+        }
+        if (debug) {
+            for (int i = 0; i < n; i++) {
+                releaseNow(spaces[i]);
+            }
+            return;
+        }
+        long[] keys = sortedKeys(n, i -> spaces[i].chunk().id(), i -> spaces[i].offset());
+        lock.lock();
+        try {
+            for (long k : keys) {
+                Space s = spaces[(int) (k & (BATCH - 1))];
+                freeLocked(s.chunk(), s.offset(), false, false);
+            }
+            afterFrees();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void addChunk(long size, long align) {
         long base;
         try {
@@ -662,32 +690,89 @@ final class DynamicAllocator {
         }
         lock.lock();
         try {
-            int bytes = slots.free(c, offset);
-            if (debug && m.typed != null) { // the next allocation of this space starts with no update discipline
-                for (long w = offset & ~3L; w < offset + bytes; w += 4) {
-                    m.typed.view.disciplines.remove(w);
-                }
+            freeLocked(c, offset, byCleaner, wasClosed);
+            afterFrees();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One free's bitmap, counters and page marks. Under the lock; {@link #afterFrees} follows. */
+    private void freeLocked(SlotChunk<Mem> c, int offset, boolean byCleaner, boolean wasClosed) {
+        Mem m = c.payload();
+        int bytes = slots.free(c, offset);
+        if (debug && m.typed != null) { // the next allocation of this space starts with no update discipline
+            for (long w = offset & ~3L; w < offset + bytes; w += 4) {
+                m.typed.view.disciplines.remove(w);
             }
-            if (wasClosed) {
-                awaitingReclamation--;
-            } else if (byCleaner) {
-                cleanerFrees++;
+        }
+        if (wasClosed) {
+            awaitingReclamation--;
+        } else if (byCleaner) {
+            cleanerFrees++;
+        }
+        int first = (int) (offset / page);
+        int last = (int) ((offset + bytes - 1) / page);
+        BitmapChunk bc = c.chunk();
+        for (int b = first; b <= last; b++) {
+            if (m.canReturn && bc.isBlockEmpty(b) && get(m.populated, b) && !get(m.emptyPopulated, b)) {
+                set(m.emptyPopulated, b);
+                emptyPopulated++;
             }
-            int first = (int) (offset / page);
-            int last = (int) ((offset + bytes - 1) / page);
-            BitmapChunk bc = c.chunk();
-            for (int b = first; b <= last; b++) {
-                if (m.canReturn && bc.isBlockEmpty(b) && get(m.populated, b) && !get(m.emptyPopulated, b)) {
-                    set(m.emptyPopulated, b);
-                    emptyPopulated++;
-                }
+        }
+    }
+
+    /** After frees: empty pages back to the OS above the mark, wholly free chunks beyond one unmapped. Under the lock. */
+    private void afterFrees() {
+        if (!debug && emptyPopulated > EMPTY_POP_PAGES_HIGH && mapper.canReturnPages()) {
+            returnEmptyPages();
+        }
+        for (SlotChunk<Mem> r = slots.reclaimable(); r != null; r = slots.reclaimable()) {
+            destroy(r);
+        }
+    }
+
+    /** The most frees {@link #reclaimBatch} and {@link #releaseNow(Space[], int)} sort and apply at once. */
+    private static final int BATCH_BITS = 12;
+    static final int BATCH = 1 << BATCH_BITS;
+
+    /**
+     * Sort keys of a batch of at most {@link #BATCH} frees: chunk, then offset, then the index in
+     * the batch, so that the frees run through each chunk's bitmaps in address order whatever the
+     * order they came in (a random-order free costs the bitmaps' cache misses otherwise).
+     */
+    private static long[] sortedKeys(int n, java.util.function.IntUnaryOperator chunkId,
+            java.util.function.IntUnaryOperator offset) {
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = (long) chunkId.applyAsInt(i) << (24 + BATCH_BITS) | (long) offset.applyAsInt(i) << BATCH_BITS | i;
+        }
+        Arrays.sort(keys);
+        return keys;
+    }
+
+    /**
+     * Frees the space of unreachable typed handles of this allocator (at most {@link #BATCH}),
+     * sorted by chunk and offset, in one lock section; in debug mode one by one (each is poisoned
+     * first).
+     */
+    void reclaimBatch(HandleRef[] refs, int n) {
+        if (debug) {
+            for (int i = 0; i < n; i++) {
+                refs[i].typed.reclaim(refs[i]);
             }
-            if (!debug && emptyPopulated > EMPTY_POP_PAGES_HIGH && mapper.canReturnPages()) {
-                returnEmptyPages();
+            return;
+        }
+        long[] keys = sortedKeys(n, i -> refs[i].typed.chunk.id(), i -> refs[i].offset);
+        lock.lock();
+        try {
+            for (long k : keys) {
+                HandleRef r = refs[(int) (k & (BATCH - 1))];
+                boolean wasClosed = r.isClosed();
+                r.typed.unlink(r);
+                freeLocked(r.typed.chunk, r.offset, !wasClosed, wasClosed);
             }
-            for (SlotChunk<Mem> r = slots.reclaimable(); r != null; r = slots.reclaimable()) {
-                destroy(r);
-            }
+            afterFrees();
         } finally {
             lock.unlock();
         }
@@ -948,15 +1033,45 @@ final class DynamicAllocator {
             Thread.ofPlatform().daemon().name("percpu-reclaimer").start(Reclaimer::run);
         }
 
+        /**
+         * Takes what the collector enqueued in batches (up to {@link #BATCH}), and frees each
+         * allocator's part of a batch sorted by chunk and offset in one lock section
+         * ({@link DynamicAllocator#reclaimBatch}).
+         */
         private static void run() {
+            HandleRef[] batch = new HandleRef[BATCH];
+            HandleRef[] mine = new HandleRef[BATCH];
             while (true) {
+                int n = 0;
                 try {
-                    HandleRef r = (HandleRef) QUEUE.remove();
-                    r.typed.reclaim(r);
+                    batch[n++] = (HandleRef) QUEUE.remove();
+                    for (java.lang.ref.Reference<? extends PerCpuVar> r; n < BATCH && (r = QUEUE.poll()) != null; ) {
+                        batch[n++] = (HandleRef) r;
+                    }
+                    while (n > 0) { // one allocator at a time (tests make several; a program has one)
+                        DynamicAllocator owner = batch[0].typed.owner;
+                        int m = 0;
+                        int rest = 0;
+                        for (int i = 0; i < n; i++) {
+                            if (batch[i].typed.owner == owner) {
+                                mine[m++] = batch[i];
+                            } else {
+                                batch[rest++] = batch[i];
+                            }
+                        }
+                        n = rest;
+                        try {
+                            owner.reclaimBatch(mine, m);
+                        } finally {
+                            Arrays.fill(mine, 0, m, null);
+                        }
+                    }
                 } catch (InterruptedException e) {
                     // a daemon: nothing asks it to stop; keep serving
                 } catch (Throwable t) {
-                    LOG.log(Level.ERROR, "percpu: freeing the space of an unreachable per-CPU handle failed", t);
+                    LOG.log(Level.ERROR, "percpu: freeing the space of unreachable per-CPU handles failed", t);
+                } finally {
+                    Arrays.fill(batch, null); // no record kept reachable from here
                 }
             }
         }

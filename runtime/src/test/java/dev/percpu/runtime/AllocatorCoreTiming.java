@@ -11,7 +11,9 @@ import java.util.SplittableRandom;
  * exactly what the reclaimer does once a handle is unreachable). In the public API a free is
  * split in two: {@code close()} marks the handle (timed by the benchmarks' {@code AllocationTiming})
  * and this work follows in the reclaimer thread, in the order the collector finds the handles.
- * Prints the median [range] of 5 rounds after 2 warm-up rounds, in milliseconds. Run with
+ * The last phase frees in random order too, but in batches of {@link DynamicAllocator#BATCH}
+ * sorted by chunk and offset, as the reclaimer frees them. Prints the median [range] of 5 rounds
+ * after 2 warm-up rounds, in milliseconds. Run with
  * {@code java --enable-native-access=ALL-UNNAMED
  * -cp runtime/target/classes:runtime/target/test-classes:annotations/target/classes
  * dev.percpu.runtime.AllocatorCoreTiming} after {@code mvn -o -q -pl runtime -am test-compile}.
@@ -36,20 +38,32 @@ public final class AllocatorCoreTiming {
         // system's allocator is not touched
         DynamicAllocator d = new DynamicAllocator(areas.topology(), DynamicAllocator.DEFAULT_UNIT_SIZE, false,
                 DynamicAllocator.Mapper.NATIVE);
-        String[] names = {"allocate", "free in allocation order", "free in reverse order", "free in random order"};
+        String[] names = {"allocate", "free in allocation order", "free in reverse order", "free in random order",
+            "random, batches of 4096"};
         double[][] ms = new double[names.length][ROUNDS];
         DynamicAllocator.Space[] s = new DynamicAllocator.Space[N];
         for (int r = 0; r < WARMUP + ROUNDS; r++) {
-            for (int order = 0; order < 3; order++) {
+            for (int order = 0; order < 4; order++) {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < N; i++) {
                     s[i] = d.reserveNow(8, 8);
                 }
                 long t1 = System.nanoTime();
-                int[] perm = order == 2 ? permutation(N, r) : null;
+                int[] perm = order >= 2 ? permutation(N, r * 4L + order) : null;
+                DynamicAllocator.Space[] batch = new DynamicAllocator.Space[DynamicAllocator.BATCH];
                 long t2 = System.nanoTime();
-                for (int i = 0; i < N; i++) {
-                    d.releaseNow(s[order == 0 ? i : order == 1 ? N - 1 - i : perm[i]]);
+                if (order == 3) { // as the reclaimer frees what the collector enqueued: sorted batches
+                    for (int i = 0; i < N; i += DynamicAllocator.BATCH) {
+                        int n = Math.min(DynamicAllocator.BATCH, N - i);
+                        for (int k = 0; k < n; k++) {
+                            batch[k] = s[perm[i + k]];
+                        }
+                        d.releaseNow(batch, n);
+                    }
+                } else {
+                    for (int i = 0; i < N; i++) {
+                        d.releaseNow(s[order == 0 ? i : order == 1 ? N - 1 - i : perm[i]]);
+                    }
                 }
                 long t3 = System.nanoTime();
                 if (r >= WARMUP) {

@@ -300,7 +300,8 @@ class DynamicAllocationTest {
      * period is tested on its own): random allocations and frees against a map of what is live,
      * with the bytes of each copy checked on free (an overlap would have overwritten them), every
      * copy zeroed and aligned when handed out, the exact free-byte accounting of every chunk, and
-     * nothing left after freeing all. A million operations; {@code -Ddynamic.ops=N} changes that,
+     * nothing left after freeing all; every other 100,000 operations the frees come in batches of
+     * 1 to 4096 in random order, as the reclaimer frees them. A million operations; {@code -Ddynamic.ops=N} changes that,
      * {@code -Ddynamic.seed=N} replays a seed.
      */
     @Test
@@ -319,7 +320,23 @@ class DynamicAllocationTest {
         long liveBytes = 0;
         long allocs = 0;
         long frees = 0;
+        // every other 100,000 operations, frees are batched as the reclaimer batches them (sorted
+        // by chunk and offset, one lock section): taken from the model at once, freed at a flush
+        DynamicAllocator.Space[] pending = new DynamicAllocator.Space[DynamicAllocator.BATCH];
+        int pendingCount = 0;
+        long pendingBytes = 0;
+        int flushAt = 1;
         for (int op = 0; op < ops; op++) {
+            boolean batched = (op / 100_000) % 2 == 1;
+            if (pendingCount > 0 && (pendingCount >= flushAt || !batched || op % 5000 == 0)) {
+                d.releaseNow(pending, pendingCount);
+                java.util.Arrays.fill(pending, null);
+                liveBytes -= pendingBytes;
+                frees += pendingCount;
+                pendingCount = 0;
+                pendingBytes = 0;
+                flushAt = 1 + r.nextInt(r.nextBoolean() ? 16 : DynamicAllocator.BATCH);
+            }
             boolean alloc = ids.isEmpty() || (ids.size() < 3000 && r.nextInt(100) < (op % 20_000 < 12_000 ? 60 : 35));
             String where = "seed " + seed + " op " + op;
             if (alloc) {
@@ -350,11 +367,16 @@ class DynamicAllocationTest {
                 ids.removeLast();
                 long size = sizes.remove(id);
                 checkPattern(live.get(id), units, size, id, where);
-                d.releaseNow(live.remove(id));
-                liveBytes -= (size + 3) & ~3L;
-                frees++;
+                if (batched) {
+                    pending[pendingCount++] = live.remove(id);
+                    pendingBytes += (size + 3) & ~3L;
+                } else {
+                    d.releaseNow(live.remove(id));
+                    liveBytes -= (size + 3) & ~3L;
+                    frees++;
+                }
             }
-            if (op % 5000 == 0 || op == ops - 1) {
+            if (pendingCount == 0 && (op % 5000 == 0 || op == ops - 1)) {
                 PerCpuAllocatorStats s = d.stats();
                 assertEquals(allocs, s.allocations(), where);
                 assertEquals(frees, s.frees(), where);
@@ -368,6 +390,9 @@ class DynamicAllocationTest {
                     d.checkInvariants();
                 }
             }
+        }
+        if (pendingCount > 0) {
+            d.releaseNow(pending, pendingCount);
         }
         for (long id : ids) {
             checkPattern(live.get(id), units, sizes.get(id), id, "seed " + seed);

@@ -501,6 +501,47 @@ class DynamicHandleTest {
                         () -> PerCpuRef.allocate(areas, "nulls", () -> null)).getMessage());
     }
 
+    /**
+     * The fallback for a first chunk whose unit is too large to share (more than 16 MiB): dense
+     * chunks of their own unit size, not laid out as the first chunk. Guards then take the general
+     * path (the chunk's own unit address, checked) and the atomic mode the view's unit table:
+     * exact totals from many threads, in every mode.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void denseChunksNotLaidOutAsTheFirstAreExactToo(Mode mode) throws Exception {
+        PerCpuAreas areas = areas(mode);
+        DynamicAllocator d = new DynamicAllocator(areas.chunk, areas.topology(), 64 << 10, false,
+                DynamicAllocator.Mapper.NATIVE);
+        assertFalse(d.sharedLayout);
+        // past the first chunk's region (this allocator's own: nothing else allocates in these areas): a dense chunk
+        List<PerCpuByteArray> fillers = new ArrayList<>();
+        for (long left = d.stats().perChunk().getFirst().freeBytes(); left > 0;
+                left = d.stats().perChunk().getFirst().freeBytes()) {
+            int n = (int) Math.min(left, 64 << 10);
+            fillers.add(d.allocateTyped(n, 1, (c, off) -> new PerCpuByteArray(c, off, n), null));
+        }
+        PerCpuLong v = d.allocateTyped(8, 8, PerCpuLong::new, null);
+        PerCpuLong w = d.allocateTyped(8, 8, PerCpuLong::new, null);
+        assertNotEquals(areas.chunk, v.chunk);
+        assertNotEquals(areas.chunk, v.chunk.layout, "dense: its own layout");
+        int threads = HandleContractTest.THREADS;
+        int rounds = 20_000;
+        HandleContractTest.race(threads, id -> {
+            for (int k = 0; k < rounds; k++) {
+                v.increment();
+                try (CpuGuard g = CpuGuard.enter(areas.guards, false, -1)) {
+                    w.rawAdd(g, 3);
+                }
+            }
+        });
+        assertEquals((long) threads * rounds, v.sum(), mode + ": this_cpu");
+        assertEquals(3L * threads * rounds, w.sum(), mode + ": guarded");
+        v.close();
+        w.close();
+        fillers.forEach(PerCpuByteArray::close);
+    }
+
     /** pcpu_first_chunk's dynamic area: served first, then dynamic chunks once it is full. */
     @Test
     void theFirstChunksDynamicRegionServesFirst() {
