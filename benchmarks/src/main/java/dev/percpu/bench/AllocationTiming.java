@@ -230,7 +230,8 @@ public final class AllocationTiming implements Callable<Integer> {
         return (double) (t1 - t0) / churn;
     }
 
-    private static int[] permutation(int n, long seed) {
+    /** A seeded random permutation of {@code 0..n-1} (Fisher–Yates). */
+    static int[] permutation(int n, long seed) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
             p[i] = i;

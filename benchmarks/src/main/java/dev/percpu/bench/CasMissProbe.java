@@ -5,7 +5,6 @@ import java.lang.invoke.VarHandle;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.ReferenceQueue;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * What a random-order {@code close()} costs without percpu: a million objects shaped like a
@@ -66,10 +65,10 @@ public final class CasMissProbe {
                 keep[i] = r;
                 a[i] = h;
             }
-            int[] p1 = permutation(n, round);
-            int[] p2 = permutation(n, round + 100);
-            int[] p3 = permutation(n, round + 200);
-            int[] p4 = permutation(n, round + 300);
+            int[] p1 = AllocationTiming.permutation(n, round);
+            int[] p2 = AllocationTiming.permutation(n, round + 100);
+            int[] p3 = AllocationTiming.permutation(n, round + 200);
+            int[] p4 = AllocationTiming.permutation(n, round + 300);
             long t0 = System.nanoTime();
             long s = 0;
             for (int i : p1) {
@@ -92,20 +91,5 @@ public final class CasMissProbe {
             System.out.printf(Locale.ROOT, "random order, a million: read %.1f ms, CAS %.1f ms, record store %.1f ms,"
                     + " plain store %.1f ms%n", (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, (t4 - t3) / 1e6);
         }
-    }
-
-    private static int[] permutation(int n, long seed) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }

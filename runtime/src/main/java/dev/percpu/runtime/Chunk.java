@@ -203,75 +203,49 @@ final class Chunk {
 
     /**
      * A view of a dynamic chunk for typed handles ({@code alloc_percpu(type)}): the mapping at
-     * {@code base}, one unit of {@code unitSize} bytes per possible CPU, dense in CPU order, with
-     * the first chunk's CPU ids, operations and guard domain. Typed handles of dynamic
-     * allocations use it exactly as static handles use the first chunk.
+     * {@code base}, with the first chunk's CPU ids, operations and guard domain, so that typed
+     * handles of dynamic allocations use it exactly as static handles use the first chunk.
+     *
+     * <p>With {@code unitSize} 0 the chunk is laid out as the first chunk (its unit offsets, so
+     * its size): every unit is at the same distance {@link #delta} from the first chunk's unit of
+     * the same CPU, so a guard's remembered unit address and the atomic mode's remembered base
+     * serve it with one addition ({@code per_cpu_ptr(ptr, cpu) = ptr + __per_cpu_offset[cpu]} for
+     * every chunk). Otherwise its units are dense in CPU order, {@code unitSize} bytes each, and
+     * it is its own layout.
      */
-    @SuppressWarnings("restricted") // reinterpret: the mapping is exactly nrPossible * unitSize bytes
+    @SuppressWarnings("restricted") // reinterpret: the mapping is exactly that long
     Chunk(Chunk first, long base, long unitSize, DynamicAllocator.Typed dynamic) {
+        boolean shared = unitSize == 0;
         this.info = first.info;
         this.disciplines = new java.util.concurrent.ConcurrentHashMap<>();
         this.unitAlign = Chunk.PAGE;
         this.topology = first.topology;
         this.cpus = first.cpus;
         this.ops = first.ops;
-        this.localCpus = first.localCpus; // the same per-thread ids; the bases are this chunk's (cachedBases null)
-        this.cachedBases = null;
-        this.layout = this;
-        this.delta = 0;
-        this.layoutBases = null;
+        this.localCpus = first.localCpus; // the same per-thread ids
+        this.cachedBases = null; // the first chunk's bases are not this chunk's (shared: layoutBases + delta)
+        this.layout = shared ? first : this;
+        this.delta = shared ? base - first.baseAddress() : 0;
+        this.layoutBases = shared ? first.cachedBases : null;
         this.dynamic = dynamic;
         this.possibleCpus = first.possibleCpus;
         int nr = topology.nrCpuIds();
-        this.segment = MemorySegment.ofAddress(base).reinterpret(unitSize * possibleCpus.length);
+        this.segment = MemorySegment.ofAddress(base).reinterpret(shared ? first.segment.byteSize()
+                : unitSize * possibleCpus.length);
         this.mapped = true;
-        this.unitOffsets = new long[nr];
-        this.unitIndex = new int[nr];
-        this.unitAddresses = new long[nr];
-        Arrays.fill(unitOffsets, -1);
-        Arrays.fill(unitIndex, -1);
-        this.tableMemory = Arena.ofAuto().allocate(8L * nr, 8);
-        for (int i = 0; i < possibleCpus.length; i++) {
-            int cpu = possibleCpus[i];
-            unitIndex[cpu] = i;
-            unitOffsets[cpu] = i * unitSize;
-            unitAddresses[cpu] = base + i * unitSize;
+        if (shared) {
+            this.unitOffsets = first.unitOffsets; // shared, never written
+            this.unitIndex = first.unitIndex;
+        } else {
+            this.unitOffsets = new long[nr];
+            this.unitIndex = new int[nr];
+            Arrays.fill(unitOffsets, -1);
+            Arrays.fill(unitIndex, -1);
+            for (int i = 0; i < possibleCpus.length; i++) {
+                unitIndex[possibleCpus[i]] = i;
+                unitOffsets[possibleCpus[i]] = i * unitSize;
+            }
         }
-        for (int cpu = 0; cpu < nr; cpu++) {
-            tableMemory.setAtIndex(ValueLayout.JAVA_LONG, cpu, unitAddresses[cpu]);
-        }
-        this.table = tableMemory.address();
-        this.guards = first.guards;
-        this.names = off -> "dynamic allocation @" + off;
-    }
-
-    /**
-     * A view of a dynamic chunk laid out as the first chunk (its unit offsets, so its size): the
-     * mapping at {@code base}, with the first chunk's CPU ids, operations and guard domain. Every
-     * unit is at the same distance {@link #delta} from the first chunk's unit of the same CPU, so
-     * a guard's remembered unit address and the atomic mode's remembered base serve it with one
-     * addition ({@code per_cpu_ptr(ptr, cpu) = ptr + __per_cpu_offset[cpu]} for every chunk).
-     */
-    @SuppressWarnings("restricted") // reinterpret: the mapping is exactly the first chunk's size
-    Chunk(Chunk first, long base, DynamicAllocator.Typed dynamic) {
-        this.info = first.info;
-        this.disciplines = new java.util.concurrent.ConcurrentHashMap<>();
-        this.unitAlign = Chunk.PAGE;
-        this.topology = first.topology;
-        this.cpus = first.cpus;
-        this.ops = first.ops;
-        this.localCpus = first.localCpus;
-        this.cachedBases = null; // the first chunk's bases are not this chunk's: layoutBases + delta
-        this.layout = first;
-        this.delta = base - first.baseAddress();
-        this.layoutBases = first.cachedBases;
-        this.dynamic = dynamic;
-        this.possibleCpus = first.possibleCpus;
-        int nr = topology.nrCpuIds();
-        this.segment = MemorySegment.ofAddress(base).reinterpret(first.segment.byteSize());
-        this.mapped = true;
-        this.unitOffsets = first.unitOffsets; // shared, never written
-        this.unitIndex = first.unitIndex;
         this.unitAddresses = new long[nr];
         this.tableMemory = Arena.ofAuto().allocate(8L * nr, 8);
         for (int cpu = 0; cpu < nr; cpu++) {

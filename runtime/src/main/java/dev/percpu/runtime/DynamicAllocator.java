@@ -221,7 +221,7 @@ final class DynamicAllocator {
      * An allocator whose chunks have the first chunk's layout ({@code pcpu_unit_offsets}, as in
      * the kernel, where every chunk is laid out as the first): its unit size and the same unit
      * offsets, so that a variable's address in any chunk is the first chunk's unit address plus
-     * a constant, the chunk's {@link Chunk#delta} (see {@link Chunk#Chunk(Chunk, long, Typed)}).
+     * a constant, the chunk's {@link Chunk#delta} (see {@link Chunk#Chunk(Chunk, long, long, Typed)}).
      * If the first chunk's unit is larger than {@link #MAX_UNIT_SIZE} (static per-CPU data of
      * more than 16 MiB a CPU), chunks are dense units of {@code fallbackUnitSize} instead.
      *
@@ -941,7 +941,7 @@ final class DynamicAllocator {
             if (m.isFirst) { // the first chunk itself: its handles run the static handles' code exactly
                 this.view = first;
             } else {
-                this.view = owner.sharedLayout ? new Chunk(first, m.base, this) : new Chunk(first, m.base, unitSize, this);
+                this.view = new Chunk(first, m.base, owner.sharedLayout ? 0 : unitSize, this);
             }
         }
 
