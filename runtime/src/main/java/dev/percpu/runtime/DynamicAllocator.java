@@ -396,14 +396,20 @@ final class DynamicAllocator {
             c = slots.chunk(ChunkSlots.chunkId(h));
             offset = ChunkSlots.offset(h);
             zeroMask = takeBlocks(c.payload(), offset, bytes);
-            Mem m = c.payload();
-            if (m.typed == null) {
-                m.typed = new Typed(this, first, c, unitSize);
+            try {
+                Mem m = c.payload();
+                if (m.typed == null) {
+                    m.typed = new Typed(this, first, c, unitSize);
+                }
+                handle = make.make(m.typed.view, offset);
+                record = new HandleRef(handle, m.typed, offset);
+                handle.record = record;
+                m.typed.link(record); // from here the record owns the space
+            } catch (RuntimeException | Error e) { // nobody has seen the space: it goes back at once
+                freeLocked(c, offset, false, false);
+                afterFrees();
+                throw e;
             }
-            handle = make.make(m.typed.view, offset);
-            record = new HandleRef(handle, m.typed, offset);
-            handle.record = record;
-            m.typed.link(record); // from here the record owns the space
         } finally {
             lock.unlock();
         }
@@ -768,9 +774,14 @@ final class DynamicAllocator {
         try {
             for (long k : keys) {
                 HandleRef r = refs[(int) (k & (BATCH - 1))];
-                boolean wasClosed = r.isClosed();
-                r.typed.unlink(r);
-                freeLocked(r.typed.chunk, r.offset, !wasClosed, wasClosed);
+                try { // one failure (a bug) loses that record's space only, not the rest of the batch
+                    boolean wasClosed = r.isClosed();
+                    r.typed.unlink(r);
+                    freeLocked(r.typed.chunk, r.offset, !wasClosed, wasClosed);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.ERROR, "percpu: freeing the space of an unreachable per-CPU handle at offset "
+                            + r.offset + " failed", e);
+                }
             }
             afterFrees();
         } finally {
