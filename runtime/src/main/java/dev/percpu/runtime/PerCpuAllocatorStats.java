@@ -8,7 +8,8 @@ import java.util.List;
  * chunk counters of this implementation, and one {@link ChunkStats} per chunk. Immutable and
  * consistent with itself (taken under the allocator's lock).
  *
- * @param unitSize bytes of one CPU's unit of a dynamic chunk: the largest allocation
+ * @param unitSize bytes of one CPU's unit of a chunk (dynamic chunks have the first chunk's layout):
+ *     the largest allocation
  * @param nrUnits units per chunk: the number of possible CPUs
  * @param allocations {@code nr_alloc}: allocations made
  * @param frees {@code nr_dealloc}: allocations freed (by {@code close()} or the Cleaner)
