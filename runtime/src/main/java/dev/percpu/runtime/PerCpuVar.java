@@ -55,7 +55,8 @@ public abstract sealed class PerCpuVar implements AutoCloseable
 
     // Three fields (24 bytes per handle with compressed oops): names are looked up on demand, so
     // 10,000 variables cost 10,000 small handles and nothing else on the heap; the offset is an
-    // int (a unit is at most 16 MiB), which leaves room for a dynamic variable's record.
+    // int (a unit is at most 2 GiB, PerCpu.MAX_UNIT_SIZE), which leaves room for a dynamic
+    // variable's record.
     /**
      * The chunk of the variable's units; null once a dynamic variable is freed ({@link #close()}).
      * Not final for that reason alone: every operation reads it once ({@link #live()}), so a
