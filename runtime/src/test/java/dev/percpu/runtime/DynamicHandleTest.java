@@ -266,6 +266,51 @@ class DynamicHandleTest {
         }
     }
 
+    /**
+     * {@code free_percpu} once: threads started by a barrier close the same handle at once;
+     * exactly one close succeeds in every round and the others are IllegalStateExceptions, and
+     * the allocator counts each handle closed once (a close counted twice would leave
+     * {@code awaitingReclamation} above zero for ever, one counted never would make its free a
+     * Cleaner free).
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void racingClosesOfOneHandleSucceedExactlyOnce(Mode mode) throws Exception {
+        PerCpuAreas areas = areas(mode);
+        int threads = 4;
+        int rounds = 2_000;
+        PerCpuLong[] current = new PerCpuLong[1];
+        java.util.concurrent.CyclicBarrier allocated = new java.util.concurrent.CyclicBarrier(threads,
+                () -> current[0] = PerCpuLong.allocate(areas)); // runs before every round, on one thread
+        java.util.concurrent.CyclicBarrier done = new java.util.concurrent.CyclicBarrier(threads);
+        java.util.concurrent.atomic.AtomicIntegerArray wins = new java.util.concurrent.atomic.AtomicIntegerArray(rounds);
+        AtomicLong refused = new AtomicLong();
+        HandleContractTest.race(threads, id -> {
+            for (int k = 0; k < rounds; k++) {
+                allocated.await();
+                PerCpuLong v = current[0];
+                try {
+                    v.close();
+                    wins.incrementAndGet(k);
+                } catch (IllegalStateException e) {
+                    refused.incrementAndGet();
+                }
+                done.await();
+            }
+        });
+        current[0] = null;
+        for (int k = 0; k < rounds; k++) {
+            assertEquals(1, wins.get(k), mode + ": round " + k);
+        }
+        assertEquals((long) (threads - 1) * rounds, refused.get(), mode + ": refused closes");
+        awaitReclaimed(areas); // fails if any close was counted twice
+        PerCpuAllocatorStats s = areas.allocatorStats();
+        assertEquals(rounds, s.allocations());
+        assertEquals(rounds, s.frees());
+        assertEquals(0, s.cleanerFrees(), "every handle was closed, so none is a Cleaner free");
+        assertEquals(0, s.awaitingReclamation());
+    }
+
     /** After close, every kind of operation throws and changes nothing. */
     @Test
     void aFreedHandleRefusesEveryOperation() {
