@@ -136,7 +136,7 @@ final class DynamicAllocator {
         final long bytes;
         /** The whole chunk, global scope: for zeroing and poisoning by the allocator only. */
         final MemorySegment all;
-        /** Blocks touched since mapped or last returned, in any unit. */
+        /** Blocks handed out (so possibly written) since mapped or last returned, in any unit. */
         final long[] populated;
         /** Blocks wholly free and populated: candidates for madvise. */
         final long[] emptyPopulated;
