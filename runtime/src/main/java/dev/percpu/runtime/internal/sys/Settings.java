@@ -38,19 +38,25 @@ public final class Settings {
     public static final String GUARD_YIELDS = "percpu.guard.yields";
     /** {@code percpu.cpu.refresh}: updates a remembered CPU id serves in the atomic mode. */
     public static final String CPU_REFRESH = "percpu.cpu.refresh";
+    /** Where CPU hotplug events come from. */
+    public static final String HOTPLUG_SOURCE = "percpu.hotplug.source";
+    /** The hotplug polling interval in milliseconds. */
+    public static final String HOTPLUG_POLL_MILLIS = "percpu.hotplug.poll.millis";
 
     /** Every known property with a one-line description of its rule, for messages and the dump. */
-    private static final Map<String, String> KNOWN = new TreeMap<>(Map.of(
-            ALLOC_UNIT_SIZE, "a power-of-two byte count from 64K to 16M with an optional K, M or G suffix",
-            OPS, "auto, rseq or atomic",
-            CPU, "auto, rseq, native or virtual",
-            RESERVED_SIZE, "a byte count with an optional K, M or G suffix",
-            DYNAMIC_SIZE, "a byte count with an optional K, M or G suffix",
-            ATOM_SIZE, "a power-of-two byte count with an optional K, M or G suffix",
-            SYSFS, "a directory",
-            DEBUG, "true or false (empty means true)",
-            GUARD_YIELDS, "an integer from 0 to 1000000",
-            CPU_REFRESH, "an integer from 1 to 1000000"));
+    private static final Map<String, String> KNOWN = new TreeMap<>(Map.ofEntries(
+            Map.entry(ALLOC_UNIT_SIZE, "a power-of-two byte count from 64K to 16M with an optional K, M or G suffix"),
+            Map.entry(OPS, "auto, rseq or atomic"),
+            Map.entry(CPU, "auto, rseq, native or virtual"),
+            Map.entry(RESERVED_SIZE, "a byte count with an optional K, M or G suffix"),
+            Map.entry(DYNAMIC_SIZE, "a byte count with an optional K, M or G suffix"),
+            Map.entry(ATOM_SIZE, "a power-of-two byte count with an optional K, M or G suffix"),
+            Map.entry(SYSFS, "a directory"),
+            Map.entry(DEBUG, "true or false (empty means true)"),
+            Map.entry(GUARD_YIELDS, "an integer from 0 to 1000000"),
+            Map.entry(CPU_REFRESH, "an integer from 1 to 1000000"),
+            Map.entry(HOTPLUG_SOURCE, "auto, uevent, poll or none"),
+            Map.entry(HOTPLUG_POLL_MILLIS, "an integer from 10 to 60000")));
 
     private static final System.Logger LOG = System.getLogger("dev.percpu");
     private static volatile boolean checked;
