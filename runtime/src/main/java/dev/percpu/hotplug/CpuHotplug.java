@@ -4,6 +4,7 @@ import dev.percpu.cpu.CpuMask;
 import dev.percpu.hotplug.CpuHotplugException.Reason;
 import dev.percpu.hotplug.CpuHpStateBase.Item;
 import dev.percpu.runtime.Cpu;
+import dev.percpu.runtime.PerCpuAreas;
 import dev.percpu.runtime.internal.sys.Settings;
 import dev.percpu.runtime.internal.sys.Sysfs;
 import java.io.IOException;
@@ -114,6 +115,11 @@ public final class CpuHotplug implements AutoCloseable {
     private final Set<String> logged = new HashSet<>();
     private volatile boolean closed;
     private boolean isSystem;
+    /**
+     * Told the online map after every change (before {@code DYING} and before {@code ONLINE}): the
+     * system's tells its per-CPU areas ({@link PerCpuAreas#onlineCpusChanged}).
+     */
+    private volatile java.util.function.Consumer<CpuMask> onChange = m -> { };
 
     private record Registered(CpuNotifier notifier, int priority, long order) {
     }
@@ -173,6 +179,9 @@ public final class CpuHotplug implements AutoCloseable {
         CpuHotplug h = new CpuHotplug(possible, CpuControl.sysfs(root), affinity, sources,
                 new ReentrantReadWriteLock());
         h.isSystem = true;
+        PerCpuAreas areas = PerCpuAreas.system();
+        h.onChange = areas::onlineCpusChanged;
+        areas.onlineCpusChanged(h.online);
         return h;
     }
 
@@ -777,6 +786,7 @@ public final class CpuHotplug implements AutoCloseable {
                 throw (CpuHotplugException) failed;
             }
             online = online.with(cpu);
+            onChange.accept(online);
             notifyNofail(c, CpuAction.ONLINE, cpu, c.length);
             List<Item> started = new ArrayList<>();
             failed = startAll(items(CpuHpSection.ONLINE), cpu, external, started);
@@ -837,6 +847,7 @@ public final class CpuHotplug implements AutoCloseable {
             }
         }
         online = online.without(cpu);
+        onChange.accept(online);
         notifyNofail(c, CpuAction.DYING, cpu, c.length);
         notifyNofail(c, CpuAction.DEAD, cpu, c.length);
         teardownAll(items(CpuHpSection.PREPARE).reversed(), cpu);

@@ -104,6 +104,18 @@ final class CachedCpuIds extends CpuIds {
         return id;
     }
 
+    /**
+     * Leaves every slot with no uses, so that each thread reads a fresh id at its next use (after
+     * a CPU went offline). Racy with the slots' owners, harmlessly: an owner that writes its
+     * countdown back after this keeps its id for at most one refresh more.
+     */
+    void forgetAll() {
+        long[] w = words;
+        for (int i = 0; i < w.length; i += STRIDE) {
+            w[i + 1] &= 0xFFFF_FFFFL;
+        }
+    }
+
     /** Re-reads this thread's id from the source, remembers it, and returns it. */
     @Override
     int fresh() {

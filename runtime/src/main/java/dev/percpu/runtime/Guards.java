@@ -106,6 +106,12 @@ final class Guards {
     /** Byte offset, in a unit's owner line, of the number of virtual threads yielding for that unit. */
     private static final int YIELDERS = 12;
     /**
+     * Offset in a unit's owner line of its offline flag (an int, nonzero while the CPU is offline;
+     * {@link #setOnline}): read right after a local take's compare-and-exchange, in the line it
+     * just wrote, so it costs no cache miss.
+     */
+    private static final int OFFLINE = 16;
+    /**
      * Virtual threads that may yield for one unit at a time (see {@link #enterYielding}): measured
      * with 32 virtual threads on 2 carriers, waiters that all parked made every release wake an idle
      * carrier, twenty to fifty times slower than yielding (docs/BENCHMARKS.md).
@@ -134,6 +140,13 @@ final class Guards {
     /** Whether other CPUs' units can be taken (atomic mode, or rseq with membarrier). */
     final boolean remote;
     private final int[] cpus;
+    /**
+     * The units a contended guard may steal or wait for when any unit will do: the online CPUs'
+     * ({@link #setOnline}), every possible CPU's until told otherwise. A unit of an offline CPU is
+     * still taken by {@link CpuGuard#on}, never by stealing: data a hotplug teardown drained from
+     * it would otherwise fill up again.
+     */
+    private volatile int[] stealable;
     /** Each possible CPU's wait queue, by CPU id (null for impossible CPUs). */
     private final WaitQueue[] queues;
     /** Whether this domain's watchdog runs. */
@@ -173,6 +186,7 @@ final class Guards {
         this.rseq = chunk.ops instanceof RseqUnitOps;
         this.remote = !rseq || RseqUnitOps.MEMBARRIER_RSEQ;
         this.cpus = topology.possible().toArray();
+        this.stealable = cpus;
         this.unitAddress = new long[topology.nrCpuIds()];
         this.queues = new WaitQueue[topology.nrCpuIds()];
         for (int cpu : cpus) {
@@ -247,9 +261,35 @@ final class Guards {
      */
     private int casLocal(long ownersAt, int cpu, long token) {
         long at = (long) cpu * LINE;
-        long witness = Units.ALL != null ? (long) OWNER.compareAndExchange(Units.ALL, ownersAt + at, 0L, token)
-                : (long) OWNER.compareAndExchange(owners, at, 0L, token);
-        return witness == 0L ? cpu : -1;
+        if (Units.ALL != null) {
+            if ((long) OWNER.compareAndExchange(Units.ALL, ownersAt + at, 0L, token) != 0L) {
+                return -1;
+            }
+            if ((int) WAITING.get(Units.ALL, ownersAt + at + OFFLINE) != 0) {
+                return giveBackOffline(cpu, token);
+            }
+            return cpu;
+        }
+        if ((long) OWNER.compareAndExchange(owners, at, 0L, token) != 0L) {
+            return -1;
+        }
+        if ((int) WAITING.get(owners, at + OFFLINE) != 0) {
+            return giveBackOffline(cpu, token);
+        }
+        return cpu;
+    }
+
+    /**
+     * A local take found its unit's CPU offline: the id it used was read before the CPU went (a
+     * remembered id, or a thread moved since). Gives the unit back; the caller then reads a fresh
+     * id, or steals an online unit. Ordering: the take's compare-and-exchange is a full fence, and
+     * {@link #setOnline} sets the flag before the hotplug teardown takes the unit with its own: so
+     * either this read sees the flag, or the teardown's take waits for this guard to close, and
+     * whatever it put in the unit is drained.
+     */
+    private int giveBackOffline(int cpu, long token) {
+        release(cpu, token);
+        return -1;
     }
 
     /**
@@ -348,6 +388,18 @@ final class Guards {
      * @return the CPU whose unit is now held
      */
     int acquireContended(GuardState st, boolean localOnly) {
+        while (true) {
+            int cpu = acquireContended0(st, localOnly);
+            // a waiter queued for a unit before its CPU went offline is handed it by the holder:
+            // give it back (see giveBackOffline), then look again with a fresh id
+            if ((int) WAITING.getVolatile(owners, (long) cpu * LINE + OFFLINE) == 0) {
+                return cpu;
+            }
+            release(cpu, st.token);
+        }
+    }
+
+    private int acquireContended0(GuardState st, boolean localOnly) {
         long token = st.token;
         // a remembered id may be another CPU's (CachedCpuIds): look again before waiting for it
         int here = rseq ? chunk.cpus.current() : st.freshLocalCpu();
@@ -442,7 +494,7 @@ final class Guards {
         if (!any || blocked == 0 || owner(here) != blocked) {
             return here;
         }
-        for (int cpu : cpus) {
+        for (int cpu : stealable) {
             if (owner(cpu) != blocked) {
                 return cpu;
             }
@@ -596,15 +648,29 @@ final class Guards {
 
     /** Takes any free unit, starting after the current CPU; -1 if all are held. */
     private int steal(long token) {
-        int start = Math.floorMod(chunk.localCpus.current(), cpus.length);
-        for (int i = 1; i <= cpus.length; i++) {
-            int cpu = cpus[(start + i) % cpus.length];
+        int[] units = stealable;
+        int start = Math.floorMod(chunk.localCpus.current(), units.length);
+        for (int i = 1; i <= units.length; i++) {
+            int cpu = units[(start + i) % units.length];
             if ((long) OWNER.getVolatile(owners, (long) cpu * LINE) == 0L && tryRemote(cpu, token)) {
                 steals.increment();
                 return cpu;
             }
         }
         return -1;
+    }
+
+    /**
+     * Which CPUs are online: contended guards steal and wait for only their units from now on
+     * (an empty intersection with the possible CPUs leaves every unit stealable).
+     */
+    void setOnline(dev.percpu.cpu.CpuMask online) {
+        int[] s = online.and(topology.possible()).toArray();
+        boolean flag = s.length > 0 && chunk.cpus.isReal(); // hashed ids are not CPUs: nothing goes offline
+        for (int cpu : cpus) {
+            WAITING.setVolatile(owners, (long) cpu * LINE + OFFLINE, flag && !online.contains(cpu) ? 1 : 0);
+        }
+        stealable = s.length == 0 ? cpus : s;
     }
 
     /** Frees units whose holder thread has ended without closing its guard, waking their waiters. */

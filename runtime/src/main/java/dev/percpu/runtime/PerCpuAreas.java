@@ -17,7 +17,9 @@ import java.lang.ref.Cleaner;
 import java.lang.ref.WeakReference;
 import dev.percpu.runtime.internal.alloc.BitmapChunk;
 import java.util.LinkedHashMap;
+import dev.percpu.cpu.CpuMask;
 import java.util.List;
+import java.util.Objects;
 import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
@@ -237,6 +239,29 @@ public final class PerCpuAreas {
      */
     public static PerCpuAreas system() {
         return SystemHolder.INSTANCE;
+    }
+
+    /**
+     * Tells the areas which CPUs are online now. Threads read their CPU id afresh at their next
+     * per-CPU operation or guard where the id is remembered between operations (the atomic mode's
+     * cached ids, {@code percpu.cpu.refresh}), so that they stop using a dead CPU's copy as soon as
+     * they run again; and a contended {@link CpuGuard#get()} steals only online CPUs' units, so
+     * that per-CPU data a hotplug teardown drained from a dead CPU does not fill up again
+     * ({@link CpuGuard#on(int)} still takes any possible CPU's unit).
+     * {@link dev.percpu.hotplug.CpuHotplug#system()} calls it for the system's areas at start and
+     * after every change. Correctness never depends on it: an update on any CPU's copy is counted.
+     *
+     * <p>Any thread, any time.
+     *
+     * @param online the online CPUs; CPUs that are not possible are ignored, and a mask with no
+     *     possible CPU leaves every unit stealable
+     */
+    public void onlineCpusChanged(CpuMask online) {
+        Objects.requireNonNull(online, "online");
+        if (chunk.localCpus instanceof CachedCpuIds cached) {
+            cached.forgetAll();
+        }
+        guards.setOnline(online);
     }
 
     static PerCpuAreas create(Config config) {

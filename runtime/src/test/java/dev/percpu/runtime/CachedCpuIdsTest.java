@@ -83,6 +83,28 @@ class CachedCpuIdsTest {
     }
 
     @Test
+    void forgetAllMakesEveryThreadReadAFreshIdAtItsNextUse() throws Exception {
+        CountingCpuIds source = new CountingCpuIds();
+        CachedCpuIds cached = new CachedCpuIds(source, 1000, BASES, 0);
+        source.id = 2; // the CPU that is about to go offline
+        assertEquals(2, cached.current());
+        int[] other = new int[1];
+        Thread t = Thread.ofPlatform().start(() -> other[0] = cached.current());
+        t.join();
+        assertEquals(2, other[0]);
+        source.id = 1;
+        assertEquals(2, cached.current(), "still remembered");
+        cached.forgetAll(); // what PerCpuAreas.refreshCpuIds() does when a CPU goes offline
+        int reads = source.reads.get();
+        assertEquals(1, cached.current(), "read afresh");
+        assertEquals(reads + 1, source.reads.get());
+        assertEquals(2000, cached.unitBase(), "and remembered again");
+        Thread u = Thread.ofPlatform().start(() -> other[0] = cached.current());
+        u.join();
+        assertEquals(1, other[0], "another thread's slot was forgotten too");
+    }
+
+    @Test
     void aRefreshOfOneReadsTheSourceForEveryUse() {
         CountingCpuIds source = new CountingCpuIds();
         CachedCpuIds cached = new CachedCpuIds(source, 1, BASES, 2);
