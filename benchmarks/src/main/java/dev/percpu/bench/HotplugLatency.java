@@ -57,10 +57,13 @@ public final class HotplugLatency {
         hp.registerCpuNotifier(n, 0);
         double[] down = new double[rounds];
         double[] up = new double[rounds];
+        double[] downWrite = new double[rounds];
+        double[] upWrite = new double[rounds];
         try {
             for (int r = 0; r < rounds; r++) {
                 long t0 = System.nanoTime();
                 Files.writeString(file, "0");
+                downWrite[r] = (System.nanoTime() - t0) / 1e6;
                 Long t = seen.poll(30, TimeUnit.SECONDS);
                 if (t == null) {
                     throw new IllegalStateException("no CPU_DEAD within 30 s (" + hp.eventSource() + ")");
@@ -68,6 +71,7 @@ public final class HotplugLatency {
                 down[r] = (t - t0) / 1e6;
                 long t1 = System.nanoTime();
                 Files.writeString(file, "1");
+                upWrite[r] = (System.nanoTime() - t1) / 1e6;
                 t = seen.poll(30, TimeUnit.SECONDS);
                 if (t == null) {
                     throw new IllegalStateException("no CPU_ONLINE within 30 s (" + hp.eventSource() + ")");
@@ -81,8 +85,10 @@ public final class HotplugLatency {
             }
         }
         System.out.println("events from " + hp.eventSource() + ", CPU " + victim + ", " + rounds + " rounds");
-        System.out.println("offlining to CPU_DEAD: " + summary(down));
-        System.out.println("onlining to CPU_ONLINE: " + summary(up));
+        System.out.println("offlining to CPU_DEAD: " + summary(down) + " (the kernel's write alone: "
+                + summary(downWrite) + ")");
+        System.out.println("onlining to CPU_ONLINE: " + summary(up) + " (the kernel's write alone: "
+                + summary(upWrite) + ")");
     }
 
     private static String summary(double[] ms) {
